@@ -1,0 +1,6 @@
+"""Answerers: extractive by default (no LLM needed)."""
+
+from evidence_bot.answer.extractive import ABSTENTION, ExtractiveAnswerer
+from evidence_bot.answer.followup import resolve_followup
+
+__all__ = ["ABSTENTION", "ExtractiveAnswerer", "resolve_followup"]

@@ -1,0 +1,196 @@
+"""The default answerer: sentences selected from the retrieved passages, each cited, or an abstention.
+
+Every statement in an answer is text of the passage it cites. Candidate units
+are sentences (and table rows under their header row); each is scored on its
+meaning (cosine to the question), the question's rarer words it holds
+(IDF-weighted), the rank of its passage, and whether it has the kind of fact
+the question asks for (a number, a date, a name). The best score is the
+confidence; below the calibrated threshold the answerer abstains."""
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from evidence_bot.embedding import Embedder
+from evidence_bot.lexical import content_words, expansions
+from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.sentences import sentence_spans
+
+ABSTENTION = "The evidence provided does not answer this."
+PASSAGES_READ = 5
+MIN_UNIT_CHARS = 12
+
+_NUMBER = re.compile(r"\d")
+_DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
+_NAME = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Commissioner|Lead Member)\.? [A-Z][a-z]")
+_ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|rate|share)|"
+                          r"number of|percentage|proportion|figure|rate|how long|total)\b", re.I)
+_ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|how long ago|by when)\b", re.I)
+_ASKS_NAME = re.compile(r"\b(?:who|whom|which councillor|which member|what officer|named)\b", re.I)
+
+WEIGHTS = {"meaning": 0.5, "words": 0.35, "rank": 0.1, "kind": 0.08}
+
+
+@dataclass
+class Unit:
+    hit_index: int
+    start: int  # offset in the passage text, for ordering
+    text: str
+    previous: "Unit | None" = None  # the sentence before, in the same passage
+    score: float = 0.0  # ranks units
+    support: float = 0.0  # how well the unit alone answers: meaning and words, no rank or kind bonus
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder: Embedder, document_frequency, total_passages, threshold: float,
+                 max_sentences: int = 3):
+        self.embedder = embedder
+        self.document_frequency = document_frequency  # callable: list[str] -> {term: passages holding it}
+        self.total_passages = total_passages  # callable: () -> int
+        self.threshold = threshold
+        self.max_sentences = max_sentences
+
+    def answer(self, question: str, query: str, hits: list[SearchHit]) -> Answer:
+        units = candidate_units(hits[:PASSAGES_READ])
+        if not units:
+            return Answer(ABSTENTION, True, [], 0.0, query)
+        self.score(question, query, units)
+        best = max(units, key=lambda u: u.score)
+        confidence = max(u.support for u in units)
+        if confidence < self.threshold:
+            return Answer(ABSTENTION, True, [], confidence, query)
+        chosen = with_missing_kind(select(units, best, self.max_sentences), best, wanted_kinds(question))
+        return compose(chosen, hits, confidence, query)
+
+    def score(self, question: str, query: str, units: list[Unit]) -> None:
+        vectors = np.asarray(self.embedder.embed([u.text for u in units]))
+        meaning = vectors @ self.embedder.embed_query(question)
+        context = vectors @ self.embedder.embed_query(query) if query != question else meaning
+        weights = self.term_weights(question, query)
+        wants = wanted_kinds(question)
+        for unit, own, topic in zip(units, meaning, context):
+            unit.support = (WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
+                            + WEIGHTS["words"] * word_coverage(unit.text, weights))
+            unit.score = (unit.support + WEIGHTS["rank"] / (1 + unit.hit_index)
+                          + WEIGHTS["kind"] * kind_with_lead_in(unit, wants))
+
+    def term_weights(self, question: str, query: str) -> dict[str, float]:
+        """IDF of each content word of the question (and of the conversation, at half weight)."""
+        own = content_words(question + " " + " ".join(expansions(question)))
+        inherited = [w for w in content_words(query) if w not in own]
+        frequency = self.document_frequency(own + inherited)
+        total = max(self.total_passages(), 1)
+        weights = {}
+        for word in own + inherited:
+            idf = math.log(1 + total / (1 + frequency.get(word, 0)))
+            weights[word] = idf if word in own else idf / 2
+        return weights
+
+
+def candidate_units(hits: list[SearchHit]) -> list[Unit]:
+    units = []
+    for index, hit in enumerate(hits):
+        text = hit.passage.text
+        if hit.passage.kind == "table":
+            header, *rows = text.split("\n")
+            position = len(header) + 1
+            for row in rows:
+                units.append(Unit(index, position, f"{header}\n{row}"))
+                position += len(row) + 1
+            continue
+        previous = None
+        for a, b in sentence_spans(text):
+            if b - a >= MIN_UNIT_CHARS:
+                units.append(Unit(index, a, text[a:b], previous))
+                previous = units[-1]
+    return units
+
+
+def stem(word: str) -> str:
+    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home'."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def word_coverage(text: str, weights: dict[str, float]) -> float:
+    """Share of the question's IDF weight whose words appear in the text (stems, inside words too)."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    lowered = text.lower()
+    return sum(w for term, w in weights.items() if stem(term) in lowered) / total
+
+
+def wanted_kinds(question: str) -> set[str]:
+    kinds = set()
+    if _ASKS_NUMBER.search(question):
+        kinds.add("number")
+    if _ASKS_DATE.search(question):
+        kinds.add("date")
+    if _ASKS_NAME.search(question):
+        kinds.add("name")
+    return kinds
+
+
+def kind_match(text: str, wants: set[str]) -> float:
+    if not wants:
+        return 0.0
+    found = {"number": bool(_NUMBER.search(text)), "date": bool(_DATE.search(text)),
+             "name": bool(_NAME.search(text))}
+    return sum(found[k] for k in wants) / len(wants)
+
+
+def kind_with_lead_in(unit: Unit, wants: set[str]) -> float:
+    """The fact asked for may sit in the sentence before ('Cllr X asked her question. The ...')."""
+    own = kind_match(unit.text, wants)
+    if own or unit.previous is None:
+        return own
+    return 0.9 * kind_match(unit.previous.text, wants)
+
+
+def select(units: list[Unit], best: Unit, limit: int) -> list[Unit]:
+    """The best unit and the next ones close to it, without repeats."""
+    ranked = sorted(units, key=lambda u: u.score, reverse=True)
+    chosen = [best]
+    for unit in ranked[1:]:
+        if len(chosen) >= limit or unit.score < best.score * 0.85:
+            break
+        if not any(overlaps(unit.text, c.text) for c in chosen):
+            chosen.append(unit)
+    return sorted(chosen, key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
+
+
+def with_missing_kind(chosen: list[Unit], best: Unit, wants: set[str]) -> list[Unit]:
+    """'Who asked...?' answered by a sentence without a name: add the sentence before it that has one."""
+    lead_in = best.previous
+    if not wants or kind_match(best.text, wants) or lead_in is None or lead_in in chosen:
+        return chosen
+    if kind_match(lead_in.text, wants):
+        return sorted([lead_in, *chosen], key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
+    return chosen
+
+
+def overlaps(a: str, b: str) -> bool:
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb))) > 0.7
+
+
+def compose(chosen: list[Unit], hits: list[SearchHit], confidence: float, query: str) -> Answer:
+    numbers: dict[int, int] = {}
+    parts = []
+    for unit in chosen:
+        n = numbers.setdefault(unit.hit_index, len(numbers) + 1)
+        parts.append(f"{unit.text} [{n}]")
+    citations = [citation(n, hits[index]) for index, n in numbers.items()]
+    return Answer(" ".join(parts), False, citations, confidence, query)
+
+
+def citation(n: int, hit: SearchHit) -> Citation:
+    p = hit.passage
+    return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
+                    date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
+                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions))

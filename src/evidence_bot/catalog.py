@@ -1,0 +1,211 @@
+"""The catalog: documents, their content hashes and passages, in one SQLite file.
+
+SQLite is the source of truth for what is indexed: a vector that the catalog
+does not list is ignored, so a document is replaced atomically by one commit."""
+
+import sqlite3
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evidence_bot.models import DocumentMeta, Filters, Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    content_hash TEXT NOT NULL,
+    format TEXT NOT NULL,
+    title TEXT, doc_type TEXT, date TEXT, publisher TEXT, service TEXT, url TEXT, access TEXT,
+    page_count INTEGER,
+    text TEXT NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    embed_text TEXT NOT NULL,
+    section TEXT, page INTEGER, page_end INTEGER,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    kind TEXT NOT NULL, token_count INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    passage_id UNINDEXED, title, section, body, tokenize = 'porter unicode61'
+);
+"""
+
+META_COLUMNS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
+PASSAGE_COLUMNS = ("id", "doc_id", "seq", "text", "embed_text", "section", "page", "page_end",
+                   "start", "end", "kind", "token_count")
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- documents -------------------------------------------------------
+    def document_by_path(self, path: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
+
+    def document(self, doc_id: str) -> sqlite3.Row | None:
+        return self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+
+    def find_document(self, key: str) -> sqlite3.Row | None:
+        """By id, unique id prefix, or path."""
+        row = self.document(key) or self.document_by_path(str(Path(key).resolve()))
+        if row:
+            return row
+        rows = self.db.execute("SELECT * FROM documents WHERE doc_id LIKE ?", (key + "%",)).fetchall()
+        return rows[0] if len(rows) == 1 else None
+
+    def documents(self) -> list[sqlite3.Row]:
+        return self.db.execute(
+            "SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.doc_id) AS passages "
+            "FROM documents d ORDER BY d.path").fetchall()
+
+    def count_documents(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    def replace_document(self, doc_id: str, path: str, content_hash: str, fmt: str, meta: DocumentMeta,
+                         page_count, text: str, passages: list[Passage]) -> None:
+        """Swap a document's catalog entry and passages in one transaction."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            self._delete_rows(db, doc_id)
+            db.execute(
+                f"INSERT INTO documents (doc_id, path, content_hash, format, {', '.join(META_COLUMNS)}, "
+                f"page_count, text, ingested_at) VALUES (?, ?, ?, ?, {', '.join('?' * len(META_COLUMNS))}, ?, ?, ?)",
+                (doc_id, path, content_hash, fmt, *[getattr(meta, c) for c in META_COLUMNS], page_count, text, now))
+            db.executemany(
+                f"INSERT INTO passages ({', '.join(quote(c) for c in PASSAGE_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(PASSAGE_COLUMNS))})",
+                [tuple(getattr(p, c) for c in PASSAGE_COLUMNS) for p in passages])
+            db.executemany("INSERT INTO passages_fts (passage_id, title, section, body) VALUES (?, ?, ?, ?)",
+                           [(p.id, meta.title or "", p.section or "", p.text) for p in passages])
+
+    def update_meta(self, doc_id: str, meta: DocumentMeta) -> None:
+        """Metadata changes touch only the catalog: filters are applied here, never in the vector store."""
+        with self.transaction() as db:
+            db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in META_COLUMNS)} WHERE doc_id = ?",
+                       (*[getattr(meta, c) for c in META_COLUMNS], doc_id))
+            db.execute("UPDATE passages_fts SET title = ? WHERE passage_id IN "
+                       "(SELECT id FROM passages WHERE doc_id = ?)", (meta.title or "", doc_id))
+
+    def remove_document(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            self._delete_rows(db, doc_id)
+
+    @staticmethod
+    def _delete_rows(db, doc_id: str) -> None:
+        db.execute("DELETE FROM passages_fts WHERE passage_id IN (SELECT id FROM passages WHERE doc_id = ?)",
+                   (doc_id,))
+        db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    # --- passages --------------------------------------------------------
+    def passage_ids(self, doc_id: str) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))}
+
+    def passages(self, ids: list[str]) -> dict[str, tuple[Passage, DocumentMeta]]:
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT p.*, {', '.join('d.' + c for c in META_COLUMNS)} FROM passages p "
+            f"JOIN documents d ON d.doc_id = p.doc_id WHERE p.id IN ({', '.join('?' * len(ids))})", ids).fetchall()
+        return {row["id"]: (row_passage(row), row_meta(row)) for row in rows}
+
+    def count_passages(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+
+    def allowed_documents(self, filters: Filters) -> list[str] | None:
+        """Document ids that pass the filters, or None when there are no filters."""
+        if filters.is_empty():
+            return None
+        clauses, params = [], []
+        for column in ("doc_type", "service", "publisher"):
+            values = getattr(filters, column)
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+        if filters.document:
+            clauses.append(f"(doc_id IN ({', '.join('?' * len(filters.document))}) OR "
+                           f"path IN ({', '.join('?' * len(filters.document))}))")
+            params.extend(filters.document)
+            params.extend(str(Path(d).resolve()) for d in filters.document)
+        if filters.date_from:  # a month-only date counts from its first day
+            clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) >= ?")
+            params.append(filters.date_from)
+        if filters.date_to:
+            clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) <= ?")
+            params.append(filters.date_to)
+        return [r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE {' AND '.join(clauses)}", params)]
+
+    def lexical_search(self, match: str, allowed: list[str] | None, limit: int) -> list[tuple[str, float]]:
+        """BM25 over title, section and body (weights 0.5, 1, 1); higher score is better."""
+        sql = ("SELECT f.passage_id, -bm25(passages_fts, 0, 0.5, 1.0, 1.0) AS score FROM passages_fts f "
+               "JOIN passages p ON p.id = f.passage_id WHERE passages_fts MATCH ?")
+        params: list = [match]
+        if allowed is not None:
+            sql += f" AND p.doc_id IN ({', '.join('?' * len(allowed))})"
+            params.extend(allowed)
+        sql += " ORDER BY score DESC LIMIT ?"
+        params.append(limit)
+        try:
+            return [(r[0], r[1]) for r in self.db.execute(sql, params)]
+        except sqlite3.OperationalError:
+            return []
+
+    def document_frequency(self, terms: list[str]) -> dict[str, int]:
+        """How many passages hold each term (porter-stemmed match), for weighting query words."""
+        counts = {}
+        for term in terms:
+            try:
+                counts[term] = self.db.execute(
+                    "SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{term}"',)).fetchone()[0]
+            except sqlite3.OperationalError:
+                counts[term] = 0
+        return counts
+
+    def neighbours(self, passage: Passage, radius: int = 1) -> list[Passage]:
+        rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                               (passage.doc_id, passage.seq - radius, passage.seq + radius)).fetchall()
+        return [row_passage(r) for r in rows]
+
+    def doc_passages(self, doc_id: str) -> list[Passage]:
+        rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)).fetchall()
+        return [row_passage(r) for r in rows]
+
+
+def quote(column: str) -> str:
+    return f'"{column}"'
+
+
+def row_passage(row) -> Passage:
+    return Passage(**{c: row[c] for c in PASSAGE_COLUMNS})
+
+
+def row_meta(row) -> DocumentMeta:
+    return DocumentMeta(**{c: row[c] for c in META_COLUMNS})
+

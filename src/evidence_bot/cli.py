@@ -1,0 +1,245 @@
+"""The command line: a thin edge over EvidenceBot. Core errors become messages and exit codes here.
+
+Exit codes: 0 success; 1 some input failed (the rest was processed); 2 usage
+error; 3 nothing to answer from (empty index) or not found."""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from evidence_bot.config import Settings
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.models import DOC_TYPES, Answer, DocumentMeta, Filters
+from evidence_bot.service import EvidenceBot
+
+EXIT_PARTIAL, EXIT_EMPTY = 1, 3
+
+
+def open_bot(index_dir: Path | None) -> EvidenceBot:
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    return EvidenceBot(settings)
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def filter_options(command):
+    for option in reversed([
+        click.option("--type", "doc_type", multiple=True, type=click.Choice(DOC_TYPES), help="Only this document type."),
+        click.option("--service", multiple=True, help="Only this service (adults, children, ...)."),
+        click.option("--publisher", multiple=True, help="Only this publisher."),
+        click.option("--document", multiple=True, help="Only this document (id or path)."),
+        click.option("--from", "date_from", help="Only documents dated on or after YYYY-MM-DD."),
+        click.option("--to", "date_to", help="Only documents dated on or before YYYY-MM-DD."),
+    ]):
+        command = option(command)
+    return command
+
+
+def make_filters(doc_type, service, publisher, document, date_from, date_to) -> Filters:
+    return Filters(list(doc_type), list(service), list(publisher), list(document), date_from, date_to)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="EVIDENCE_BOT_INDEX_DIR",
+              help="Index folder (default ./index, or $EVIDENCE_BOT_INDEX_DIR).")
+@click.pass_context
+def main(ctx, index_dir):
+    """Answer questions over council inspection evidence, with cited passages."""
+    ctx.obj = index_dir
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Drop indexed documents whose files are gone.")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="Override the document type.")
+@click.option("--date", help="Override the date (YYYY-MM-DD or YYYY-MM).")
+@click.option("--title", help="Override the title.")
+@click.option("--publisher", help="Override the publisher.")
+@click.option("--service", help="Override the service.")
+@click.option("--url", help="Override the source address.")
+@click.option("--access", help="Override the access level.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_obj
+def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet):
+    """Ingest files or folders (PDF, DOCX, HTML, text, Markdown) into the index."""
+    from evidence_bot.sources import normalise_date
+    from evidence_bot.errors import SourcesError
+
+    try:
+        date = normalise_date(date, "--date")
+    except SourcesError as exc:
+        fail(str(exc), 2)
+    overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
+    bot = open_bot(index_dir)
+    report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
+    for line in report.warnings:
+        click.echo(f"Warning: {line}", err=True)
+    for line in report.failed:
+        click.echo(f"Failed: {line}", err=True)
+    click.echo(report.summary())
+    sys.exit(0 if report.ok else EXIT_PARTIAL)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@click.option("--history", multiple=True, help="An earlier question of the conversation (repeatable, oldest first).")
+@click.option("--batch", type=click.File("r"), help="JSONL of {id, question, history}; one answer per line.")
+@click.option("--output", type=click.File("w"), default="-", help="Where --batch writes (default stdout).")
+@filter_options
+@click.pass_obj
+def ask(index_dir, question, as_json, history, batch, output, **filter_args):
+    """Answer QUESTION with cited passages, or say that the evidence does not answer it."""
+    if bool(question) == bool(batch):
+        fail("give either a QUESTION or --batch FILE", 2)
+    bot = open_bot(index_dir)
+    filters = make_filters(**filter_args)
+    try:
+        if batch:
+            failures = run_batch(bot, batch, output, filters)
+            sys.exit(EXIT_PARTIAL if failures else 0)
+        answer = bot.ask(question, list(history), filters)
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else render(answer))
+
+
+def run_batch(bot: EvidenceBot, lines, output, filters: Filters) -> int:
+    """One model load for every question; a bad line is reported and skipped."""
+    failures = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                raise ValueError("each line needs a string 'question'")
+            history = [h for h in item.get("history") or [] if isinstance(h, str)]
+            started = time.perf_counter()
+            answer = bot.ask(item["question"], history, filters)
+        except EmptyIndexError:
+            raise
+        except (ValueError, EvidenceBotError) as exc:
+            click.echo(f"Failed: line {number}: {exc}", err=True)
+            failures += 1
+            continue
+        record = {"id": str(item.get("id", number)), **answer.to_dict(),
+                  "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+        output.write(json.dumps(record, ensure_ascii=False) + "\n")
+        output.flush()
+    return failures
+
+
+def render(answer: Answer) -> str:
+    """An answer and its sources, readable in a terminal."""
+    if answer.abstained:
+        return click.style(answer.answer, fg="yellow")
+    lines = [answer.answer, "", click.style("Sources", bold=True)]
+    for c in answer.citations:
+        where = ", ".join(filter(None, [c.doc_type, c.date, f"page {c.page}" if c.page else None]))
+        lines.append(f"[{c.n}] {c.title} ({where})")
+        if c.section:
+            lines.append(f"    Section: {c.section}")
+        if c.also_in:
+            lines.append(f"    Same passage also in {len(c.also_in)} other rendition(s): {', '.join(c.also_in)}")
+    return "\n".join(lines)
+
+
+@main.command()
+@filter_options
+@click.pass_obj
+def chat(index_dir, **filter_args):
+    """Interactive chat with follow-up questions. Type 'new' to start over, 'quit' to leave."""
+    bot = open_bot(index_dir)
+    filters = make_filters(**filter_args)
+    history: list[str] = []
+    click.echo("Ask about the evidence. Follow-up questions use the conversation so far. "
+               "'new' starts a new conversation; 'quit' or Ctrl-D leaves.")
+    while True:
+        try:
+            question = click.prompt(click.style("You", bold=True), prompt_suffix="> ").strip()
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if question.lower() in {"quit", "exit", ":q"}:
+            return
+        if question.lower() in {"new", "/new", "reset"}:
+            history.clear()
+            click.echo("New conversation.")
+            continue
+        try:
+            answer = bot.ask(question, history, filters)
+        except EmptyIndexError as exc:
+            fail(str(exc), EXIT_EMPTY)
+        except EvidenceBotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            continue
+        history.append(question)
+        click.echo(render(answer) + "\n")
+
+
+@main.group()
+def docs():
+    """List, show or remove indexed documents."""
+
+
+@docs.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def docs_list(index_dir, as_json):
+    rows = open_bot(index_dir).documents()
+    if as_json:
+        click.echo(json.dumps([document_summary(r) for r in rows], indent=2))
+        return
+    if not rows:
+        click.echo("No documents have been ingested yet.")
+    for r in rows:
+        click.echo(f"{r['doc_id']}  {r['doc_type'] or '-':16} {r['date'] or '-':10}  {r['passages']:4d} passages  "
+                   f"{r['title']}")
+
+
+@docs.command("show")
+@click.argument("key")
+@click.pass_obj
+def docs_show(index_dir, key):
+    bot = open_bot(index_dir)
+    try:
+        row = bot.document(key)
+    except NotFoundError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    summary = document_summary(row)
+    summary["passages"] = len(bot.catalog.doc_passages(row["doc_id"]))
+    click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+
+
+@docs.command("remove")
+@click.argument("key")
+@click.pass_obj
+def docs_remove(index_dir, key):
+    bot = open_bot(index_dir)
+    try:
+        path = bot.remove_document(key)
+    except NotFoundError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    click.echo(f"Removed {path}")
+
+
+def document_summary(row) -> dict:
+    keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
+            "page_count", "content_hash", "ingested_at")
+    summary = {k: row[k] for k in keys}
+    if "passages" in row.keys():
+        summary["passages"] = row["passages"]
+    return summary
+
+
+if __name__ == "__main__":
+    main()

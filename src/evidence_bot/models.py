@@ -1,0 +1,120 @@
+"""Plain data passed between the pipeline's stages."""
+
+from dataclasses import asdict, dataclass, field
+
+DOC_TYPES = ("self_assessment", "inspection_report", "minutes", "action_plan", "news", "other")
+META_FIELDS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
+
+
+@dataclass
+class DocumentMeta:
+    title: str | None = None
+    doc_type: str | None = None
+    date: str | None = None  # YYYY-MM-DD or YYYY-MM: the date the document speaks as of
+    publisher: str | None = None
+    service: str | None = None
+    url: str | None = None
+    access: str | None = None
+
+    def merged_over(self, base: "DocumentMeta") -> "DocumentMeta":
+        """Fields set here win; unset ones come from base."""
+        return DocumentMeta(**{k: getattr(self, k) or getattr(base, k) for k in META_FIELDS})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Block:
+    """One structural unit of a loaded document, with offsets into its text."""
+
+    kind: str  # heading | paragraph | list_item | table
+    text: str
+    start: int
+    end: int
+    page: int | None = None
+    level: int = 0  # heading depth, 1 = top
+    header: str | None = None  # tables: the header row as it appears in text
+    rows: list[str] = field(default_factory=list)  # tables: body rows as they appear in text
+
+
+@dataclass
+class LoadedDocument:
+    path: str
+    text: str  # the cleaned full text that offsets point into
+    blocks: list[Block]
+    format: str
+    page_count: int | None = None
+    title: str | None = None  # a title the file itself declares (HTML <title>, document properties)
+
+
+@dataclass
+class Passage:
+    id: str
+    doc_id: str
+    seq: int
+    text: str  # what is shown and cited
+    embed_text: str  # what is embedded: context header + text
+    section: str | None
+    page: int | None
+    page_end: int | None
+    start: int
+    end: int
+    kind: str  # prose | table
+    token_count: int
+
+
+@dataclass
+class Filters:
+    doc_type: list[str] = field(default_factory=list)
+    service: list[str] = field(default_factory=list)
+    publisher: list[str] = field(default_factory=list)
+    document: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+@dataclass
+class SearchHit:
+    passage: Passage
+    meta: DocumentMeta
+    score: float  # fused score, higher is better
+    dense: float | None = None  # cosine similarity, when the dense ranker found it
+    renditions: list[str] = field(default_factory=list)  # other doc ids holding the same text
+
+
+@dataclass
+class Citation:
+    n: int
+    document: str
+    title: str
+    doc_type: str | None
+    date: str | None
+    page: int | None
+    section: str | None
+    text: str
+    score: float
+    passage_id: str = ""
+    url: str | None = None
+    also_in: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer:
+    answer: str
+    abstained: bool
+    citations: list[Citation]
+    confidence: float = 0.0
+    query: str = ""  # the retrieval query, after follow-up resolution
+
+    def to_dict(self) -> dict:
+        return {
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [asdict(c) for c in self.citations],
+            "confidence": round(self.confidence, 4),
+            "query": self.query,
+        }

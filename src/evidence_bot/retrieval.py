@@ -1,0 +1,70 @@
+"""Hybrid retrieval: dense (Chroma) and lexical (FTS5 BM25) rankings fused, filtered, de-duplicated.
+
+Dense search alone misses exact figures, names and acronyms; lexical search
+alone misses paraphrases. Reciprocal rank fusion needs no score calibration
+between the two. The same passage held by several renditions of a document
+(text, Word, PDF) is shown once, naming the others."""
+
+import re
+
+from evidence_bot.catalog import Catalog
+from evidence_bot.embedding import Embedder
+from evidence_bot.lexical import expanded_query, match_expression
+from evidence_bot.models import Filters, SearchHit
+from evidence_bot.vectors import VectorStore
+
+_SHINGLE_WORD = re.compile(r"[a-z0-9]+")
+
+
+class Retriever:
+    def __init__(self, catalog: Catalog, vectors: VectorStore, embedder: Embedder, candidates: int = 40,
+                 rrf_k: int = 60, duplicate_containment: float = 0.6):
+        self.catalog, self.vectors, self.embedder = catalog, vectors, embedder
+        self.candidates, self.rrf_k, self.duplicate_containment = candidates, rrf_k, duplicate_containment
+
+    def search(self, query: str, filters: Filters | None = None, top_k: int = 10) -> list[SearchHit]:
+        filters = filters or Filters()
+        allowed = self.catalog.allowed_documents(filters)
+        if allowed is not None and not allowed:
+            return []
+        expanded = expanded_query(query)
+        dense = self.vectors.search(self.embedder.embed_query(expanded), self.candidates, allowed)
+        match = match_expression(query)
+        lexical = self.catalog.lexical_search(match, allowed, self.candidates) if match else []
+        fused = self.fuse([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
+        found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
+        similarity = dict(dense)
+        hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid)) for pid, score in fused if pid in found]
+        return collapse_duplicates(hits, self.duplicate_containment)[:top_k]
+
+    def fuse(self, rankings: list[list[str]]) -> list[tuple[str, float]]:
+        scores: dict[str, float] = {}
+        for ranking in rankings:
+            for rank, pid in enumerate(ranking):
+                scores[pid] = scores.get(pid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def shingles(text: str, size: int = 5) -> set[int]:
+    tokens = _SHINGLE_WORD.findall(text.lower())
+    if len(tokens) < size:
+        return {hash(" ".join(tokens))}
+    return {hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1)}
+
+
+def containment(a: set[int], b: set[int]) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def collapse_duplicates(hits: list[SearchHit], threshold: float) -> list[SearchHit]:
+    """Keep the best-ranked copy of near-identical passages from different documents."""
+    kept: list[tuple[SearchHit, set[int]]] = []
+    for hit in hits:
+        marks = shingles(hit.passage.text)
+        twin = next((k for k, k_marks in kept if k.passage.doc_id != hit.passage.doc_id
+                     and containment(marks, k_marks) >= threshold), None)
+        if twin is None:
+            kept.append((hit, marks))
+        elif hit.passage.doc_id not in twin.renditions:
+            twin.renditions.append(hit.passage.doc_id)
+    return [hit for hit, _ in kept]

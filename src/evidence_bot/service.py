@@ -1,0 +1,88 @@
+"""EvidenceBot: one object per process holding the model, the catalog and the vector store.
+
+The CLI, the HTTP service and the tests all go through it, so a query never
+reloads the model or reopens a store."""
+
+from functools import cached_property
+from pathlib import Path
+
+from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, resolve_followup
+from evidence_bot.catalog import Catalog
+from evidence_bot.chunking import ChunkLimits
+from evidence_bot.config import Settings
+from evidence_bot.embedding import Embedder, TokenCounter
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.ingest import IngestReport, Ingestor
+from evidence_bot.models import Answer, DocumentMeta, Filters, SearchHit
+from evidence_bot.retrieval import Retriever
+
+
+class EvidenceBot:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings()
+        self.catalog = Catalog(self.settings.catalog_path)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.model_path)
+
+    @cached_property
+    def vectors(self):
+        from evidence_bot.vectors import VectorStore  # chromadb loads only when vectors are needed
+
+        return VectorStore(self.settings.chroma_dir)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        s = self.settings
+        return Retriever(self.catalog, self.vectors, self.embedder, s.candidates, s.rrf_k, s.duplicate_containment)
+
+    @cached_property
+    def answerer(self) -> ExtractiveAnswerer:
+        return ExtractiveAnswerer(self.embedder, self.catalog.document_frequency, self.catalog.count_passages,
+                                  self.settings.abstain_threshold, self.settings.max_answer_sentences)
+
+    def ingest(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
+               progress: bool = False) -> IngestReport:
+        limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
+        ingestor = Ingestor(self.catalog, self.vectors, self.embedder, TokenCounter(self.settings.model_path), limits)
+        return ingestor.run(paths, overrides, prune, progress)
+
+    def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
+        self.require_documents()
+        return self.retriever.search(query, filters, top_k or self.settings.top_k)
+
+    def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
+        question = (question or "").strip()
+        if not question:
+            raise EvidenceBotError("the question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise EvidenceBotError(f"the question is longer than {self.settings.max_question_chars} characters")
+        self.require_documents()
+        query = resolve_followup(question, [h for h in (history or []) if h and h.strip()])
+        hits = self.retriever.search(query, filters, self.settings.top_k)
+        if not hits:
+            return Answer(ABSTENTION, True, [], 0.0, query)
+        return self.answerer.answer(question, query, hits)
+
+    def require_documents(self) -> None:
+        if self.catalog.count_documents() == 0:
+            raise EmptyIndexError()
+
+    def documents(self):
+        return self.catalog.documents()
+
+    def document(self, key: str):
+        row = self.catalog.find_document(key)
+        if row is None:
+            raise NotFoundError(f"no document '{key}' in the index (see `evidence-bot docs list`)")
+        return row
+
+    def remove_document(self, key: str) -> str:
+        row = self.document(key)
+        self.catalog.remove_document(row["doc_id"])
+        self.vectors.delete(self.vectors.ids_for_document(row["doc_id"]))
+        return row["path"]
+
+    def close(self) -> None:
+        self.catalog.close()

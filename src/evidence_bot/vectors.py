@@ -1,0 +1,57 @@
+"""The vector store: the only module that imports chromadb.
+
+An embedded persistent client by default. Vectors carry only their document
+id; every other filter is resolved in the catalog, so metadata changes never
+touch the vectors and a server client can replace this class alone."""
+
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+COLLECTION = "passages"
+
+
+class VectorStore:
+    def __init__(self, directory: Path):
+        directory.mkdir(parents=True, exist_ok=True)
+        self.client = chromadb.PersistentClient(
+            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+        # embedding_function=None: we always pass vectors, so Chroma never fetches its default model
+        self.collection = self.client.get_or_create_collection(
+            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+
+    def add(self, ids: list[str], doc_ids: list[str], vectors: list[list[float]]) -> None:
+        for start in range(0, len(ids), 1000):
+            end = start + 1000
+            self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
+                                   metadatas=[{"doc_id": d} for d in doc_ids[start:end]])
+
+    def delete(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[start : start + 1000])
+
+    def ids_for_document(self, doc_id: str) -> list[str]:
+        return self.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+
+    def has(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        return set(self.collection.get(ids=ids, include=[])["ids"])
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def search(self, vector, limit: int, allowed_docs: list[str] | None) -> list[tuple[str, float]]:
+        """(passage id, cosine similarity), best first."""
+        if allowed_docs is not None and not allowed_docs:
+            return []
+        total = self.collection.count()
+        if total == 0:
+            return []
+        where = None
+        if allowed_docs is not None:
+            where = {"doc_id": {"$in": list(allowed_docs)}}
+        result = self.collection.query(query_embeddings=[list(map(float, vector))], n_results=min(limit, total),
+                                       where=where, include=["distances"])
+        return [(pid, 1.0 - dist) for pid, dist in zip(result["ids"][0], result["distances"][0])]
