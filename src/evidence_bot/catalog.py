@@ -15,6 +15,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY,
     path TEXT NOT NULL UNIQUE,
     content_hash TEXT NOT NULL,
+    pipeline TEXT NOT NULL DEFAULT '',
     format TEXT NOT NULL,
     title TEXT, doc_type TEXT, date TEXT, publisher TEXT, service TEXT, url TEXT, access TEXT,
     page_count INTEGER,
@@ -88,16 +89,17 @@ class Catalog:
     def count_documents(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
-    def replace_document(self, doc_id: str, path: str, content_hash: str, fmt: str, meta: DocumentMeta,
-                         page_count, text: str, passages: list[Passage]) -> None:
+    def replace_document(self, doc_id: str, path: str, content_hash: str, pipeline: str, fmt: str,
+                         meta: DocumentMeta, page_count, text: str, passages: list[Passage]) -> None:
         """Swap a document's catalog entry and passages in one transaction."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
             self._delete_rows(db, doc_id)
             db.execute(
-                f"INSERT INTO documents (doc_id, path, content_hash, format, {', '.join(META_COLUMNS)}, "
-                f"page_count, text, ingested_at) VALUES (?, ?, ?, ?, {', '.join('?' * len(META_COLUMNS))}, ?, ?, ?)",
-                (doc_id, path, content_hash, fmt, *[getattr(meta, c) for c in META_COLUMNS], page_count, text, now))
+                f"INSERT INTO documents (doc_id, path, content_hash, pipeline, format, {', '.join(META_COLUMNS)}, "
+                f"page_count, text, ingested_at) VALUES (?, ?, ?, ?, ?, {', '.join('?' * len(META_COLUMNS))}, ?, ?, ?)",
+                (doc_id, path, content_hash, pipeline, fmt, *[getattr(meta, c) for c in META_COLUMNS], page_count,
+                 text, now))
             db.executemany(
                 f"INSERT INTO passages ({', '.join(quote(c) for c in PASSAGE_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(PASSAGE_COLUMNS))})",

@@ -21,6 +21,9 @@ from evidence_bot.models import DocumentMeta, LoadedDocument, Passage
 from evidence_bot.sources import SOURCES_FILE, SourcesFile, infer_meta, read_sources
 from evidence_bot.vectors import VectorStore
 
+# Bump when loading or chunking changes what a file becomes: documents are then processed again.
+PIPELINE_VERSION = "2"
+
 
 @dataclass
 class IngestReport:
@@ -94,6 +97,7 @@ class Ingestor:
         self.catalog, self.vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, embedder, counter, limits)
         self._sources: dict[Path, SourcesFile | None] = {}
+        self.pipeline = f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
             progress: bool = False) -> IngestReport:
@@ -133,7 +137,8 @@ class Ingestor:
         doc_id, digest = document_id(path), content_hash(path)
         declared = overrides.merged_over(self.sources_for(path, report))
         existing = self.catalog.document(doc_id)
-        if existing and existing["content_hash"] == digest and self.vectors_complete(doc_id):
+        if (existing and existing["content_hash"] == digest and existing["pipeline"] == self.pipeline
+                and self.vectors_complete(doc_id)):
             self.refresh_meta(existing, declared)
             report.unchanged.append(str(path))
             return None
@@ -171,7 +176,8 @@ class Ingestor:
         old_ids = self.vectors.ids_for_document(item.doc_id)
         vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
         self.vectors.add([p.id for p in item.passages], [item.doc_id] * len(item.passages), vectors)
-        self.catalog.replace_document(item.doc_id, str(item.path), item.content_hash, item.loaded.format,
+        self.catalog.replace_document(item.doc_id, str(item.path), item.content_hash, self.pipeline,
+                                      item.loaded.format,
                                       item.meta, item.loaded.page_count, item.loaded.text, item.passages)
         stale = set(old_ids) - {p.id for p in item.passages}
         self.vectors.delete(sorted(stale))

@@ -18,9 +18,11 @@ from evidence_bot.retrieval import Retriever
 
 
 class EvidenceBot:
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings()
         self.catalog = Catalog(self.settings.catalog_path)
+        if embedder is not None:  # share one loaded model between several indexes
+            self.embedder = embedder
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -15,6 +15,16 @@ from evidence_bot.models import DOC_TYPES, META_FIELDS, DocumentMeta, LoadedDocu
 
 SOURCES_FILE = "sources.yaml"
 ENTRY_FIELDS = {"path", *META_FIELDS}
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: an impossible date must reach our check, not crash the parser."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 
 
@@ -60,7 +70,7 @@ def read_sources(directory: Path) -> SourcesFile | None:
         return None
     result = SourcesFile(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         result.errors.append(f"{path}: not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})")
         return result

@@ -78,7 +78,7 @@ class ExtractiveAnswerer:
 
     def term_weights(self, question: str, query: str) -> dict[str, float]:
         """IDF of each content word of the question (and of the conversation, at half weight)."""
-        own = content_words(question + " " + " ".join(expansions(question)))
+        own = content_words(question)
         inherited = [w for w in content_words(query) if w not in own]
         frequency = self.document_frequency(own + inherited)
         total = max(self.total_passages(), 1)
@@ -117,12 +117,15 @@ def stem(word: str) -> str:
 
 
 def word_coverage(text: str, weights: dict[str, float]) -> float:
-    """Share of the question's IDF weight whose words appear in the text (stems, inside words too)."""
+    """Share of the question's IDF weight whose words appear in the text (stems, inside words too).
+
+    An acronym counts as present when its long form is (DoLS / Deprivation of Liberty Safeguards)."""
     total = sum(weights.values())
     if not total:
         return 0.0
     lowered = text.lower()
-    return sum(w for term, w in weights.items() if stem(term) in lowered) / total
+    spelled = {w.lower() for w in expansions(text)}
+    return sum(w for term, w in weights.items() if stem(term) in lowered or term in spelled) / total
 
 
 def wanted_kinds(question: str) -> set[str]:

@@ -69,7 +69,7 @@ def content_blocks(root: Tag) -> list[Block]:
             if table:
                 blocks.append(table)
             continue
-        text = collapse_spaces(strip_markup(element.get_text(" ")))
+        text = collapse_spaces(strip_markup(" ".join(element.get_text(" ").split())))
         if not text:
             continue
         if element.name[0] == "h" and element.name[1:].isdigit():

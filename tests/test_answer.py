@@ -1,0 +1,75 @@
+import re
+
+import pytest
+
+from evidence_bot.answer import ABSTENTION
+
+
+def statements(answer):
+    """(statement, n) pairs: every sentence of an answer ends with its citation marker."""
+    return [(m.group(1).strip(), int(m.group(2))) for m in re.finditer(r"(.+?)\s\[(\d+)\](?:\s|$)", answer.answer, re.S)]
+
+
+def assert_grounded(answer):
+    assert not answer.abstained and answer.citations
+    by_n = {c.n: c for c in answer.citations}
+    pairs = statements(answer)
+    assert pairs and "".join(f"{s} [{n}]" for s, n in pairs).replace(" ", "") == answer.answer.replace(" ", "")
+    for statement, n in pairs:
+        assert statement in by_n[n].text, (statement, by_n[n].text)
+
+
+def test_answers_are_cited_text_of_the_passage(sample_bot):
+    for question in ["What did CQC say about waiting times?", "Who asked about unpaid carers?",
+                     "How much money did Cabinet allocate to reduce waiting times?"]:
+        assert_grounded(sample_bot.ask(question))
+
+
+def test_citation_carries_document_details(sample_bot):
+    answer = sample_bot.ask("How many people were waiting for a Deprivation of Liberty Safeguards assessment "
+                            "according to the inspectors?")
+    assert_grounded(answer)
+    cited = answer.citations[0]
+    assert cited.title.startswith("CQC local authority assessment") and cited.page == 2
+    assert cited.doc_type == "inspection_report" and cited.date == "2025-06-12"
+    assert "96 people" in answer.answer
+
+
+def test_abstains_when_the_evidence_is_silent(sample_bot):
+    for question in ["How many potholes were repaired in 2024?", "What is the council's recycling rate?"]:
+        answer = sample_bot.ask(question)
+        assert answer.abstained and answer.answer == ABSTENTION and answer.citations == []
+
+
+def test_follow_up_uses_the_conversation(sample_bot):
+    answer = sample_bot.ask("And who owns that action?", history=["Which action is about the DoLS backlog?"])
+    assert_grounded(answer)
+    assert "Safeguarding Service Manager" in answer.answer
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question, history, expected", [
+    ("How many care homes does Thurrock have?", [], "26 care homes"),
+    ("What did Ofsted judge children's services in 2016?", [], "Require Improvement"),
+    ("Which councillor asked about aligning the improvement plan with the transformation plan?", [], "Rigby"),
+    ("How many DoLS requests did the council receive?", [], "723"),
+    ("And how many of those are still waiting?", ["How many DoLS requests did the council receive?"], "127"),
+])
+def test_thurrock_acceptance_questions(thurrock_bot, question, history, expected):
+    answer = thurrock_bot.ask(question, history)
+    assert_grounded(answer)
+    assert expected in answer.answer
+
+
+@pytest.mark.slow
+def test_thurrock_abstains_on_potholes(thurrock_bot):
+    assert thurrock_bot.ask("How many potholes were repaired in 2024?").abstained
+
+
+@pytest.mark.slow
+def test_thurrock_second_ingest_does_no_embedding(thurrock_bot):
+    from conftest import THURROCK
+
+    assert len(thurrock_bot.first_report.added) == 10
+    again = thurrock_bot.ingest([THURROCK])
+    assert again.embedded == 0 and len(again.unchanged) == 10 and not again.added and not again.updated

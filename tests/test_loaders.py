@@ -1,0 +1,144 @@
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from conftest import SAMPLE, THURROCK
+from evidence_bot.errors import IngestError
+from evidence_bot.loaders import load_document
+from helpers.pdfmaker import page, write_pdf
+
+
+def load(path):
+    return load_document(Path(path), [])
+
+
+def test_pdf_keeps_page_numbers_and_headings(tmp_path):
+    pdf = write_pdf(tmp_path / "r.pdf", [page(("h1", "Report"), ("p", "First page text about care.")),
+                                         page(("h2", "Findings"), ("p", "Second page text about waits."))])
+    doc = load(pdf)
+    kinds = [(b.kind, b.page, b.text) for b in doc.blocks]
+    assert ("heading", 1, "Report") in kinds
+    assert ("paragraph", 2, "Second page text about waits.") in kinds
+    assert doc.page_count == 2
+    for block in doc.blocks:
+        assert doc.text[block.start:block.end] == block.text
+
+
+def test_docx_headings_paragraphs_and_tables():
+    doc = load(SAMPLE / "asc-self-assessment-2024.docx")
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "Deprivation of Liberty Safeguards (DoLS)" in headings
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.header == "Measure | Fernleigh | England average"
+    assert "Reviews completed within 12 months | 54% | 58%" in table.rows
+
+
+def test_html_keeps_main_content_only():
+    doc = load(SAMPLE / "cabinet-minutes-2025-07-16.html")
+    assert "Councillor Helen Marsh asked whether unpaid carers" in doc.text
+    for noise in ("cookies", "Privacy", "Related meetings", "window.analytics", "Home >"):
+        assert noise not in doc.text
+    assert doc.title == "Minutes - Cabinet, 16 July 2025"
+
+
+@pytest.mark.slow
+def test_html_from_the_real_committee_site_drops_chrome():
+    doc = load(THURROCK / "html" / "cabinet-decision-997.html")
+    assert "Councillor Rigby was permitted to ask her question" in doc.text
+    for noise in ("Accept all cookies", "Search documents", "Accessibility statement", "gtag"):
+        assert noise not in doc.text
+
+
+def test_markdown_headings_and_pipe_table():
+    doc = load(SAMPLE / "asc-improvement-action-plan.md")
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.header.startswith("Ref | Action | Owner")
+    assert any(row.startswith("A2 | Clear the backlog of DoLS assessments") and row.endswith("Red")
+               for row in table.rows)
+
+
+def test_text_cleaning_of_real_mess(tmp_path):
+    source = tmp_path / "messy.txt"
+    source.write_text("Key Statistics\n\nActivity\tWorking Well\n<p>3,937 new requests</p>\t<p>78.9% find it easy</p>\n\n"
+                      "<p>25% in care</p>\t<p>68.2% of carers</p>\n--\t---\n\n"
+                      "The strategy can be found [HERE](#) and the recommen-\ndations were agreed in-\nhouse.\n")
+    doc = load(source)
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.rows == ["3,937 new requests | 78.9% find it easy", "25% in care | 68.2% of carers"]
+    assert "<p>" not in doc.text and "[HERE](#)" not in doc.text
+    assert "The strategy can be found HERE and the recommendations were agreed in-house." in doc.text
+
+
+# --- bad input: each a clear error naming the file and the reason ---------------------------------
+
+def expect_error(path, reason):
+    with pytest.raises(IngestError) as info:
+        load(path)
+    assert str(path) in str(info.value)
+    assert reason in str(info.value)
+
+
+def test_corrupt_pdf(tmp_path):
+    bad = tmp_path / "corrupt.pdf"
+    bad.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\nthis is not a pdf body\n")
+    expect_error(bad, "corrupt or truncated PDF")
+
+
+def test_truncated_pdf(tmp_path):
+    whole = write_pdf(tmp_path / "whole.pdf", [page(("p", "Some text that will be cut off. " * 20))])
+    cut = tmp_path / "truncated.pdf"
+    cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) // 3])
+    expect_error(cut, "corrupt or truncated PDF")
+
+
+def test_encrypted_pdf(tmp_path):
+    source = write_pdf(tmp_path / "plain.pdf", [page(("p", "Confidential text."))])
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    locked = tmp_path / "locked.pdf"
+    with locked.open("wb") as handle:
+        writer.write(handle)
+    expect_error(locked, "encrypted PDF")
+
+
+def test_scanned_pdf_without_text_layer(tmp_path):
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    scanned = tmp_path / "scanned.pdf"
+    with scanned.open("wb") as handle:
+        writer.write(handle)
+    expect_error(scanned, "no text layer")
+    with pytest.raises(IngestError, match="OCR is not supported"):
+        load(scanned)
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    expect_error(empty, "empty file")
+
+
+def test_extension_that_lies(tmp_path):
+    fake = tmp_path / "report.pdf"
+    fake.write_text("<!DOCTYPE html><html><body><p>Not a PDF</p></body></html>")
+    expect_error(fake, "the extension says pdf but the content is html")
+    fake_docx = tmp_path / "minutes.docx"
+    fake_docx.write_text("plain words")
+    expect_error(fake_docx, "the extension says docx but the content is text")
+
+
+def test_non_utf8_text_is_read_with_a_warning(tmp_path):
+    legacy = tmp_path / "legacy.txt"
+    legacy.write_bytes("The budget is £450,000 for the café’s refit, agreed in 2025 after a long debate "
+                       "about costs and the council’s reserves.".encode("cp1252"))
+    warnings = []
+    doc = load_document(legacy, warnings)
+    assert "£450,000" in doc.text
+    assert warnings and str(legacy) in warnings[0] and "not UTF-8" in warnings[0]
+
+
+def test_binary_in_a_text_file(tmp_path):
+    binary = tmp_path / "notes.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    expect_error(binary, "the content is binary")

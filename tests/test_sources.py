@@ -1,0 +1,50 @@
+import pytest
+
+from evidence_bot.errors import SourcesError
+from evidence_bot.loaders.assemble import assemble, draft
+from evidence_bot.sources import infer_doc_type, infer_meta, normalise_date, read_sources
+
+
+def test_sources_yaml_is_read(tmp_path):
+    (tmp_path / "sources.yaml").write_text("documents:\n  - path: a.txt\n    title: A\n    doc_type: minutes\n"
+                                           "    date: 2025-01\n")
+    sources = read_sources(tmp_path)
+    meta = sources.entries[(tmp_path / "a.txt").resolve()]
+    assert (meta.title, meta.doc_type, meta.date) == ("A", "minutes", "2025-01")
+
+
+@pytest.mark.parametrize("entry, reason", [
+    ("    auther: Someone\n", "unknown field 'auther'"),
+    ("    date: 2025-13-40\n", "date '2025-13-40' is not a real date"),
+    ("    date: last spring\n", "date 'last spring' is not YYYY-MM-DD"),
+    ("    doc_type: memo\n", "doc_type 'memo' is not one of"),
+])
+def test_bad_sources_entries_are_named_and_skipped(tmp_path, entry, reason):
+    (tmp_path / "sources.yaml").write_text("documents:\n  - path: good.txt\n    title: Good\n"
+                                           "  - path: bad.txt\n" + entry)
+    sources = read_sources(tmp_path)
+    assert (tmp_path / "good.txt").resolve() in sources.entries
+    assert (tmp_path / "bad.txt").resolve() not in sources.entries
+    assert len(sources.errors) == 1
+    assert "sources.yaml: entry 2 (bad.txt)" in sources.errors[0] and reason in sources.errors[0]
+
+
+def test_invalid_yaml_is_reported(tmp_path):
+    (tmp_path / "sources.yaml").write_text("documents: [unclosed\n")
+    assert "not valid YAML" in read_sources(tmp_path).errors[0]
+
+
+def test_dates_are_checked():
+    assert normalise_date("2024-12-19", "x") == "2024-12-19"
+    with pytest.raises(SourcesError):
+        normalise_date("19/12/2024", "x")
+
+
+def test_inference_from_text(tmp_path):
+    loaded = assemble("m.txt", [draft("heading", "Cabinet minutes", level=1),
+                                draft("paragraph", "Agenda item 5. Meeting held on 21 January 2026."),
+                                draft("paragraph", "RESOLVED: that Cabinet approves the plan.")], "text")
+    meta = infer_meta(loaded, tmp_path / "m.txt")
+    assert (meta.title, meta.doc_type, meta.date) == ("Cabinet minutes", "minutes", "2026-01-21")
+    assert infer_doc_type("This self-assessment sets out our Key Statistics and Our Strengths.") == "self_assessment"
+    assert infer_doc_type("A short note.") == "other"
