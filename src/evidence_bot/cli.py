@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from evidence_bot.config import Settings
-from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError, SourcesError
 from evidence_bot.models import DOC_TYPES, Answer, DocumentMeta, Filters
 from evidence_bot.service import EvidenceBot
+from evidence_bot.sources import normalise_date
 
 EXIT_PARTIAL, EXIT_EMPTY = 1, 3
 
@@ -68,9 +69,6 @@ def main(ctx, index_dir):
 @click.pass_obj
 def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet):
     """Ingest files or folders (PDF, DOCX, HTML, text, Markdown) into the index."""
-    from evidence_bot.sources import normalise_date
-    from evidence_bot.errors import SourcesError
-
     try:
         date = normalise_date(date, "--date")
     except SourcesError as exc:

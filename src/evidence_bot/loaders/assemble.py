@@ -31,3 +31,11 @@ def assemble(path, blocks: list[Block], fmt: str, page_count: int | None = None)
         position = block.end
         kept.append(block)
     return LoadedDocument(path=str(path), text="".join(parts), blocks=kept, format=fmt, page_count=page_count)
+
+
+def table_from_rows(rows: list[str]) -> Block | None:
+    """A table block from rendered rows, the first being the header row."""
+    rows = [row for row in rows if row.strip(" |")]
+    if not rows:
+        return None
+    return draft("table", table_text(rows[0], rows[1:]), header=rows[0], rows=rows[1:])

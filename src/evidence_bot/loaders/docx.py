@@ -11,7 +11,7 @@ from docx.text.paragraph import Paragraph
 
 from evidence_bot.cleaning import clean_cell, collapse_spaces, strip_markup
 from evidence_bot.errors import IngestError
-from evidence_bot.loaders.assemble import assemble, draft, table_text
+from evidence_bot.loaders.assemble import assemble, draft, table_from_rows
 from evidence_bot.models import Block, LoadedDocument
 
 _HEADING_STYLE = re.compile(r"^(?:heading\s*(\d)|title)$", re.IGNORECASE)
@@ -59,8 +59,5 @@ def table_block(table: Table) -> Block | None:
             text = clean_cell(cell.text)
             if not cells or cells[-1] != text:  # merged cells repeat their text
                 cells.append(text)
-        if any(cells):
-            rows.append(" | ".join(cells))
-    if not rows:
-        return None
-    return draft("table", table_text(rows[0], rows[1:]), header=rows[0], rows=rows[1:])
+        rows.append(" | ".join(cells))
+    return table_from_rows(rows)

@@ -6,7 +6,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 
 from evidence_bot.cleaning import clean_cell, collapse_spaces, strip_markup
-from evidence_bot.loaders.assemble import assemble, draft, table_text
+from evidence_bot.loaders.assemble import assemble, draft, table_from_rows
 from evidence_bot.loaders.text import decode
 from evidence_bot.models import Block, LoadedDocument
 
@@ -103,8 +103,5 @@ def table_block(table: Tag) -> Block | None:
     rows = []
     for tr in table.find_all("tr"):
         cells = [clean_cell(cell.get_text(" ")) for cell in tr.find_all(["th", "td"])]
-        if any(cells):
-            rows.append(" | ".join(cells))
-    if not rows:
-        return None
-    return draft("table", table_text(rows[0], rows[1:]), header=rows[0], rows=rows[1:])
+        rows.append(" | ".join(cells))
+    return table_from_rows(rows)
