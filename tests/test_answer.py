@@ -1,19 +1,13 @@
-import re
-
 import pytest
 
-from evidence_bot.answer import ABSTENTION
-
-
-def statements(answer):
-    """(statement, n) pairs: every sentence of an answer ends with its citation marker."""
-    return [(m.group(1).strip(), int(m.group(2))) for m in re.finditer(r"(.+?)\s\[(\d+)\](?:\s|$)", answer.answer, re.S)]
+from evidence_bot.answer import ABSTENTION, statements, support_counts
 
 
 def assert_grounded(answer):
     assert not answer.abstained and answer.citations
     by_n = {c.n: c for c in answer.citations}
-    pairs = statements(answer)
+    pairs = statements(answer.answer)
+    assert support_counts(answer) == (len(pairs), len(pairs))
     assert pairs and "".join(f"{s} [{n}]" for s, n in pairs).replace(" ", "") == answer.answer.replace(" ", "")
     for statement, n in pairs:  # a table answer is its header line and its row line, each verbatim
         for line in statement.split("\n"):

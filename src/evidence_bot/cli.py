@@ -230,6 +230,35 @@ def docs_remove(index_dir, key):
     click.echo(f"Removed {path}")
 
 
+@main.command("eval")
+@click.argument("questions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("ingest/sample"),
+              show_default=True, help="Evidence folder the questions are about; gold paths are relative to it.")
+@click.option("--keep-index", type=click.Path(file_okay=False, path_type=Path),
+              help="Build (or reuse) the index here instead of a fresh temporary one.")
+@click.option("--peer", "with_peer", is_flag=True, help="Also measure the LangChain tutorial pipeline.")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=Path("evals/thresholds.toml"), show_default=True)
+@click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("evals/results"),
+              show_default=True, help="Where the JSON and Markdown reports go.")
+def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
+    """Score QUESTIONS (JSONL) on CORPUS; exit 1 when a metric misses its threshold."""
+    from evidence_bot.evaluation.report import check_thresholds, render_text, write_report
+    from evidence_bot.evaluation.session import EvalRun
+
+    try:
+        report = EvalRun(questions, corpus, keep_index, with_peer, log=lambda m: click.echo(m, err=True)).run()
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    failures = check_thresholds(report, thresholds)
+    json_path, md_path = write_report(report, failures, results)
+    click.echo(render_text(report))
+    click.echo(f"\nReports: {json_path}, {md_path}")
+    for failure in failures:
+        click.echo(f"FAILED: {failure}", err=True)
+    sys.exit(EXIT_PARTIAL if failures else 0)
+
+
 def document_summary(row) -> dict:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")

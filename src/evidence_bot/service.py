@@ -55,6 +55,11 @@ class EvidenceBot:
         return self.retriever.search(query, filters, top_k or self.settings.top_k)
 
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
+        return self.ask_traced(question, history, filters)[0]
+
+    def ask_traced(self, question: str, history: list[str] | None = None, filters: Filters | None = None,
+                   depth: int | None = None) -> tuple[Answer, list[SearchHit]]:
+        """The answer and the ranked passages it was drawn from (depth of them, for evaluation)."""
         question = (question or "").strip()
         if not question:
             raise EvidenceBotError("the question is empty")
@@ -62,10 +67,10 @@ class EvidenceBot:
             raise EvidenceBotError(f"the question is longer than {self.settings.max_question_chars} characters")
         self.require_documents()
         query = resolve_followup(question, [h for h in (history or []) if h and h.strip()])
-        hits = self.retriever.search(query, filters, self.settings.top_k)
+        hits = self.retriever.search(query, filters, max(depth or 0, self.settings.top_k))
         if not hits:
-            return Answer(ABSTENTION, True, [], 0.0, query)
-        return self.answerer.answer(question, query, hits)
+            return Answer(ABSTENTION, True, [], 0.0, query), hits
+        return self.answerer.answer(question, query, hits[:self.settings.top_k]), hits
 
     def require_documents(self) -> None:
         if self.catalog.count_documents() == 0:

@@ -1,0 +1,1 @@
+"""Evaluation: question sets, metrics, the LangChain peer and reports (docs/evaluation.md)."""
