@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evidence_bot.answer.constraints import Constraints
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words, expansions
 from evidence_bot.models import Answer, Citation, SearchHit
@@ -53,7 +54,12 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, question: str, query: str, hits: list[SearchHit]) -> Answer:
-        units = candidate_units(hits[:PASSAGES_READ])
+        units = all_units = candidate_units(hits[:PASSAGES_READ])
+        if not units:
+            return Answer(ABSTENTION, True, [], 0.0, query)
+        constraints = Constraints.of(question)
+        units = [u for u in units if constraints.allows(u.text, u.previous.text if u.previous else "",
+                                                        context_of(hits[u.hit_index]))]
         if not units:
             return Answer(ABSTENTION, True, [], 0.0, query)
         self.score(question, query, units)
@@ -62,7 +68,7 @@ class ExtractiveAnswerer:
         if confidence < self.threshold:
             return Answer(ABSTENTION, True, [], confidence, query)
         chosen = with_missing_kind(select(units, best, self.max_sentences), best, wanted_kinds(question))
-        return compose(chosen, hits, confidence, query)
+        return compose(with_list_items(chosen, all_units), hits, confidence, query)
 
     def score(self, question: str, query: str, units: list[Unit]) -> None:
         vectors = np.asarray(self.embedder.embed([u.text for u in units]))
@@ -175,6 +181,21 @@ def with_missing_kind(chosen: list[Unit], best: Unit, wants: set[str]) -> list[U
     if kind_match(lead_in.text, wants):
         return sorted([lead_in, *chosen], key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
     return chosen
+
+
+def context_of(hit: SearchHit) -> str:
+    return " ".join(filter(None, [hit.meta.title, hit.passage.section]))
+
+
+def with_list_items(chosen: list[Unit], units: list[Unit], limit: int = 8) -> list[Unit]:
+    """A sentence that introduces a list ('...the following:') is no answer without the list after it."""
+    result = []
+    for unit in chosen:
+        result.append(unit)
+        if unit.text.rstrip().endswith(":"):
+            following = [u for u in units if u.hit_index == unit.hit_index and u.start > unit.start]
+            result += [u for u in following[:limit] if u not in chosen and u not in result]
+    return result
 
 
 def overlaps(a: str, b: str) -> bool:

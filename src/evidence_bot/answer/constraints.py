@@ -1,0 +1,136 @@
+"""What a sentence must hold to answer a question at all, whatever its wording.
+
+Meaning and shared words say a sentence is on topic; they do not say it holds
+the answer. These checks do, and a sentence failing one cannot be the answer:
+- the kind of fact asked for: a figure ("how many"), a date ("when"), a name
+  ("who"), a rating ("what rating");
+- the period asked about: a question about 2019-20 is not answered by a
+  sentence about 2023-24 (the near miss that matters most in council papers);
+- the named things the question is about: "care homes in Southend" is not
+  answered from a passage that never mentions Southend.
+Each rule is general English; none is tuned to one document."""
+
+import re
+from dataclasses import dataclass, field
+
+from evidence_bot.lexical import expansions, words
+
+ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
+                         r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
+                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.I)
+ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.I)
+ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.I)
+ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
+ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.I)
+
+NUMBER = re.compile(r"(?<![\w/])(?:£?\d[\d,]*(?:\.\d+)?%?)(?![\w/])|\b(?:one|two|three|four|five|six|seven|eight|"
+                    r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|quarter|"
+                    r"third|none|no)\b", re.I)
+YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}s?$")
+DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
+TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
+CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
+SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
+RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.I)
+PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
+LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
+NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
+             "and", "has", "have", "can", "tell", "apart", "i", "january", "february", "march", "april", "may", "june",
+             "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+             "thursday", "friday", "saturday", "sunday", "councillor", "councillors", "cllr", "mr", "mrs", "ms", "dr",
+             "q1", "q2", "q3", "q4"}
+
+
+def periods(text: str) -> set[tuple[int, int]]:
+    """Years and financial years as (start, end): '2019-20', '2019/2020' and '19/20' are all (2019, 2020)."""
+    found = set()
+    for m in PERIOD.finditer(text):
+        if m.group(1):
+            start = int(m.group(1))
+            end = m.group(2)
+            if end is None:
+                found.add((start, start))
+                continue
+            end = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
+            found.add((start, end) if end == start + 1 else (start, start))
+        else:
+            start, end = 2000 + int(m.group(3)), 2000 + int(m.group(4))
+            if end == start + 1:
+                found.add((start, end))
+    return found
+
+
+def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> bool:
+    if not asked or not stated:
+        return True
+    for a in asked:
+        for s in stated:
+            if a == s or (a[0] == a[1] and a[0] in s) or (s[0] == s[1] and s[0] in a and a[0] != a[1]):
+                return True
+    return False
+
+
+def has_figure(text: str) -> bool:
+    return any(not YEAR_ONLY.match(m.group(0)) for m in NUMBER.finditer(text))
+
+
+def has_name(text: str, question_words: set[str]) -> bool:
+    if TITLED.search(text):
+        return True
+    for run in CAPITALISED_RUN.findall(text):
+        parts = [w for w in words(run) if w not in LEADING_WORDS]
+        if len(parts) >= 2 and any(w not in question_words for w in parts):
+            return True
+    return False
+
+
+def named_terms(question: str) -> list[str]:
+    """Capitalised words after the first: the places, bodies and programmes the question is about."""
+    terms = []
+    for token in re.findall(r"[A-Za-z][\w'’&-]*", question)[1:]:
+        word = re.sub(r"['’]s$", "", token)
+        if word[0].isupper() and word.lower() not in NOT_NAMES and len(word) > 1:
+            terms.append(word)
+    return terms
+
+
+@dataclass
+class Constraints:
+    kinds: set[str] = field(default_factory=set)
+    asked_periods: set[tuple[int, int]] = field(default_factory=set)
+    names: list[str] = field(default_factory=list)
+    question_words: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, question: str) -> "Constraints":
+        kinds = {kind for kind, pattern in (("number", ASKS_NUMBER), ("share", ASKS_SHARE), ("date", ASKS_DATE),
+                                            ("name", ASKS_NAME), ("rating", ASKS_RATING)) if pattern.search(question)}
+        return cls(kinds, periods(question), named_terms(question), set(words(question)))
+
+    def holds_kind(self, text: str) -> bool:
+        checks = {"number": lambda: has_figure(text), "share": lambda: bool(SHARE.search(text)), "date": lambda: bool(DATE.search(text)),
+                  "name": lambda: has_name(text, self.question_words), "rating": lambda: bool(RATING.search(text))}
+        return all(checks[k]() for k in self.kinds)
+
+    def allows(self, text: str, lead_in: str, context: str) -> bool:
+        """text: the candidate; lead_in: the sentence before it; context: its section and document title.
+
+        A period asked about must be stated, by the sentence or the one before it, and agree."""
+        near = f"{lead_in} {text}"
+        if not (self.holds_kind(text) or (lead_in and self.holds_kind(near))):
+            return False
+        if self.asked_periods and not (periods_agree(self.asked_periods, periods(text)) and
+                                       any(periods_agree(self.asked_periods, {p}) for p in periods(near))):
+            return False
+        return self.names_present(f"{near} {context}")
+
+    def names_present(self, context: str) -> bool:
+        lowered = context.lower()
+        spelled = " ".join(expansions(context)).lower()
+        return all(any(form in lowered or form in spelled for form in name_forms(name)) for name in self.names)
+
+
+def name_forms(name: str) -> list[str]:
+    lowered = name.lower()
+    return [lowered, lowered[:-1]] if lowered.endswith("s") and len(lowered) > 4 else [lowered]
