@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     duplicate_containment: float = 0.6
 
     # answering; the threshold is calibrated by evals/calibrate.py (docs/decisions.md)
-    abstain_threshold: float = 0.41
+    abstain_threshold: float = 0.34
     max_answer_sentences: int = 3
     max_question_chars: int = 2000
 

@@ -19,10 +19,11 @@ from evidence_bot.errors import IngestError
 from evidence_bot.loaders import is_supported, load_document
 from evidence_bot.models import DocumentMeta, LoadedDocument, Passage
 from evidence_bot.sources import SOURCES_FILE, SourcesFile, infer_meta, read_sources
+from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 @dataclass
@@ -92,10 +93,10 @@ def expand_paths(paths: list[Path], report: IngestReport) -> list[Path]:
 
 
 class Ingestor:
-    def __init__(self, catalog: Catalog, vectors: VectorStore, embedder: Embedder, counter: TokenCounter,
-                 limits: ChunkLimits):
-        self.catalog, self.vectors, self.embedder, self.counter, self.limits = (
-            catalog, vectors, embedder, counter, limits)
+    def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
+                 counter: TokenCounter, limits: ChunkLimits):
+        self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
+            catalog, vectors, unit_vectors, embedder, counter, limits)
         self._sources: dict[Path, SourcesFile | None] = {}
         self.pipeline = f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
 
@@ -174,13 +175,17 @@ class Ingestor:
 
     def store(self, item: Pending, advance) -> None:
         old_ids = self.vectors.ids_for_document(item.doc_id)
+        old_units = self.unit_vectors.ids_for_document(item.doc_id)
         vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
         self.vectors.add([p.id for p in item.passages], [item.doc_id] * len(item.passages), vectors)
+        units = [(unit_id(p.id, start), text) for p in item.passages for start, text in passage_units(p.text, p.kind)]
+        self.unit_vectors.add([u for u, _ in units], [item.doc_id] * len(units),
+                              self.embedder.embed([text for _, text in units]))
         self.catalog.replace_document(item.doc_id, str(item.path), item.content_hash, self.pipeline,
                                       item.loaded.format,
                                       item.meta, item.loaded.page_count, item.loaded.text, item.passages)
-        stale = set(old_ids) - {p.id for p in item.passages}
-        self.vectors.delete(sorted(stale))
+        self.vectors.delete(sorted(set(old_ids) - {p.id for p in item.passages}))
+        self.unit_vectors.delete(sorted(set(old_units) - {u for u, _ in units}))
 
     def prune(self, report: IngestReport) -> None:
         for row in self.catalog.documents():
@@ -191,3 +196,4 @@ class Ingestor:
     def remove(self, doc_id: str) -> None:
         self.catalog.remove_document(doc_id)
         self.vectors.delete(self.vectors.ids_for_document(doc_id))
+        self.unit_vectors.delete(self.unit_vectors.ids_for_document(doc_id))

@@ -11,15 +11,17 @@ from evidence_bot.catalog import Catalog
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import expanded_query, match_expression
 from evidence_bot.models import Filters, SearchHit
+from evidence_bot.units import passage_of
 from evidence_bot.vectors import VectorStore
 
+UNITS_PER_PASSAGE = 3  # sentence candidates fetched per passage candidate
 _SHINGLE_WORD = re.compile(r"[a-z0-9]+")
 
 
 class Retriever:
-    def __init__(self, catalog: Catalog, vectors: VectorStore, embedder: Embedder, candidates: int = 40,
-                 rrf_k: int = 60, duplicate_containment: float = 0.6):
-        self.catalog, self.vectors, self.embedder = catalog, vectors, embedder
+    def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
+                 candidates: int = 40, rrf_k: int = 60, duplicate_containment: float = 0.6):
+        self.catalog, self.vectors, self.unit_vectors, self.embedder = catalog, vectors, unit_vectors, embedder
         self.candidates, self.rrf_k, self.duplicate_containment = candidates, rrf_k, duplicate_containment
 
     def search(self, query: str, filters: Filters | None = None, top_k: int = 10) -> list[SearchHit]:
@@ -28,10 +30,12 @@ class Retriever:
         if allowed is not None and not allowed:
             return []
         expanded = expanded_query(query)
-        dense = self.vectors.search(self.embedder.embed_query(expanded), self.candidates, allowed)
+        vector = self.embedder.embed_query(expanded)
+        dense = self.vectors.search(vector, self.candidates, allowed)
+        by_sentence = best_passages(self.unit_vectors.search(vector, self.candidates * UNITS_PER_PASSAGE, allowed))
         match = match_expression(query)
         lexical = self.catalog.lexical_search(match, allowed, self.candidates) if match else []
-        fused = self.fuse([[pid for pid, _ in dense], [pid for pid, _ in lexical]])
+        fused = self.fuse([[pid for pid, _ in dense], by_sentence, [pid for pid, _ in lexical]])
         found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
         similarity = dict(dense)
         hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid)) for pid, score in fused if pid in found]
@@ -43,6 +47,11 @@ class Retriever:
             for rank, pid in enumerate(ranking):
                 scores[pid] = scores.get(pid, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def best_passages(units: list[tuple[str, float]]) -> list[str]:
+    """Passages ranked by their best-matching sentence or table row."""
+    return list(dict.fromkeys(passage_of(uid) for uid, _ in units))
 
 
 def shingles(text: str, size: int = 5) -> set[int]:

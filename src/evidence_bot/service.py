@@ -35,19 +35,26 @@ class EvidenceBot:
         return VectorStore(self.settings.chroma_dir)
 
     @cached_property
+    def unit_vectors(self):
+        from evidence_bot.vectors import UNITS, VectorStore
+
+        return VectorStore(self.settings.chroma_dir, UNITS)
+
+    @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
-        return Retriever(self.catalog, self.vectors, self.embedder, s.candidates, s.rrf_k, s.duplicate_containment)
+        return Retriever(self.catalog, self.vectors, self.unit_vectors, self.embedder, s.candidates, s.rrf_k,
+                         s.duplicate_containment)
 
     @cached_property
     def answerer(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.embedder, self.catalog.document_frequency, self.catalog.count_passages,
+        return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.catalog.document_frequency, self.catalog.count_passages,
                                   self.settings.abstain_threshold, self.settings.max_answer_sentences)
 
     def ingest(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
                progress: bool = False) -> IngestReport:
         limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
-        ingestor = Ingestor(self.catalog, self.vectors, self.embedder, TokenCounter(self.settings.model_path), limits)
+        ingestor = Ingestor(self.catalog, self.vectors, self.unit_vectors, self.embedder, TokenCounter(self.settings.model_path), limits)
         return ingestor.run(paths, overrides, prune, progress)
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
@@ -89,6 +96,7 @@ class EvidenceBot:
         row = self.document(key)
         self.catalog.remove_document(row["doc_id"])
         self.vectors.delete(self.vectors.ids_for_document(row["doc_id"]))
+        self.unit_vectors.delete(self.unit_vectors.ids_for_document(row["doc_id"]))
         return row["path"]
 
     def close(self) -> None:

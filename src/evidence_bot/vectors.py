@@ -9,17 +9,17 @@ from pathlib import Path
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-COLLECTION = "passages"
+PASSAGES, UNITS = "passages", "units"  # passage vectors; sentence and table-row vectors (units.py)
 
 
 class VectorStore:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, collection: str = PASSAGES):
         directory.mkdir(parents=True, exist_ok=True)
         self.client = chromadb.PersistentClient(
             path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
         # embedding_function=None: we always pass vectors, so Chroma never fetches its default model
         self.collection = self.client.get_or_create_collection(
-            COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
 
     def add(self, ids: list[str], doc_ids: list[str], vectors: list[list[float]]) -> None:
         for start in range(0, len(ids), 1000):
@@ -38,6 +38,12 @@ class VectorStore:
         if not ids:
             return set()
         return set(self.collection.get(ids=ids, include=[])["ids"])
+
+    def vectors(self, ids: list[str]) -> dict[str, list[float]]:
+        if not ids:
+            return {}
+        found = self.collection.get(ids=ids, include=["embeddings"])
+        return dict(zip(found["ids"], found["embeddings"]))
 
     def count(self) -> int:
         return self.collection.count()

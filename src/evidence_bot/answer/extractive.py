@@ -17,11 +17,10 @@ from evidence_bot.answer.constraints import Constraints
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words, expansions
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.sentences import sentence_spans
+from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
 PASSAGES_READ = 5
-MIN_UNIT_CHARS = 12
 
 _NUMBER = re.compile(r"\d")
 _DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
@@ -42,12 +41,14 @@ class Unit:
     previous: "Unit | None" = None  # the sentence before, in the same passage
     score: float = 0.0  # ranks units
     support: float = 0.0  # how well the unit alone answers: meaning and words, no rank or kind bonus
+    id: str = ""  # passage id and offset: the key of its stored vector
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder, document_frequency, total_passages, threshold: float,
+    def __init__(self, embedder: Embedder, stored_vectors, document_frequency, total_passages, threshold: float,
                  max_sentences: int = 3):
         self.embedder = embedder
+        self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
         self.document_frequency = document_frequency  # callable: list[str] -> {term: passages holding it}
         self.total_passages = total_passages  # callable: () -> int
         self.threshold = threshold
@@ -71,7 +72,7 @@ class ExtractiveAnswerer:
         return compose(with_list_items(chosen, all_units), hits, confidence, query)
 
     def score(self, question: str, query: str, units: list[Unit]) -> None:
-        vectors = np.asarray(self.embedder.embed([u.text for u in units]))
+        vectors = self.unit_vectors(units)
         meaning = vectors @ self.embedder.embed_query(question)
         context = vectors @ self.embedder.embed_query(query) if query != question else meaning
         weights = self.term_weights(question, query)
@@ -81,6 +82,12 @@ class ExtractiveAnswerer:
                             + WEIGHTS["words"] * word_coverage(unit.text, weights))
             unit.score = (unit.support + WEIGHTS["rank"] / (1 + unit.hit_index)
                           + WEIGHTS["kind"] * kind_with_lead_in(unit, wants))
+
+    def unit_vectors(self, units: list[Unit]) -> np.ndarray:
+        stored = self.stored_vectors([u.id for u in units])
+        missing = [u for u in units if u.id not in stored]
+        stored.update(zip([u.id for u in missing], self.embedder.embed([u.text for u in missing]) if missing else []))
+        return np.asarray([stored[u.id] for u in units], dtype=np.float32)
 
     def term_weights(self, question: str, query: str) -> dict[str, float]:
         """IDF of each content word of the question (and of the conversation, at half weight)."""
@@ -98,19 +105,11 @@ class ExtractiveAnswerer:
 def candidate_units(hits: list[SearchHit]) -> list[Unit]:
     units = []
     for index, hit in enumerate(hits):
-        text = hit.passage.text
-        if hit.passage.kind == "table":
-            header, *rows = text.split("\n")
-            position = len(header) + 1
-            for row in rows:
-                units.append(Unit(index, position, f"{header}\n{row}"))
-                position += len(row) + 1
-            continue
         previous = None
-        for a, b in sentence_spans(text):
-            if b - a >= MIN_UNIT_CHARS:
-                units.append(Unit(index, a, text[a:b], previous))
-                previous = units[-1]
+        for start, text in passage_units(hit.passage.text, hit.passage.kind):
+            units.append(Unit(index, start, text, previous if hit.passage.kind != "table" else None,
+                              id=unit_id(hit.passage.id, start)))
+            previous = units[-1]
     return units
 
 
