@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run chat test test-fast sample clean-index
+.PHONY: setup run chat test test-fast eval bench sample clean-index
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,9 +20,24 @@ run: $(STAMP)
 	$(BIN)/evidence-bot ingest ingest/sample
 	$(BIN)/evidence-bot chat
 
-# Second README command: every test, slow ones included (CI runs exactly this).
+SHARED_CORPUS ?= ../shared/corpus
+
+# Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory eval
+
+# The evaluation gate (evals/thresholds.toml). The Thurrock set needs ../shared/corpus; without it, it is skipped
+# with a message, because the repository may not ship that evidence.
+eval: $(STAMP)
+	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer
+	@if [ -d "$(SHARED_CORPUS)" ]; then \
+		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer; \
+	else echo "SKIPPED the Thurrock evaluation: $(SHARED_CORPUS) is not here"; fi
+
+# The benchmark: prints its figures and saves JSON and a PNG plot under evals/results/. Not part of CI.
+bench: $(STAMP)
+	$(BIN)/python evals/bench.py --corpus "$(SHARED_CORPUS)"
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"

@@ -1,50 +1,30 @@
-"""Calibrate the abstention threshold on labelled questions (evals/calibration.jsonl).
+"""Abstention threshold sweep. First record every answer with its confidence (threshold 0), then apply each
+threshold to the recorded confidences:
 
-Prints each question's confidence and, for every candidate threshold, how many
-answerable questions would be refused and how many unanswerable ones answered.
-Run: .venv/bin/python evals/calibrate.py [--thurrock ../shared/corpus]"""
+    EVIDENCE_BOT_ABSTAIN_THRESHOLD=0 evidence-bot eval evals/thurrock.jsonl --corpus ../shared/corpus \
+        --results /tmp/sweep
+    python evals/calibrate.py /tmp/sweep/thurrock-<date>.json
 
-import argparse
+The table it prints is in docs/evaluation.md with the reason for the chosen threshold."""
+
 import json
-import tempfile
-from pathlib import Path
+import sys
 
-from evidence_bot import EvidenceBot, Settings
-from evidence_bot.embedding import Embedder
-
-ROOT = Path(__file__).resolve().parents[1]
+THRESHOLDS = (0.20, 0.25, 0.28, 0.30, 0.32, 0.34, 0.36, 0.38, 0.41)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--thurrock", type=Path, default=ROOT.parent / "shared" / "corpus")
-    args = parser.parse_args()
-    embedder = Embedder()
-    corpora = {"sample": ROOT / "ingest" / "sample", "thurrock": args.thurrock}
-    bots = {}
-    for name, path in corpora.items():
-        bots[name] = EvidenceBot(Settings(index_dir=Path(tempfile.mkdtemp(prefix=f"calib-{name}-"))), embedder)
-        bots[name].ingest([path])
-    rows = []
-    for line in (ROOT / "evals" / "calibration.jsonl").read_text().splitlines():
-        item = json.loads(line)
-        answer = bots[item["corpus"]].ask(item["question"], item.get("history", []))
-        rows.append((answer.confidence, item["answerable"], item["question"]))
-        print(f"{answer.confidence:.3f} {'ANS' if item['answerable'] else 'UNA'} {item['question']}")
-    answerable = sum(1 for _, a, _ in rows if a)
-    unanswerable = len(rows) - answerable
-    print("\nthreshold  false_abstentions  wrongly_answered")
-    best = None
-    for step in range(30, 56):
-        t = step / 100
-        refused = sum(1 for c, a, _ in rows if a and c < t)
-        answered = sum(1 for c, a, _ in rows if not a and c >= t)
-        print(f"{t:.2f}       {refused}/{answerable}               {answered}/{unanswerable}")
-        cost = refused + answered
-        if best is None or cost < best[0]:
-            best = (cost, t)
-    print(f"\nlowest total errors at threshold {best[1]:.2f}")
+def sweep(outcomes: list[dict]) -> None:
+    answerable = [o for o in outcomes if o["answerable"]]
+    unanswerable = [o for o in outcomes if not o["answerable"]]
+    print("threshold  fact_acc  false_abst  abst_recall  cost (wrong answer x2 + false abstention)")
+    for t in THRESHOLDS:
+        kept = lambda o: not o["abstained"] and o["confidence"] >= t  # noqa: E731
+        facts = sum(kept(o) and o["facts_found"] for o in answerable) / len(answerable)
+        false_abst = sum(not kept(o) for o in answerable)
+        wrong = sum(kept(o) for o in unanswerable)
+        print(f"{t:9.2f}  {facts:8.3f}  {false_abst / len(answerable):10.3f}  "
+              f"{1 - wrong / len(unanswerable):11.3f}  {2 * wrong + false_abst}")
 
 
 if __name__ == "__main__":
-    main()
+    sweep(json.load(open(sys.argv[1], encoding="utf-8"))["outcomes"])

@@ -243,7 +243,7 @@ def docs_remove(index_dir, key):
               show_default=True, help="Where the JSON and Markdown reports go.")
 def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
     """Score QUESTIONS (JSONL) on CORPUS; exit 1 when a metric misses its threshold."""
-    from evidence_bot.evaluation.report import check_thresholds, render_text, write_report
+    from evidence_bot.evaluation.report import check_thresholds, missed_targets, render_text, write_report
     from evidence_bot.evaluation.session import EvalRun
 
     try:
@@ -254,6 +254,8 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
     json_path, md_path = write_report(report, failures, results)
     click.echo(render_text(report))
     click.echo(f"\nReports: {json_path}, {md_path}")
+    for missed in missed_targets(report, thresholds):
+        click.echo(f"Target not yet met: {missed}", err=True)
     for failure in failures:
         click.echo(f"FAILED: {failure}", err=True)
     sys.exit(EXIT_PARTIAL if failures else 0)

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     top_k: int = 6
     duplicate_containment: float = 0.6
 
-    # answering; the threshold is calibrated by evals/calibrate.py (docs/decisions.md)
+    # answering; the threshold is calibrated with evals/calibrate.py (docs/evaluation.md)
     abstain_threshold: float = 0.34
     max_answer_sentences: int = 3
     max_question_chars: int = 2000

@@ -116,13 +116,16 @@ class Constraints:
     def allows(self, text: str, lead_in: str, context: str) -> bool:
         """text: the candidate; lead_in: the sentence before it; context: its section and document title.
 
-        A period asked about must be stated, by the sentence or the one before it, and agree."""
+        A period the sentence states must agree with the one asked about; for a figure, the period asked
+        about must be stated, by the sentence or the one before it."""
         near = f"{lead_in} {text}"
         if not (self.holds_kind(text) or (lead_in and self.holds_kind(near))):
             return False
-        if self.asked_periods and not (periods_agree(self.asked_periods, periods(text)) and
-                                       any(periods_agree(self.asked_periods, {p}) for p in periods(near))):
+        if not periods_agree(self.asked_periods, periods(text)):
             return False
+        if self.asked_periods and self.kinds & {"number", "share"} and not any(
+                periods_agree(self.asked_periods, {p}) for p in periods(near)):
+            return False  # a figure belongs to a period: the one asked about must be stated
         return self.names_present(f"{near} {context}")
 
     def names_present(self, context: str) -> bool:

@@ -108,6 +108,18 @@ def check_thresholds(report: dict, path: Path) -> list[str]:
     return failures
 
 
+def missed_targets(report: dict, path: Path) -> list[str]:
+    """The issue's targets ([<set>.target], minimums; names ending _max are ceilings): reported, not gated."""
+    targets = tomllib.loads(Path(path).read_text(encoding="utf-8")).get(report["set"], {}).get("target", {})
+    missed = []
+    for metric, goal in targets.items():
+        name, ceiling = (metric[:-4], True) if metric.endswith("_max") else (metric, False)
+        value = report["overall"].get(name, 0.0)
+        if (value > goal) if ceiling else (value < goal):
+            missed.append(f"{name} {value:.3f} misses the target {'<=' if ceiling else '>='} {goal}")
+    return missed
+
+
 def write_report(report: dict, failures: list[str], folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"{report['set']}-{report['date']}"
