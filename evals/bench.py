@@ -66,17 +66,19 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     the normalised mean of its units' real vectors: the index, catalog and query path are real, the
     embedding cost is not paid (it is measured separately as ingest chunks/s)."""
     from evidence_bot.models import DocumentMeta, Passage
-    from evidence_bot.units import unit_id
+    from evidence_bot.units import passage_units, unit_id
 
     rng = random.Random(seed)
-    units = source.unit_vectors.collection.get(include=["embeddings", "documents"])
-    ids, vectors = units["ids"], np.asarray(units["embeddings"], dtype=np.float32)
-    passages = {pid: found[0] for pid, found in source.catalog.passages(list({i.rsplit("@", 1)[0] for i in ids})).items()}
-    unit_texts = []
-    for uid in ids:
-        pid, start = uid.rsplit("@", 1)
-        text = passages[pid].text
-        unit_texts.append(unit_text(text, int(start)))
+    stored = source.unit_vectors.collection.get(include=["embeddings"])
+    vector_of = dict(zip(stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)))
+    ids, unit_texts = [], []
+    for row in source.catalog.documents():
+        for passage in source.catalog.doc_passages(row["doc_id"]):
+            for start, text in passage_units(passage.text, passage.kind):
+                if unit_id(passage.id, start) in vector_of:
+                    ids.append(unit_id(passage.id, start))
+                    unit_texts.append(text)
+    vectors = np.asarray([vector_of[i] for i in ids])
     bot = EvidenceBot(Settings(index_dir=folder), embedder=source.embedder)
     started = time.perf_counter()
     per_doc = 50
@@ -99,12 +101,6 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     seconds = time.perf_counter() - started
     bot.close()
     return seconds
-
-
-def unit_text(passage_text: str, start: int) -> str:
-    from evidence_bot.units import passage_units
-
-    return next((t for s, t in passage_units(passage_text, "prose") if s == start), passage_text[start:start + 300])
 
 
 def scale(source: EvidenceBot, sizes: list[int], questions: list[str], scratch: Path) -> list[dict]:

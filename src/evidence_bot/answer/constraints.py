@@ -108,10 +108,25 @@ class Constraints:
                                             ("name", ASKS_NAME), ("rating", ASKS_RATING)) if pattern.search(question)}
         return cls(kinds, periods(question), named_terms(question), set(words(question)))
 
+    def holds(self, kind: str, text: str) -> bool:
+        if kind == "number":
+            return has_figure(text)
+        if kind == "share":
+            return bool(SHARE.search(text))
+        if kind == "date":
+            return bool(DATE.search(text))
+        if kind == "name":
+            return has_name(text, self.question_words)
+        return bool(RATING.search(text))
+
     def holds_kind(self, text: str) -> bool:
-        checks = {"number": lambda: has_figure(text), "share": lambda: bool(SHARE.search(text)), "date": lambda: bool(DATE.search(text)),
-                  "name": lambda: has_name(text, self.question_words), "rating": lambda: bool(RATING.search(text))}
-        return all(checks[k]() for k in self.kinds)
+        return all(self.holds(kind, text) for kind in self.kinds)
+
+    def kind_share(self, text: str) -> float:
+        """The share of the asked-for kinds the text holds (0 when nothing particular is asked)."""
+        return sum(self.holds(kind, text) for kind in self.kinds) / len(self.kinds) if self.kinds else 0.0
+
+
 
     def allows(self, text: str, lead_in: str, context: str) -> bool:
         """text: the candidate; lead_in: the sentence before it; context: its section and document title.

@@ -8,7 +8,6 @@ the question asks for (a number, a date, a name). The best score is the
 confidence; below the calibrated threshold the answerer abstains."""
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,14 +20,6 @@ from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
 PASSAGES_READ = 5
-
-_NUMBER = re.compile(r"\d")
-_DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
-_NAME = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Commissioner|Lead Member)\.? [A-Z][a-z]")
-_ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|rate|share)|"
-                          r"number of|percentage|proportion|figure|rate|how long|total)\b", re.I)
-_ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|how long ago|by when)\b", re.I)
-_ASKS_NAME = re.compile(r"\b(?:who|whom|which councillor|which member|what officer|named)\b", re.I)
 
 WEIGHTS = {"meaning": 0.5, "words": 0.35, "rank": 0.1, "kind": 0.08}
 
@@ -63,25 +54,24 @@ class ExtractiveAnswerer:
                                                         context_of(hits[u.hit_index]))]
         if not units:
             return Answer(ABSTENTION, True, [], 0.0, query)
-        self.score(question, query, units)
+        self.score(question, query, units, constraints)
         best = max(units, key=lambda u: u.score)
         confidence = max(u.support for u in units)
         if confidence < self.threshold:
             return Answer(ABSTENTION, True, [], confidence, query)
-        chosen = with_missing_kind(select(units, best, self.max_sentences), best, wanted_kinds(question))
+        chosen = with_missing_kind(select(units, best, self.max_sentences), best, constraints)
         return compose(with_list_items(chosen, all_units), hits, confidence, query)
 
-    def score(self, question: str, query: str, units: list[Unit]) -> None:
+    def score(self, question: str, query: str, units: list[Unit], constraints: Constraints) -> None:
         vectors = self.unit_vectors(units)
         meaning = vectors @ self.embedder.embed_query(question)
         context = vectors @ self.embedder.embed_query(query) if query != question else meaning
         weights = self.term_weights(question, query)
-        wants = wanted_kinds(question)
         for unit, own, topic in zip(units, meaning, context):
             unit.support = (WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
                             + WEIGHTS["words"] * word_coverage(unit.text, weights))
             unit.score = (unit.support + WEIGHTS["rank"] / (1 + unit.hit_index)
-                          + WEIGHTS["kind"] * kind_with_lead_in(unit, wants))
+                          + WEIGHTS["kind"] * kind_with_lead_in(unit, constraints))
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
         stored = self.stored_vectors([u.id for u in units])
@@ -133,31 +123,12 @@ def word_coverage(text: str, weights: dict[str, float]) -> float:
     return sum(w for term, w in weights.items() if stem(term) in lowered or term in spelled) / total
 
 
-def wanted_kinds(question: str) -> set[str]:
-    kinds = set()
-    if _ASKS_NUMBER.search(question):
-        kinds.add("number")
-    if _ASKS_DATE.search(question):
-        kinds.add("date")
-    if _ASKS_NAME.search(question):
-        kinds.add("name")
-    return kinds
-
-
-def kind_match(text: str, wants: set[str]) -> float:
-    if not wants:
-        return 0.0
-    found = {"number": bool(_NUMBER.search(text)), "date": bool(_DATE.search(text)),
-             "name": bool(_NAME.search(text))}
-    return sum(found[k] for k in wants) / len(wants)
-
-
-def kind_with_lead_in(unit: Unit, wants: set[str]) -> float:
+def kind_with_lead_in(unit: Unit, constraints: Constraints) -> float:
     """The fact asked for may sit in the sentence before ('Cllr X asked her question. The ...')."""
-    own = kind_match(unit.text, wants)
+    own = constraints.kind_share(unit.text)
     if own or unit.previous is None:
         return own
-    return 0.9 * kind_match(unit.previous.text, wants)
+    return 0.9 * constraints.kind_share(unit.previous.text)
 
 
 def select(units: list[Unit], best: Unit, limit: int) -> list[Unit]:
@@ -172,12 +143,12 @@ def select(units: list[Unit], best: Unit, limit: int) -> list[Unit]:
     return sorted(chosen, key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
 
 
-def with_missing_kind(chosen: list[Unit], best: Unit, wants: set[str]) -> list[Unit]:
+def with_missing_kind(chosen: list[Unit], best: Unit, constraints: Constraints) -> list[Unit]:
     """'Who asked...?' answered by a sentence without a name: add the sentence before it that has one."""
     lead_in = best.previous
-    if not wants or kind_match(best.text, wants) or lead_in is None or lead_in in chosen:
+    if not constraints.kinds or constraints.kind_share(best.text) or lead_in is None or lead_in in chosen:
         return chosen
-    if kind_match(lead_in.text, wants):
+    if constraints.kind_share(lead_in.text):
         return sorted([lead_in, *chosen], key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
     return chosen
 

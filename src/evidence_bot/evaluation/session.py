@@ -2,6 +2,7 @@
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ class EvalRun:
     index_dir: Path | None = None  # None: a fresh temporary index
     with_peer: bool = False
     name: str | None = None
-    log: callable = print
+    log: Callable[[str], None] = print
     timings: dict = field(default_factory=dict)
 
     def run(self) -> dict:
