@@ -59,6 +59,36 @@ def ingest_and_latency(corpus: Path, questions: list[str], scratch: Path) -> tup
             "ratio_kb_per_s": round(ours["kb_per_s"] / theirs["kb_per_s"], 2), "latency": latency}, bot
 
 
+def embedding_backends(source: EvidenceBot, questions_path: Path, corpus: Path, scratch: Path) -> dict:
+    """Texts per second for each backend on real passages and sentences, agreement with torch, and the
+    eval set's retrieval figures per backend (the int8 model is only worth having if hit@4 holds)."""
+    from evidence_bot.embedding import BACKENDS, Embedder
+    from evidence_bot.evaluation.session import EvalRun
+    from evidence_bot.units import passage_units
+
+    passages = [p for row in source.catalog.documents() for p in source.catalog.doc_passages(row["doc_id"])]
+    samples = {"passages": [p.embed_text for p in passages][:320],
+               "sentences": [t for p in passages for _, t in passage_units(p.text, p.kind)][:640]}
+    reference, figures = {}, {}
+    for backend in BACKENDS:
+        embedder = Embedder(source.embedder.model_path, backend, scratch / "models")
+        started = time.perf_counter()
+        embedder.embed(["warm-up"])
+        row = {"load_seconds": round(time.perf_counter() - started, 1)}
+        for kind, texts in samples.items():
+            started = time.perf_counter()
+            vectors = np.asarray(embedder.embed(texts))
+            row[f"{kind}_per_s"] = round(len(texts) / (time.perf_counter() - started), 1)
+            reference.setdefault(kind, vectors)
+            row[f"{kind}_min_cosine_to_torch"] = round(float((vectors * reference[kind]).sum(axis=1).min()), 4)
+        report = EvalRun(questions_path, corpus, embedding_backend=backend, log=lambda m: None).run()
+        row.update({k: report["overall"][k] for k in ("hit@1", "hit@4", "mrr@10", "fact_accuracy")})
+        row["ingest_seconds"] = report["timings"]["ingest_seconds"]
+        figures[backend] = row
+        print(f"  {backend:<9} {json.dumps(row)}")
+    return figures
+
+
 def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7) -> float:
     """size passages recombined from real units (sentences, rows); vectors from the units' stored vectors.
 
@@ -153,6 +183,8 @@ def main() -> None:
         print(f"Ingest and latency on {args.corpus} ...")
         figures, bot = ingest_and_latency(args.corpus, questions, scratch)
         print(json.dumps(figures, indent=1))
+        print("Embedding backends:")
+        figures["embedding_backends"] = embedding_backends(bot, args.questions, args.corpus, scratch)
         print("Scale (synthetic passages recombined from real sentences):")
         figures["scale"] = scale(bot, [int(s) for s in args.sizes.split(",")], questions, scratch)
         bot.close()

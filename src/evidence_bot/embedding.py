@@ -9,6 +9,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 BATCH_SIZE = 32
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
 
 def packaged_model_path() -> Path:
@@ -41,23 +42,32 @@ class TokenCounter:
 
 
 class Embedder:
-    """sentence-transformers over the packaged all-MiniLM-L6-v2; vectors are L2-normalised."""
+    """The packaged all-MiniLM-L6-v2; vectors are L2-normalised.
 
-    def __init__(self, model_path: Path | None = None):
+    backend "torch" runs sentence-transformers; "onnx" and "onnx-int8" run a
+    graph exported into onnx_dir on first use (evidence_bot.onnx_encoder)."""
+
+    def __init__(self, model_path: Path | None = None, backend: str = "torch", onnx_dir: Path | None = None):
+        if backend not in BACKENDS:
+            raise ValueError(f"embedding backend {backend!r}: expected one of {', '.join(BACKENDS)}")
+        if backend != "torch" and onnx_dir is None:
+            raise ValueError(f"embedding backend {backend!r} needs a directory for the exported model")
         self.model_path = Path(model_path or packaged_model_path())
+        self.backend, self.onnx_dir = backend, onnx_dir
 
     @cached_property
     def model(self):
+        if self.backend != "torch":
+            from evidence_bot.onnx_encoder import OnnxEncoder, export
+
+            onnx_path = export(self.model_path, self.onnx_dir, quantized=self.backend == "onnx-int8")
+            return OnnxEncoder(self.model_path, onnx_path)
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()  # a per-load bar is noise in a CLI
         transformers_logging.set_verbosity_error()
         return SentenceTransformer(str(self.model_path), device="cpu")
-
-    @property
-    def dimension(self) -> int:
-        return self.model.get_sentence_embedding_dimension()
 
     def embed(self, texts: list[str], progress=None) -> list[list[float]]:
         vectors = []

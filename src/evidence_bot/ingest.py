@@ -98,7 +98,9 @@ class Ingestor:
         self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, unit_vectors, embedder, counter, limits)
         self._sources: dict[Path, SourcesFile | None] = {}
-        self.pipeline = f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
+        # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
+        self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
+                         f"{'' if embedder.backend == 'torch' else ':' + embedder.backend}")
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
             progress: bool = False) -> IngestReport:

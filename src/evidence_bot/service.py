@@ -26,7 +26,7 @@ class EvidenceBot:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.model_path)
+        return Embedder(self.settings.model_path, self.settings.embedding_backend, self.settings.models_dir)
 
     @cached_property
     def vectors(self):

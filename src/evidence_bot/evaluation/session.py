@@ -21,6 +21,7 @@ class EvalRun:
     index_dir: Path | None = None  # None: a fresh temporary index
     with_peer: bool = False
     name: str | None = None
+    embedding_backend: str | None = None  # None: the configured one
     log: Callable[[str], None] = print
     timings: dict = field(default_factory=dict)
 
@@ -29,7 +30,8 @@ class EvalRun:
         resolve_gold(questions, self.corpus)
         with tempfile.TemporaryDirectory(prefix="evidence-bot-eval-") as scratch:
             index_dir = self.index_dir or Path(scratch) / "index"
-            bot = EvidenceBot(Settings(index_dir=index_dir))
+            overrides = {"embedding_backend": self.embedding_backend} if self.embedding_backend else {}
+            bot = EvidenceBot(Settings(index_dir=index_dir, **overrides))
             try:
                 self.ingest(bot)
                 check_gold(bot, questions)
@@ -39,7 +41,8 @@ class EvalRun:
             finally:
                 bot.close()
         context = {"corpus": str(self.corpus), "questions_file": str(self.questions_path),
-                   "abstain_threshold": bot.settings.abstain_threshold, "timings": self.timings}
+                   "abstain_threshold": bot.settings.abstain_threshold,
+                   "embedding_backend": bot.settings.embedding_backend, "timings": self.timings}
         return build_report(self.name or self.questions_path.stem, date.today().isoformat(), ours, peer, context)
 
     def ingest(self, bot: EvidenceBot) -> None:
