@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run chat test test-fast eval bench sample clean-index
+WEB_BUILT := web/static/app.css
+
+.PHONY: setup run chat test test-fast eval bench load sample clean-index browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -13,17 +15,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# GOV.UK Frontend from npm, compiled with the council's typeface settings (web/src/app.scss); served by the app.
+$(WEB_BUILT): web/package.json web/package-lock.json web/src/app.scss
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-# First README command: set up, ingest the bundled sample, open the terminal chat.
-run: $(STAMP)
-	$(BIN)/evidence-bot ingest ingest/sample
+setup: $(STAMP) $(WEB_BUILT)
+
+# First README command: set up, ingest the bundled sample if the index is empty, start the service and the page.
+run: setup
+	$(BIN)/evidence-bot serve --ingest-if-empty ingest/sample
+
+# The terminal chat over the same index.
+chat: setup
 	$(BIN)/evidence-bot chat
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
 SHARED_CORPUS ?= ../shared/corpus
 
 # Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
-test: $(STAMP)
+test: setup browser
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory eval
 
@@ -39,7 +52,11 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python evals/bench.py --corpus "$(SHARED_CORPUS)"
 
-test-fast: $(STAMP)
+# The load script: 1 and 20 clients on /api/chat for 30 s each, over the Thurrock index. Not part of CI.
+load: setup
+	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)"
+
+test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
 
 # Rebuild the sample's PDF and Word files from ingest/tools/make_sample.py.

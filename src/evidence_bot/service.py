@@ -3,17 +3,18 @@
 The CLI, the HTTP service and the tests all go through it, so a query never
 reloads the model or reopens a store."""
 
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 
-from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, resolve_followup
+from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.ingest import IngestReport, Ingestor
-from evidence_bot.models import Answer, DocumentMeta, Filters, SearchHit
+from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
 from evidence_bot.retrieval import Retriever
 
 
@@ -78,6 +79,25 @@ class EvidenceBot:
         if not hits:
             return Answer(ABSTENTION, True, [], 0.0, query), hits
         return self.answerer.answer(question, query, hits[:self.settings.top_k]), hits
+
+    def ask_stream(self, question: str, history: list[str] | None = None,
+                   filters: Filters | None = None) -> Iterator[tuple[str, object]]:
+        """("citations", [Citation]), then ("delta", text) pieces of the answer, then ("answer", Answer).
+
+        The extractive answer exists whole before its first piece; an LLM answerer streams for real."""
+        answer = self.ask(question, history, filters)
+        yield "citations", answer.citations
+        for piece in pieces(answer.answer):
+            yield "delta", piece
+        yield "answer", answer
+
+    def passage(self, passage_id: str, radius: int = 1) -> tuple[Passage, DocumentMeta, list[Passage]]:
+        """A passage, its document's metadata and the passages around it (itself included), for the viewer."""
+        found = self.catalog.passages([passage_id]).get(passage_id)
+        if found is None:
+            raise NotFoundError(f"no passage '{passage_id}' in the index")
+        passage, meta = found
+        return passage, meta, self.catalog.neighbours(passage, radius)
 
     def require_documents(self) -> None:
         if self.catalog.count_documents() == 0:

@@ -175,16 +175,24 @@ def overlaps(a: str, b: str) -> bool:
 
 def compose(chosen: list[Unit], hits: list[SearchHit], confidence: float, query: str) -> Answer:
     numbers: dict[int, int] = {}
+    spans: dict[int, list[list[int]]] = {}
     parts = []
     for unit in chosen:
         n = numbers.setdefault(unit.hit_index, len(numbers) + 1)
         parts.append(f"{unit.text} [{n}]")
-    citations = [citation(n, hits[index]) for index, n in numbers.items()]
+        spans.setdefault(unit.hit_index, []).append(quoted_span(unit, hits[unit.hit_index]))
+    citations = [citation(n, hits[index], sorted(spans[index])) for index, n in numbers.items()]
     return Answer(" ".join(parts), False, citations, confidence, query)
 
 
-def citation(n: int, hit: SearchHit) -> Citation:
+def quoted_span(unit: Unit, hit: SearchHit) -> list[int]:
+    """Where the quoted text sits in the passage; for a table row, the row itself (its header is line one)."""
+    quoted = unit.text.split("\n")[-1] if hit.passage.kind == "table" else unit.text
+    return [unit.start, unit.start + len(quoted)]
+
+
+def citation(n: int, hit: SearchHit, highlights: list[list[int]]) -> Citation:
     p = hit.passage
     return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
                     date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
-                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions))
+                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights)

@@ -17,6 +17,11 @@ def statements(text: str) -> list[tuple[str, int]]:
     return [(m.group(1).strip(), int(m.group(2))) for m in _STATEMENT.finditer(text)]
 
 
+def pieces(text: str) -> list[str]:
+    """The answer cut after each citation marker, for streaming; joined they give the text back exactly."""
+    return re.findall(r".+?\[\d+\]\s*|.+$", text, re.S) or [text]
+
+
 def is_supported(statement: str, passage_text: str) -> bool:
     return all(line.strip() in passage_text for line in statement.split("\n") if line.strip())
 

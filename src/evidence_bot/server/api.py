@@ -1,0 +1,95 @@
+"""The /api endpoints the chat page and other council systems use."""
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, format_sse_event
+
+from evidence_bot.answer import pieces
+from evidence_bot.models import Filters
+from evidence_bot.server.runtime import Runtime
+from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackRequest
+from evidence_bot.server.views import document_view, hit_view, passage_view
+
+router = APIRouter(prefix="/api", tags=["evidence"])
+
+
+def runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+Run = Annotated[Runtime, Depends(runtime)]
+
+
+@router.post("/chat", response_model=ChatResponse, summary="Answer a question with cited passages")
+def chat(body: ChatRequest, rt: Run) -> dict:
+    """The answer JSON of `evidence-bot ask --json`, plus `conversation_id` and `answer_id`.
+
+    When the evidence does not answer the question, `abstained` is true and `citations` is empty."""
+    return rt.ask(body.question, body.earlier_questions(), body.filters.to_filters(), body.conversation_id).to_dict()
+
+
+STREAM_DOC = {200: {"description": "Server-sent events: `citations` (a JSON list), then `delta` ({\"text\"}) pieces "
+                                  "of the answer in order, then `done` (the full /api/chat JSON).",
+                   "content": {"text/event-stream": {"example": 'event: citations\ndata: [...]\n\nevent: delta\n'
+                                                                'data: {"text": "412 people were waiting. [1]"}\n\n'
+                                                                'event: done\ndata: {...}\n\n'}}}}
+
+
+@router.post("/chat/stream", summary="Answer as server-sent events", responses=STREAM_DOC)
+async def chat_stream(body: ChatRequest, rt: Run):
+    reply = await run_in_threadpool(rt.ask, body.question, body.earlier_questions(), body.filters.to_filters(),
+                                    body.conversation_id)
+    return EventSourceResponse(chat_events(reply))
+
+
+async def chat_events(reply):
+    full = reply.to_dict()
+    yield event("citations", full["citations"])
+    for piece in pieces(reply.answer.answer):
+        yield event("delta", {"text": piece})
+    yield event("done", full)
+
+
+def event(name: str, data) -> bytes:
+    return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))
+
+
+@router.get("/search", summary="Ranked passages, without an answer")
+def search(rt: Run, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
+           doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
+           document: Annotated[list[str], Query()] = [],
+           date_from: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+           date_to: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+           limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
+    filters = Filters(doc_type=doc_type, service=service, document=document, date_from=date_from, date_to=date_to)
+    hits = rt.call(rt.bot.search, q, filters, limit)
+    return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}
+
+
+@router.get("/documents", summary="Every indexed document")
+def documents(rt: Run) -> dict:
+    return {"documents": [document_view(row) for row in rt.call(rt.bot.documents)]}
+
+
+@router.get("/documents/{doc_id}", summary="One document's metadata and counts")
+def document(doc_id: str, rt: Run) -> dict:
+    row = rt.call(rt.bot.document, doc_id)
+    passages = rt.call(rt.bot.catalog.doc_passages, row["doc_id"])
+    return {**document_view(row), "passages": len(passages),
+            "pages": sorted({p.page for p in passages if p.page is not None}),
+            "sections": list(dict.fromkeys(p.section for p in passages if p.section))}
+
+
+@router.get("/passages/{passage_id}", summary="A passage with its neighbours, page and section")
+def passage(passage_id: str, rt: Run, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
+    return passage_view(*rt.call(rt.bot.passage, passage_id, radius))
+
+
+@router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer, with an optional comment")
+def feedback(body: FeedbackRequest, rt: Run) -> dict:
+    feedback_id = rt.feedback.add(body.answer_id, body.rating, body.comment)
+    return {"id": feedback_id, "answer_id": body.answer_id, "rating": body.rating}
+

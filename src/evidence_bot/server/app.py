@@ -1,0 +1,73 @@
+"""The app factory: `evidence-bot serve`, uvicorn in production and the tests all build the app here."""
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from evidence_bot import __version__
+from evidence_bot.config import Settings
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.feedback import FeedbackStore
+from evidence_bot.server import api, health, openai_compat, page
+from evidence_bot.server.runtime import Runtime
+from evidence_bot.service import EvidenceBot
+
+MAX_BODY_BYTES = 256 * 1024  # a question, its history and filters; anything bigger is refused with 413
+
+DESCRIPTION = """Answers questions over council inspection evidence with numbered, cited passages,
+or says plainly that the evidence does not answer them. `/api/*` is the service's own API (the chat page
+uses it); `/v1/*` speaks the OpenAI chat-completions protocol."""
+
+
+def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None) -> FastAPI:
+    """One bot (one model load, one store) per app. Pass `bot` to share an already loaded one."""
+    bot = bot or EvidenceBot(settings)
+    runtime = Runtime(bot, FeedbackStore(bot.settings.feedback_path))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        runtime.warm_up()
+        yield
+        runtime.feedback.close()
+
+    app = FastAPI(title="evidence_bot", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  max_body_size=MAX_BODY_BYTES)
+    app.state.runtime = runtime
+    add_error_handlers(app)
+    for module in (api, openai_compat, health, page):
+        app.include_router(module.router)
+    page.mount_assets(app, bot.settings)
+    return app
+
+
+def add_error_handlers(app: FastAPI) -> None:
+    statuses = ((EmptyIndexError, 503), (NotFoundError, 404), (EvidenceBotError, 422))
+    for error_class, status in statuses:
+        app.add_exception_handler(error_class, lambda request, exc, status=status: error(request, status, str(exc)))
+    app.add_exception_handler(RequestValidationError, lambda request, exc: error(
+        request, 422, readable(exc), exc.errors()))
+    app.add_exception_handler(StarletteHTTPException, lambda request, exc: error(
+        request, exc.status_code, str(exc.detail)))
+
+
+def readable(exc: RequestValidationError) -> str:
+    """'body.question: String should have at least 1 character' and so on, one clause per problem."""
+    parts = []
+    for problem in exc.errors():
+        where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
+        parts.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
+    return "; ".join(parts)
+
+
+def error(request: Request, status: int, message: str, errors: list | None = None) -> JSONResponse:
+    """OpenAI's error shape under /v1 (its clients read it); {"detail": message} elsewhere."""
+    if request.url.path.startswith("/v1/"):
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status)
+    body = {"detail": message}
+    if errors:
+        body["errors"] = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors]
+    return JSONResponse(body, status)

@@ -1,0 +1,25 @@
+"""Liveness and readiness, for a load balancer or an orchestrator."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from evidence_bot.server.api import Run
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is up")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Index opened, model loaded, documents to answer from")
+def readyz(rt: Run) -> JSONResponse:
+    documents = rt.call(rt.bot.catalog.count_documents)
+    model_loaded = rt.bot.embedder.loaded
+    ready = model_loaded and documents > 0
+    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded, "documents": documents,
+            "index": str(rt.bot.settings.index_dir)}
+    if documents == 0:
+        body["detail"] = "no documents have been ingested yet"
+    return JSONResponse(body, 200 if ready else 503)

@@ -1,0 +1,86 @@
+"""OpenAI-compatible chat completions, so any client of that protocol can use evidence_bot as a model.
+
+The last user message is the question and earlier user messages its history.
+The answer text keeps its [n] markers and ends with a plain "Sources" list
+(chat front ends show only the text); the structured citations travel in the
+extra top-level field `citations`, and `evidence_bot` carries abstained,
+answer_id, conversation_id and confidence (docs/service.md)."""
+
+import json
+import time
+
+from fastapi import APIRouter, HTTPException
+from fastapi.concurrency import run_in_threadpool
+from fastapi.sse import EventSourceResponse, format_sse_event
+
+from evidence_bot.answer import pieces
+from evidence_bot.models import Citation
+from evidence_bot.server.api import Run
+from evidence_bot.server.runtime import Reply
+from evidence_bot.server.schemas import OpenAIChatRequest
+
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
+
+
+@router.get("/models", summary="The one model this service answers as")
+def models(rt: Run) -> dict:
+    return {"object": "list", "data": [{"id": rt.bot.settings.model_name, "object": "model", "created": 0,
+                                        "owned_by": "evidence_bot"}]}
+
+
+@router.post("/chat/completions", summary="Chat completion (streaming or not) answered from the evidence")
+async def chat_completions(body: OpenAIChatRequest, rt: Run):
+    if body.model != rt.bot.settings.model_name:
+        raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "
+                                 f"'{rt.bot.settings.model_name}' (GET /v1/models)")
+    question, history = split_messages(body)
+    reply = await run_in_threadpool(rt.ask, question, history, body.filters.to_filters(), None)
+    if body.stream:
+        return EventSourceResponse(completion_chunks(reply, body.model))
+    return completion(reply, body.model)
+
+
+def split_messages(body: OpenAIChatRequest) -> tuple[str, list[str]]:
+    users = [m.text() for m in body.messages if m.role == "user"]
+    if body.messages[-1].role != "user" or not users[-1].strip():
+        raise HTTPException(422, "the last message must be the user's question")
+    return users[-1], users[:-1]
+
+
+def sources_text(citations: list[Citation]) -> str:
+    if not citations:
+        return ""
+    lines = ["", "", "Sources:"]
+    for c in citations:
+        where = ", ".join(filter(None, [c.doc_type, c.date, f"page {c.page}" if c.page else None, c.section]))
+        lines.append(f"[{c.n}] {c.title} ({where})")
+    return "\n".join(lines)
+
+
+def extras(reply: Reply) -> dict:
+    full = reply.to_dict()
+    return {"citations": full["citations"],
+            "evidence_bot": {k: full[k] for k in ("abstained", "answer_id", "conversation_id", "confidence", "query")}}
+
+
+def completion(reply: Reply, model: str) -> dict:
+    content = reply.answer.answer + sources_text(reply.answer.citations)
+    return {"id": f"chatcmpl-{reply.answer_id}", "object": "chat.completion", "created": int(time.time()),
+            "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extras(reply)}
+
+
+async def completion_chunks(reply: Reply, model: str):
+    base = {"id": f"chatcmpl-{reply.answer_id}", "object": "chat.completion.chunk", "created": int(time.time()),
+            "model": model}
+
+    def chunk(delta: dict, finish: str | None = None, **extra) -> bytes:
+        body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return format_sse_event(data_str=json.dumps(body, ensure_ascii=False))
+
+    yield chunk({"role": "assistant", "content": ""}, **extras(reply))
+    for piece in pieces(reply.answer.answer + sources_text(reply.answer.citations)):
+        yield chunk({"content": piece})
+    yield chunk({}, "stop")
+    yield format_sse_event(data_str="[DONE]")

@@ -1,0 +1,44 @@
+"""What one server process holds: the bot (one model, one store), the answer log, and the lock around them."""
+
+import threading
+from dataclasses import dataclass, field
+
+from evidence_bot.feedback import FeedbackStore, new_id
+from evidence_bot.models import Answer, Filters
+from evidence_bot.service import EvidenceBot
+
+
+@dataclass
+class Reply:
+    answer: Answer
+    conversation_id: str
+    answer_id: str
+
+    def to_dict(self) -> dict:
+        return {**self.answer.to_dict(), "conversation_id": self.conversation_id, "answer_id": self.answer_id}
+
+
+@dataclass
+class Runtime:
+    bot: EvidenceBot
+    feedback: FeedbackStore
+    # The catalog's SQLite connection and the model are shared by the worker threads; on two cores running
+    # queries one at a time costs little throughput and rules out interleaved cursors (docs/service.md).
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def ask(self, question: str, history: list[str], filters: Filters, conversation_id: str | None) -> Reply:
+        with self.lock:
+            answer = self.bot.ask(question, history, filters)
+        conversation_id = conversation_id or new_id()
+        answer_id = self.feedback.record_answer(conversation_id, question, history, answer)
+        return Reply(answer, conversation_id, answer_id)
+
+    def call(self, method, *args, **kwargs):
+        """Any other read of the bot, under the same lock."""
+        with self.lock:
+            return method(*args, **kwargs)
+
+    def warm_up(self) -> None:
+        """Load the model before the first request instead of during it."""
+        with self.lock:
+            self.bot.embedder.embed_query("warm up")

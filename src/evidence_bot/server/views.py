@@ -1,0 +1,31 @@
+"""JSON shapes of documents, passages and search hits, shared by the API endpoints."""
+
+from dataclasses import asdict
+
+from evidence_bot.models import DocumentMeta, Passage, SearchHit
+
+DOCUMENT_FIELDS = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "format",
+                   "page_count", "ingested_at")
+
+
+def document_view(row) -> dict:
+    view = {k: row[k] for k in DOCUMENT_FIELDS}
+    if "passages" in row.keys():
+        view["passages"] = row["passages"]
+    return view
+
+
+def passage_fields(p: Passage) -> dict:
+    return {"id": p.id, "seq": p.seq, "text": p.text, "section": p.section, "page": p.page, "page_end": p.page_end,
+            "kind": p.kind}
+
+
+def hit_view(rank: int, hit: SearchHit) -> dict:
+    return {"rank": rank, "score": round(hit.score, 5), "passage": passage_fields(hit.passage),
+            "document": {"doc_id": hit.passage.doc_id, **asdict(hit.meta)}, "also_in": hit.renditions}
+
+
+def passage_view(passage: Passage, meta: DocumentMeta, around: list[Passage]) -> dict:
+    return {"passage": passage_fields(passage), "document": {"doc_id": passage.doc_id, **asdict(meta)},
+            "before": [passage_fields(p) for p in around if p.seq < passage.seq],
+            "after": [passage_fields(p) for p in around if p.seq > passage.seq]}

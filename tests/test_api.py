@@ -1,0 +1,188 @@
+"""The HTTP API in-process (FastAPI's TestClient: real requests, real responses), over the sample index."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers.sse import parse_events
+
+from evidence_bot import EvidenceBot, Settings
+from evidence_bot.answer import statements
+from evidence_bot.server import create_app
+
+WAITING = "What did CQC say about waiting times?"
+UNANSWERABLE = "How many potholes were repaired in 2024?"
+
+
+@pytest.fixture(scope="module")
+def client(sample_bot):
+    with TestClient(create_app(bot=sample_bot)) as c:
+        yield c
+
+
+def assert_grounded(reply: dict) -> None:
+    """Every statement is text of the passage it cites, and each highlight marks quoted text."""
+    by_n = {c["n"]: c for c in reply["citations"]}
+    pairs = statements(reply["answer"])
+    assert pairs
+    for statement, n in pairs:
+        assert all(line.strip() in by_n[n]["text"] for line in statement.split("\n"))
+    for c in reply["citations"]:
+        assert c["highlights"]
+        for start, end in c["highlights"]:
+            assert c["text"][start:end].strip() in reply["answer"]
+
+
+def test_chat_answers_with_citations(client):
+    response = client.post("/api/chat", json={"question": WAITING})
+    assert response.status_code == 200
+    reply = response.json()
+    assert not reply["abstained"] and "412" in reply["answer"]
+    assert_grounded(reply)
+    first = reply["citations"][0]
+    assert {"title", "doc_type", "date", "page", "section", "passage_id"} <= first.keys()
+    assert re.fullmatch(r"[0-9a-f]{32}", reply["conversation_id"]) and reply["answer_id"]
+
+
+def test_stream_sends_citations_then_pieces_then_the_whole(client):
+    response = client.post("/api/chat/stream", json={"question": WAITING})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    events = parse_events(response.text)
+    names = [name for name, _ in events]
+    assert names[0] == "citations" and names[-1] == "done" and set(names[1:-1]) == {"delta"}
+    done = events[-1][1]
+    assert "".join(data["text"] for name, data in events if name == "delta") == done["answer"]
+    assert events[0][1] == done["citations"]
+    assert_grounded(done)
+
+
+def test_follow_up_is_read_with_its_history(client):
+    first = client.post("/api/chat", json={"question": "How many people are waiting for a DoLS assessment?"}).json()
+    history = [{"role": "user", "content": "How many people are waiting for a DoLS assessment?"},
+               {"role": "assistant", "content": first["answer"]}]
+    reply = client.post("/api/chat", json={"question": "And who owns that action?", "history": history,
+                                           "conversation_id": first["conversation_id"]}).json()
+    assert "DoLS" in reply["query"] and reply["conversation_id"] == first["conversation_id"]
+    assert not reply["abstained"] and "Safeguarding Service Manager" in reply["answer"]
+
+
+def test_abstention_is_a_distinct_state(client):
+    reply = client.post("/api/chat", json={"question": UNANSWERABLE}).json()
+    assert reply["abstained"] is True and reply["citations"] == []
+    assert reply["answer"] == "The evidence provided does not answer this."
+
+
+def test_filters_limit_chat_and_search(client):
+    reply = client.post("/api/chat", json={"question": "What did Cabinet resolve about the improvement plan?",
+                                           "filters": {"doc_type": ["minutes"]}}).json()
+    assert not reply["abstained"] and {c["doc_type"] for c in reply["citations"]} == {"minutes"}
+    results = client.get("/api/search", params={"q": "waiting list", "doc_type": "action_plan"}).json()["results"]
+    assert results and {r["document"]["doc_type"] for r in results} == {"action_plan"}
+    late = client.get("/api/search", params={"q": "waiting list", "date_from": "2099-01-01"}).json()["results"]
+    assert late == []
+
+
+@pytest.mark.parametrize("body, status, words", [
+    ({}, 422, "question: Field required"),
+    ({"question": ""}, 422, "question: String should have at least 1 character"),
+    ({"question": "x" * 2001}, 422, "longer than 2000 characters"),
+    ({"question": "q", "filters": {"date_from": "March 2024"}}, 422, "filters.date_from"),
+    ({"question": "q", "filters": {"colour": ["red"]}}, 422, "filters.colour"),
+    ({"question": "q", "history": [{"role": "system", "content": "x"}]}, 422, "history.0.role"),
+])
+def test_bad_requests_get_readable_errors(client, body, status, words):
+    response = client.post("/api/chat", json=body)
+    assert response.status_code == status
+    assert words in response.json()["detail"]
+
+
+def test_oversized_body_is_refused(client):
+    response = client.post("/api/chat", content=b"{" + b" " * 300_000 + b"}",
+                           headers={"content-type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_empty_index_answers_503(tmp_path, embedder):
+    bot = EvidenceBot(Settings(index_dir=tmp_path / "empty"), embedder=embedder)
+    with TestClient(create_app(bot=bot)) as c:
+        response = c.post("/api/chat", json={"question": WAITING})
+        assert response.status_code == 503
+        assert "no documents have been ingested yet" in response.json()["detail"]
+        assert c.get("/api/search", params={"q": "x"}).status_code == 503
+        ready = c.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["documents"] == 0 and ready.json()["model_loaded"]
+        assert c.get("/healthz").json() == {"status": "ok"}
+        openai_style = c.post("/v1/chat/completions", json={"model": "evidence-bot",
+                                                             "messages": [{"role": "user", "content": WAITING}]})
+        assert openai_style.status_code == 503 and "no documents" in openai_style.json()["error"]["message"]
+
+
+def test_readyz_reports_the_index(client):
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready" and body["model_loaded"] and body["documents"] == 5
+
+
+def test_documents_and_passages(client):
+    documents = client.get("/api/documents").json()["documents"]
+    assert len(documents) == 5
+    report = next(d for d in documents if d["doc_type"] == "inspection_report")
+    detail = client.get(f"/api/documents/{report['doc_id']}").json()
+    assert detail["passages"] == report["passages"] > 0 and detail["pages"] and detail["sections"]
+    assert client.get("/api/documents/nope").status_code == 404
+
+    citation = client.post("/api/chat", json={"question": WAITING}).json()["citations"][0]
+    view = client.get(f"/api/passages/{citation['passage_id']}", params={"radius": 2}).json()
+    assert view["passage"]["text"] == citation["text"] and view["document"]["title"] == citation["title"]
+    seqs = [p["seq"] for p in view["before"]] + [view["passage"]["seq"]] + [p["seq"] for p in view["after"]]
+    assert seqs == sorted(seqs) and len(seqs) > 1
+    missing = client.get("/api/passages/nope")
+    assert missing.status_code == 404 and "nope" in missing.json()["detail"]
+
+
+def test_feedback_is_stored_and_exported(client, sample_bot):
+    reply = client.post("/api/chat", json={"question": WAITING}).json()
+    stored = client.post("/api/feedback", json={"answer_id": reply["answer_id"], "rating": "down",
+                                                "comment": "Quoted the wrong year"})
+    assert stored.status_code == 201
+    assert client.post("/api/feedback", json={"answer_id": "unknown", "rating": "up"}).status_code == 404
+    assert client.post("/api/feedback", json={"answer_id": reply["answer_id"], "rating": "meh"}).status_code == 422
+
+    index = str(sample_bot.settings.index_dir)
+    exported = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "feedback", "export"],
+                              capture_output=True, text=True, check=True)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    mine = [r for r in records if r["answer_id"] == reply["answer_id"]]
+    assert mine and mine[0]["comment"] == "Quoted the wrong year" and mine[0]["question"] == WAITING
+    assert mine[0]["answer"]["citations"][0]["title"] == reply["citations"][0]["title"]
+    as_csv = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "feedback", "export",
+                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
+    assert as_csv.startswith("id,created_at,rating,comment,question") and "Quoted the wrong year" in as_csv
+
+
+def test_openapi_documents_every_endpoint_with_examples(client):
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/chat", "/api/chat/stream", "/api/search", "/api/documents", "/api/documents/{doc_id}",
+                 "/api/passages/{passage_id}", "/api/feedback", "/healthz", "/readyz", "/v1/models",
+                 "/v1/chat/completions"):
+        assert path in schema["paths"], path
+    components = schema["components"]["schemas"]
+    assert components["ChatRequest"]["examples"] and components["ChatResponse"]["examples"]
+    assert components["FeedbackRequest"]["examples"]
+
+
+def test_page_uses_the_council_name_escaped_and_only_local_assets(sample_bot, embedder):
+    settings = Settings(index_dir=sample_bot.settings.index_dir, council_name="Fernleigh <Borough> & Co")
+    with TestClient(create_app(bot=EvidenceBot(settings, embedder=embedder))) as c:
+        page = c.get("/")
+        assert page.status_code == 200
+        assert "Fernleigh &lt;Borough&gt; &amp; Co" in page.text and "<Borough>" not in page.text
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        css = c.get("/static/app.css")
+        script = c.get("/static/chat.js")
+        assert css.status_code == script.status_code == c.get("/static/govuk-frontend.min.js").status_code == 200
+        assert "GDS Transport" not in css.text  # the GOV.UK typeface is for GOV.UK only
+        for text in (page.text, css.text, script.text):
+            assert not re.search(r"(src|href)=[\"']?(https?:)?//", text), "an asset fetched from elsewhere"
