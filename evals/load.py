@@ -70,8 +70,11 @@ async def run_level(base_url: str, questions: list[dict], clients: int, seconds:
             "errors": len(errors)}
 
 
-def start_server(index: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+def start_server(index: Path, port: int, query_cache: int) -> subprocess.Popen:
+    # The questions repeat every 121 requests. A cache of 1 still saves the second embedding of the same question
+    # within a request (retrieval, then the answerer) but never carries a question over to a later request.
+    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1",
+           "EVIDENCE_BOT_QUERY_CACHE": str(query_cache)}
     server = subprocess.Popen([sys.executable, "-m", "evidence_bot.cli", "serve", "--host", HOST, "--port", str(port)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
@@ -102,13 +105,15 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 20])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--max-requests", type=int, default=5000, help="Per level, whatever the time.")
+    parser.add_argument("--query-cache", type=int, default=1,
+                        help="Question vectors the server caches (1: none carried between requests).")
     parser.add_argument("--results", type=Path, default=ROOT / "evals" / "results")
     args = parser.parse_args()
 
     if not args.corpus.is_dir():
         raise SystemExit(f"{args.corpus} is missing: the load benchmark runs on the Thurrock corpus")
     ensure_index(args.corpus, args.index)
-    server = start_server(args.index, args.port)
+    server = start_server(args.index, args.port, args.query_cache)
     try:
         questions = load_questions(args.questions)
         levels = [asyncio.run(run_level(f"http://{HOST}:{args.port}", questions, n, args.seconds, args.max_requests))
@@ -116,13 +121,14 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    print(f"Query cache: {args.query_cache} (1: every request embeds its own question)")
     print(f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for r in levels:
         print(f"{r['clients']:>7} {r['requests']:>8} {r['requests_per_s']:>7} {r['p50_ms']:>8} {r['p95_ms']:>8} "
               f"{r['p99_ms']:>8} {r['errors']:>6}")
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"load-{date.today().isoformat()}.json"
-    out.write_text(json.dumps({"corpus": str(args.corpus), "levels": levels}, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps({"corpus": str(args.corpus), "query_cache": args.query_cache, "levels": levels}, indent=1) + "\n", encoding="utf-8")
     print(f"Saved {out}")
 
 

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
+    query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
     max_tokens: int = 256

@@ -1,7 +1,7 @@
 """The embedding model and its tokenizer, loaded once per process from the packaged weights."""
 
 import os
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched from a hub
@@ -47,13 +47,15 @@ class Embedder:
     backend "torch" runs sentence-transformers; "onnx" and "onnx-int8" run a
     graph exported into onnx_dir on first use (evidence_bot.onnx_encoder)."""
 
-    def __init__(self, model_path: Path | None = None, backend: str = "torch", onnx_dir: Path | None = None):
+    def __init__(self, model_path: Path | None = None, backend: str = "torch", onnx_dir: Path | None = None,
+                 query_cache: int = 512):
         if backend not in BACKENDS:
             raise ValueError(f"embedding backend {backend!r}: expected one of {', '.join(BACKENDS)}")
         if backend != "torch" and onnx_dir is None:
             raise ValueError(f"embedding backend {backend!r} needs a directory for the exported model")
         self.model_path = Path(model_path or packaged_model_path())
         self.backend, self.onnx_dir = backend, onnx_dir
+        self._cached_query = lru_cache(maxsize=query_cache)(self._shared_query_vector)
 
     @property
     def loaded(self) -> bool:
@@ -84,5 +86,14 @@ class Embedder:
         return [v.tolist() for v in vectors]
 
     def embed_query(self, text: str):
+        """Cached: retrieval and the answerer both embed the question, and officers repeat questions."""
+        return self._cached_query(text)
+
+    def _shared_query_vector(self, text: str):
+        vector = self._encode_query(text)
+        vector.setflags(write=False)  # shared between callers
+        return vector
+
+    def _encode_query(self, text: str):
         return self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False)[0]

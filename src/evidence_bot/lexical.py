@@ -32,17 +32,35 @@ def content_words(text: str) -> list[str]:
     return [w for w in dict.fromkeys(words(text)) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
 
 
-def expansions(text: str) -> list[str]:
-    """Long forms of acronyms in the text, and acronyms of long forms in it."""
+@lru_cache(maxsize=1)
+def _glossary_patterns() -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str], list[tuple[str, str]]]:
+    """One regex for short acronyms (case kept: 'ASC' is not 'asc'), one for longer ones (any case),
+    the long form of each acronym by its lower case, and each long form as spaced words."""
+    entries = glossary()
+    def alternation(keys, flags):
+        keys = sorted(keys, key=len, reverse=True)
+        body = "|".join(re.escape(k) for k in keys)
+        return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", flags) if keys else None
+    short = alternation([k for k in entries if len(k) <= 3], 0)
+    longer = alternation([k for k in entries if len(k) > 3], re.IGNORECASE)
+    by_lower = {k.lower(): k for k in entries}
+    spaced = [(short_form, f" {' '.join(words(long_form))} ") for short_form, long_form in entries.items()]
+    return short, longer, by_lower, spaced
+
+
+@lru_cache(maxsize=16384)
+def expansions(text: str) -> tuple[str, ...]:
+    """Long forms of acronyms in the text, and acronyms of long forms in it (in glossary order)."""
+    short, longer, by_lower, spaced = _glossary_patterns()
+    present = set()
+    for pattern in (short, longer):
+        if pattern is not None:
+            present.update(by_lower[m.group(0).lower()] if pattern is longer else m.group(0)
+                           for m in pattern.finditer(text))
     lowered = f" {' '.join(words(text))} "
-    found = []
-    for short, long in glossary().items():
-        if re.search(rf"(?<![A-Za-z0-9]){re.escape(short)}(?![A-Za-z0-9])", text, re.IGNORECASE if len(short) > 3
-                     else 0):
-            found.append(long)
-        elif f" {' '.join(words(long))} " in lowered:
-            found.append(short)
-    return found
+    entries = glossary()
+    return tuple(entries[k] if k in present else k for k, long_words in spaced
+                 if k in present or long_words in lowered)
 
 
 def expanded_query(text: str) -> str:

@@ -6,6 +6,8 @@ between the two. The same passage held by several renditions of a document
 (text, Word, PDF) is shown once, naming the others."""
 
 import re
+from collections import Counter
+from functools import lru_cache
 
 from evidence_bot.catalog import Catalog
 from evidence_bot.embedding import Embedder
@@ -54,25 +56,30 @@ def best_passages(units: list[tuple[str, float]]) -> list[str]:
     return list(dict.fromkeys(passage_of(uid) for uid, _ in units))
 
 
-def shingles(text: str, size: int = 5) -> set[int]:
+@lru_cache(maxsize=8192)  # the same passages come back query after query
+def shingles(text: str, size: int = 5) -> frozenset[int]:
     tokens = _SHINGLE_WORD.findall(text.lower())
     if len(tokens) < size:
-        return {hash(" ".join(tokens))}
-    return {hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1)}
-
-
-def containment(a: set[int], b: set[int]) -> float:
-    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+        return frozenset({hash(" ".join(tokens))})
+    return frozenset(hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1))
 
 
 def collapse_duplicates(hits: list[SearchHit], threshold: float) -> list[SearchHit]:
-    """Keep the best-ranked copy of near-identical passages from different documents."""
-    kept: list[tuple[SearchHit, set[int]]] = []
+    """Keep the best-ranked copy of near-identical passages from different documents.
+
+    A passage is a copy when at least `threshold` of the smaller passage's word 5-grams are in the other.
+    Overlaps are counted through an index from 5-gram to kept passage, so a query compares each candidate
+    only with the kept passages it shares 5-grams with."""
+    kept: list[tuple[SearchHit, frozenset[int]]] = []
+    holders: dict[int, list[int]] = {}  # 5-gram -> positions in kept
     for hit in hits:
         marks = shingles(hit.passage.text)
-        twin = next((k for k, k_marks in kept if k.passage.doc_id != hit.passage.doc_id
-                     and containment(marks, k_marks) >= threshold), None)
+        shared = Counter(position for mark in marks for position in holders.get(mark, ()))
+        twin = next((kept[i][0] for i in sorted(shared) if kept[i][0].passage.doc_id != hit.passage.doc_id
+                     and shared[i] / min(len(marks), len(kept[i][1])) >= threshold), None)
         if twin is None:
+            for mark in marks:
+                holders.setdefault(mark, []).append(len(kept))
             kept.append((hit, marks))
         elif hit.passage.doc_id not in twin.renditions:
             twin.renditions.append(hit.passage.doc_id)

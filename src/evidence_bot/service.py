@@ -27,7 +27,8 @@ class EvidenceBot:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.model_path, self.settings.embedding_backend, self.settings.models_dir)
+        s = self.settings
+        return Embedder(s.model_path, s.embedding_backend, s.models_dir, s.query_cache)
 
     @cached_property
     def vectors(self):

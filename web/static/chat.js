@@ -390,7 +390,7 @@ function safeUrl(value) {
 function metaRows(view) {
   const p = view.passage;
   const d = view.document;
-  const rows = [["Document", d.title], ["Type", typeName(d.doc_type)], ["Date", formatDate(d.date)],
+  const rows = [["Type", typeName(d.doc_type)], ["Date", formatDate(d.date)],
     ["Page", p.page ? (p.page_end && p.page_end !== p.page ? `${p.page} to ${p.page_end}` : String(p.page)) : null],
     ["Section", p.section], ["Publisher", d.publisher]];
   return rows.filter(([, value]) => value).map(([key, value]) => el("div", { class: "govuk-summary-list__row" },
