@@ -171,6 +171,12 @@ def test_openapi_documents_every_endpoint_with_examples(client):
     components = schema["components"]["schemas"]
     assert components["ChatRequest"]["examples"] and components["ChatResponse"]["examples"]
     assert components["FeedbackRequest"]["examples"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            success = next(r for code, r in operation["responses"].items() if code.startswith("2"))
+            shown = ["example" in media or "examples" in media or "$ref" in media.get("schema", {})
+                     for media in success.get("content", {}).values()]
+            assert any(shown), f"{method.upper()} {path} has no example response"
 
 
 def test_page_uses_the_council_name_escaped_and_only_local_assets(sample_bot, embedder):

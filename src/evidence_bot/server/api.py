@@ -9,6 +9,8 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.answer import pieces
 from evidence_bot.models import Filters
+from evidence_bot.server import examples
+from evidence_bot.server.examples import documented
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
@@ -23,7 +25,8 @@ def runtime(request: Request) -> Runtime:
 Run = Annotated[Runtime, Depends(runtime)]
 
 
-@router.post("/chat", response_model=ChatResponse, summary="Answer a question with cited passages")
+@router.post("/chat", response_model=ChatResponse, summary="Answer a question with cited passages",
+             responses={code: examples.ERRORS[code] for code in (413, 422, 503)})
 def chat(body: ChatRequest, rt: Run) -> dict:
     """The answer JSON of `evidence-bot ask --json`, plus `conversation_id` and `answer_id`.
 
@@ -31,14 +34,10 @@ def chat(body: ChatRequest, rt: Run) -> dict:
     return rt.ask(body.question, body.earlier_questions(), body.filters.to_filters(), body.conversation_id).to_dict()
 
 
-STREAM_DOC = {200: {"description": "Server-sent events: `citations` (a JSON list), then `delta` ({\"text\"}) pieces "
-                                  "of the answer in order, then `done` (the full /api/chat JSON).",
-                   "content": {"text/event-stream": {"example": 'event: citations\ndata: [...]\n\nevent: delta\n'
-                                                                'data: {"text": "412 people were waiting. [1]"}\n\n'
-                                                                'event: done\ndata: {...}\n\n'}}}}
-
-
-@router.post("/chat/stream", summary="Answer as server-sent events", responses=STREAM_DOC)
+@router.post("/chat/stream", summary="Answer as server-sent events", responses=documented(
+    example=examples.STREAM, media="text/event-stream", errors=(413, 422, 503),
+    description="`citations` (a JSON list), then `delta` ({\"text\"}) pieces of the answer in order, "
+                "then `done` (the whole /api/chat JSON)."))
 async def chat_stream(body: ChatRequest, rt: Run):
     reply = await run_in_threadpool(rt.ask, body.question, body.earlier_questions(), body.filters.to_filters(),
                                     body.conversation_id)
@@ -57,7 +56,8 @@ def event(name: str, data) -> bytes:
     return format_sse_event(event=name, data_str=json.dumps(data, ensure_ascii=False))
 
 
-@router.get("/search", summary="Ranked passages, without an answer")
+@router.get("/search", summary="Ranked passages, without an answer",
+            responses=documented(example=examples.SEARCH, errors=(422, 503)))
 def search(rt: Run, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
            doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
            document: Annotated[list[str], Query()] = [],
@@ -69,12 +69,13 @@ def search(rt: Run, q: Annotated[str, Query(min_length=1, max_length=2000, descr
     return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}
 
 
-@router.get("/documents", summary="Every indexed document")
+@router.get("/documents", summary="Every indexed document", responses=documented(example=examples.DOCUMENTS))
 def documents(rt: Run) -> dict:
     return {"documents": [document_view(row) for row in rt.call(rt.bot.documents)]}
 
 
-@router.get("/documents/{doc_id}", summary="One document's metadata and counts")
+@router.get("/documents/{doc_id}", summary="One document's metadata and counts",
+            responses=documented(example=examples.DOCUMENT_DETAIL, errors=(404,)))
 def document(doc_id: str, rt: Run) -> dict:
     row = rt.call(rt.bot.document, doc_id)
     passages = rt.call(rt.bot.catalog.doc_passages, row["doc_id"])
@@ -83,12 +84,14 @@ def document(doc_id: str, rt: Run) -> dict:
             "sections": list(dict.fromkeys(p.section for p in passages if p.section))}
 
 
-@router.get("/passages/{passage_id}", summary="A passage with its neighbours, page and section")
+@router.get("/passages/{passage_id}", summary="A passage with its neighbours, page and section",
+            responses=documented(example=examples.PASSAGE_VIEW, errors=(404, 422)))
 def passage(passage_id: str, rt: Run, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
     return passage_view(*rt.call(rt.bot.passage, passage_id, radius))
 
 
-@router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer, with an optional comment")
+@router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer, with an optional comment",
+             responses=documented(201, examples.FEEDBACK, "Stored", errors=(404, 422)))
 def feedback(body: FeedbackRequest, rt: Run) -> dict:
     feedback_id = rt.feedback.add(body.answer_id, body.rating, body.comment)
     return {"id": feedback_id, "answer_id": body.answer_id, "rating": body.rating}

@@ -3,17 +3,20 @@
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from evidence_bot.server import examples
 from evidence_bot.server.api import Run
+from evidence_bot.server.examples import documented
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is up")
+@router.get("/healthz", summary="The process is up", responses=documented(example={"status": "ok"}))
 def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Index opened, model loaded, documents to answer from")
+@router.get("/readyz", summary="Index opened, model loaded, documents to answer from",
+            responses=documented(example=examples.READY) | {503: {"description": "Not ready: no documents yet"}})
 def readyz(rt: Run) -> JSONResponse:
     documents = rt.call(rt.bot.catalog.count_documents)
     model_loaded = rt.bot.embedder.loaded

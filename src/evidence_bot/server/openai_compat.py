@@ -15,20 +15,24 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.answer import pieces
 from evidence_bot.models import Citation
+from evidence_bot.server import examples
 from evidence_bot.server.api import Run
+from evidence_bot.server.examples import documented
 from evidence_bot.server.runtime import Reply
 from evidence_bot.server.schemas import OpenAIChatRequest
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
 
-@router.get("/models", summary="The one model this service answers as")
+@router.get("/models", summary="The one model this service answers as", responses=documented(example=examples.MODELS))
 def models(rt: Run) -> dict:
     return {"object": "list", "data": [{"id": rt.bot.settings.model_name, "object": "model", "created": 0,
                                         "owned_by": "evidence_bot"}]}
 
 
-@router.post("/chat/completions", summary="Chat completion (streaming or not) answered from the evidence")
+@router.post("/chat/completions", summary="Chat completion (streaming or not) answered from the evidence",
+             responses=documented(example=examples.COMPLETION, errors=(404, 413, 422, 503),
+                                  description="A chat.completion, or with stream=true chat.completion.chunk events"))
 async def chat_completions(body: OpenAIChatRequest, rt: Run):
     if body.model != rt.bot.settings.model_name:
         raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "

@@ -1,0 +1,61 @@
+"""Example responses shown in the OpenAPI page, one per endpoint, and the errors they share."""
+
+from evidence_bot.server.schemas import EXAMPLE_CITATION
+
+
+def documented(status: int = 200, example=None, description: str = "OK", media: str = "application/json",
+               errors: tuple[int, ...] = ()) -> dict:
+    """A `responses=` value: the success example plus the error statuses this endpoint can give."""
+    responses = {status: {"description": description, "content": {media: {"example": example}}}}
+    for code in errors:
+        responses[code] = ERRORS[code]
+    return responses
+
+
+ERRORS = {
+    404: {"description": "Unknown id", "content": {"application/json": {
+        "example": {"detail": "no passage 'abc' in the index"}}}},
+    413: {"description": "Request body over 256 KB", "content": {"application/json": {
+        "example": {"detail": "Request Entity Too Large"}}}},
+    422: {"description": "A field is missing or invalid; the message names it", "content": {"application/json": {
+        "example": {"detail": "filters.date_from: String should match pattern '^\\d{4}-\\d{2}-\\d{2}$'",
+                    "errors": [{"loc": ["body", "filters", "date_from"], "msg": "String should match pattern",
+                                "type": "string_pattern_mismatch"}]}}}},
+    503: {"description": "Nothing has been ingested", "content": {"application/json": {
+        "example": {"detail": "no documents have been ingested yet; run `evidence-bot ingest PATH` first"}}}},
+}
+
+PASSAGE = {"id": "3f2a9c1d7e4b-0007", "seq": 7, "text": EXAMPLE_CITATION["text"], "section": "Waiting lists",
+           "page": 4, "page_end": 4, "kind": "prose"}
+DOCUMENT = {"doc_id": "3f2a9c1d7e4b", "path": "evidence/asc-self-assessment-2024.docx",
+            "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment", "date": "2024-09",
+            "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "format": "docx",
+            "page_count": None, "ingested_at": "2026-11-23T06:49:15+00:00", "passages": 42}
+DOCUMENT_META = {k: DOCUMENT[k] for k in ("title", "doc_type", "date", "publisher", "service", "url")} | {
+    "doc_id": DOCUMENT["doc_id"], "access": None}
+
+STREAM = ('event: citations\ndata: [{"n": 1, "title": "Adult Social Care Self-Assessment 2024", ...}]\n\n'
+          'event: delta\ndata: {"text": "At the end of March 2024, 412 people were waiting. [1]"}\n\n'
+          'event: done\ndata: {"answer": "...", "abstained": false, "citations": [...], "conversation_id": "...", '
+          '"answer_id": "..."}\n\n')
+SEARCH = {"query": "waiting list", "results": [{"rank": 1, "score": 0.04918, "passage": PASSAGE,
+                                                "document": DOCUMENT_META, "also_in": []}]}
+DOCUMENTS = {"documents": [DOCUMENT]}
+DOCUMENT_DETAIL = DOCUMENT | {"pages": [1, 2, 3, 4], "sections": ["Introduction", "Waiting lists"]}
+PASSAGE_VIEW = {"passage": PASSAGE, "document": DOCUMENT_META,
+                "before": [PASSAGE | {"id": "3f2a9c1d7e4b-0006", "seq": 6, "text": "..."}],
+                "after": [PASSAGE | {"id": "3f2a9c1d7e4b-0008", "seq": 8, "text": "..."}]}
+FEEDBACK = {"id": 12, "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e", "rating": "down"}
+READY = {"status": "ready", "model_loaded": True, "documents": 10, "index": "/srv/evidence_bot/index"}
+MODELS = {"object": "list", "data": [{"id": "evidence-bot", "object": "model", "created": 0,
+                                      "owned_by": "evidence_bot"}]}
+COMPLETION = {
+    "id": "chatcmpl-0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e", "object": "chat.completion", "created": 1795400000,
+    "model": "evidence-bot", "choices": [{"index": 0, "finish_reason": "stop", "message": {
+        "role": "assistant", "content": "At the end of March 2024, 412 people were waiting for a Care Act "
+        "assessment. [1]\n\nSources:\n[1] Adult Social Care Self-Assessment 2024 (self_assessment, 2024-09, page 4)"}}],
+    "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+    "citations": [EXAMPLE_CITATION],
+    "evidence_bot": {"abstained": False, "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e",
+                     "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b", "confidence": 0.6123,
+                     "query": "What did CQC say about waiting times?"}}
