@@ -195,6 +195,9 @@ class Catalog:
                                (passage.doc_id, passage.seq - radius, passage.seq + radius)).fetchall()
         return [row_passage(r) for r in rows]
 
+    def all_passage_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM passages ORDER BY doc_id, seq")]
+
     def doc_passages(self, doc_id: str) -> list[Passage]:
         rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)).fetchall()
         return [row_passage(r) for r in rows]

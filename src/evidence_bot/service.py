@@ -43,6 +43,24 @@ class EvidenceBot:
         return VectorStore(self.settings.chroma_dir, UNITS)
 
     @cached_property
+    def frameworks(self):
+        from evidence_bot.frameworks.framework import load_frameworks
+
+        return load_frameworks(self.settings.frameworks_dir)
+
+    @cached_property
+    def mapping(self):
+        from evidence_bot.frameworks.store import MappingStore
+
+        return MappingStore(self.catalog.db)
+
+    def refresh_mapping(self) -> int:
+        """Maps passages to the frameworks' statements (new passages, or all when a framework file changed)."""
+        from evidence_bot.frameworks.refresh import refresh_mapping
+
+        return refresh_mapping(self.catalog, self.mapping, self.vectors, self.embedder.embed, self.frameworks)
+
+    @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
         return Retriever(self.catalog, self.vectors, self.unit_vectors, self.embedder, s.candidates, s.rrf_k,
@@ -57,7 +75,9 @@ class EvidenceBot:
                progress: bool = False) -> IngestReport:
         limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
         ingestor = Ingestor(self.catalog, self.vectors, self.unit_vectors, self.embedder, TokenCounter(self.settings.model_path), limits)
-        return ingestor.run(paths, overrides, prune, progress)
+        report = ingestor.run(paths, overrides, prune, progress)
+        self.refresh_mapping()
+        return report
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
         self.require_documents()

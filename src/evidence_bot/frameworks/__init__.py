@@ -1,0 +1,1 @@
+"""Inspection frameworks (CQC, Ofsted, a council's own): data, passage mapping, gaps."""
