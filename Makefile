@@ -45,7 +45,10 @@ test: setup browser
 eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
-		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer; \
+		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
+		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \
+			--corpus "$(SHARED_CORPUS)" --min-precision 0.55 --min-recall 0.40 \
+			--output evals/results/mapping-latest.json; \
 	else echo "SKIPPED the Thurrock evaluation: $(SHARED_CORPUS) is not here"; fi
 
 # The benchmark: prints its figures and saves JSON and a PNG plot under evals/results/. Not part of CI.

@@ -309,6 +309,36 @@ def feedback_export(index_dir, output, fmt):
     click.echo(f"{len(records)} feedback records", err=True)
 
 
+@main.command("eval-mapping")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+              help="Evidence folder the labels' document paths are relative to.")
+@click.option("--min-precision", type=float, default=0.0, show_default=True, help="Exit 1 below this (all statements).")
+@click.option("--min-recall", type=float, default=0.0, show_default=True, help="Exit 1 below this (all statements).")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
+@click.pass_obj
+def eval_mapping(index_dir, labels, corpus, min_precision, min_recall, output):
+    """Precision and recall of the framework mapping against hand-labelled passages (evals/mapping.jsonl)."""
+    from evidence_bot.evaluation.mapping import load_labels, render, score_mapping
+
+    bot = open_bot(index_dir)
+    try:
+        report = bot.ingest([corpus])
+        if report.failed:
+            fail("; ".join(report.failed), 2)
+        result = score_mapping(bot, corpus, load_labels(labels))
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    click.echo(render(result))
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    overall = result["statements"]["overall"]
+    if (overall["precision"] or 0) < min_precision or (overall["recall"] or 0) < min_recall:
+        fail(f"mapping precision {overall['precision']} / recall {overall['recall']} below the floors "
+             f"{min_precision} / {min_recall}", EXIT_PARTIAL)
+
+
 def document_summary(row) -> dict:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")

@@ -9,7 +9,7 @@ calibrated on evals/mapping.jsonl, docs/frameworks.md):
 - service: a framework for adults is not applied to children's documents, and back.
 A passage evidences every statement scoring at least THRESHOLD and within
 RELATIVE of its best, at most MAX_STATEMENTS. Its category is the best-scoring
-of the framework's evidence categories on meaning, terms and a few cues."""
+evidence category comes from who is speaking (source_category)."""
 
 import hashlib
 import re
@@ -26,12 +26,23 @@ THRESHOLD = 0.42
 RELATIVE = 0.85
 MAX_STATEMENTS = 3
 CATEGORY_WEIGHTS = {"meaning": 0.5, "terms": 0.5}
-RULES = 1  # bump when the scoring code changes, so stored assignments are recomputed
+RULES = 3  # bump when the scoring code changes, so stored assignments are recomputed
 VERSION = hashlib.sha256(repr((WEIGHTS, THRESHOLD, RELATIVE, MAX_STATEMENTS, CATEGORY_WEIGHTS, RULES)).encode()
                          ).hexdigest()[:8]
 
-_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?\s*(?:%|per cent|weeks?|days?|months?|people|cases)", re.IGNORECASE)
-_VOICE = re.compile(r"\b(?:told us|said (?:that|they)|feedback from|survey|complain|compliment)", re.IGNORECASE)
+STANDARD_CATEGORIES = {"people", "staff", "partners", "processes", "outcomes"}
+_FIGURE = re.compile(r"(?<![\w./-])(?!(?:19|20)\d\d\b)\d[\d,]*(?:\.\d+)?(?:\s*(?:%|per cent)|\b)(?![/-]\d)",
+                     re.IGNORECASE)  # years and dates are not figures
+_PEOPLE_VOICE = re.compile(r"\b(?:people|carers?|residents|families|children|young people|care leavers|citizens)\b"
+                           r"[^.]{0,40}\b(?:told us|said|spoke|reported|highlighted|felt)\b|\bcase study\b"
+                           r"|\b(?:Mr|Mrs|Ms|Miss) [A-Z]\b|\bYP\b", re.IGNORECASE)
+_PARTNER_VOICE = re.compile(r"\b(?:partners?|providers?|NHS|LGA|peer review|Healthwatch|commissioners?)\b"
+                            r"[^.]{0,60}\b(?:told us|said|identified|found|audit|reported|summary)\b", re.IGNORECASE)
+_STAFF_VOICE = re.compile(r"\b(?:staff|social workers|practitioners|managers|leaders)\b[^.]{0,30}"
+                          r"\b(?:told us|said|survey|reported)\b", re.IGNORECASE)
+_MEMBER_VOICE = re.compile(r"\b(?:Councillor|Cllr|Members?|Leader)\b[^.]{0,80}\b(?:asked|said|noted|thanked|"
+                           r"highlighted|responded|commented|spoke|acknowledged|praised|summed up|introduced|explained|extended|added|"
+                           r"stated|welcomed)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -87,7 +98,7 @@ class Mapper:
         best = scored[0][1]
         chosen = [(sid, round(score, 4)) for sid, score in scored[:MAX_STATEMENTS]
                   if score >= THRESHOLD and score >= best * RELATIVE]
-        category, category_score = self.category(passage.text, self.category_vectors @ vector)
+        category, category_score = self.category(passage, meta, self.category_vectors @ vector)
         return Assignment(passage.id, self.framework.id, chosen, category, round(category_score, 4))
 
     def statement_score(self, statement: Statement, text: str, heading: str, similarity: float) -> float:
@@ -95,20 +106,30 @@ class Mapper:
                 + WEIGHTS["statement_heading"] * names(heading, statement.name)
                 + WEIGHTS["theme_heading"] * names(heading, statement.theme))
 
-    def category(self, text: str, similarities) -> tuple[str, float]:
+    def category(self, passage: Passage, meta: DocumentMeta, similarities) -> tuple[str, float]:
+        """Who is speaking decides the category (CQC's categories are sources of evidence): people, partners,
+        leaders and staff when they are reported speaking; figures make outcomes; anything else the council
+        describes doing is a process. A framework with other categories is scored on meaning and terms."""
+        ids = {c.id for c in self.framework.categories}
+        if STANDARD_CATEGORIES <= ids:
+            return source_category(passage, meta), 1.0
         best: tuple[str, float] = ("", -1.0)
         for category, similarity in zip(self.framework.categories, similarities):
             score = (CATEGORY_WEIGHTS["meaning"] * float(similarity)
-                     + CATEGORY_WEIGHTS["terms"] * term_share(text, category.terms) + cue(category, text))
+                     + CATEGORY_WEIGHTS["terms"] * term_share(passage.text, category.terms))
             if score > best[1]:
                 best = (category.id, score)
         return best
 
 
-def cue(category: Category, text: str) -> float:
-    """Figures make outcome evidence; reported voices make people's experience."""
-    if category.id == "outcomes":
-        return 0.1 * min(3, len(_FIGURE.findall(text)))
-    if category.id == "people":
-        return 0.15 if _VOICE.search(text) else 0.0
-    return 0.0
+def source_category(passage: Passage, meta: DocumentMeta) -> str:
+    text = passage.text
+    if _PEOPLE_VOICE.search(text):
+        return "people"
+    if _PARTNER_VOICE.search(text):
+        return "partners"
+    if _STAFF_VOICE.search(text) or (meta.doc_type == "minutes" and _MEMBER_VOICE.search(text)):
+        return "staff"
+    if len(_FIGURE.findall(text)) >= 2 or (passage.kind == "table" and re.search(r"\d", text)):
+        return "outcomes"
+    return "processes"
