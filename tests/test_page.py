@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from helpers.server import running
@@ -237,3 +238,29 @@ def test_document_markup_is_shown_as_text(browser, tmp_path, embedder):
         assert page.evaluate("window.pwned") is None
         assert page.locator("#turns script, #turns img, #viewer script, #viewer img").count() == 0
         context.close()
+
+
+def test_gap_grid_covers_every_cqc_statement_and_opens_to_its_evidence(page, base_url):
+    page.goto("/gaps")
+    cards = page.locator(".eb-statement")
+    expect(cards).to_have_count(9)
+    api = httpx.get(f"{base_url}/api/gaps", params={"framework": "cqc-la"}).json()
+    for statement in api["statements"]:
+        card = page.locator(f"#statement-{statement['id']}")
+        expect(card.locator(".govuk-tag")).to_have_text(statement["rating"].capitalize())
+        expect(card.locator(".eb-statement-counts")).to_contain_text(f"{statement['passages']} passages")
+    expect(page.locator("#rule")).to_contain_text("Green: 3 or more distinct passages")
+    check_accessibility(page, "11-gaps")
+
+    safeguarding = page.locator("#statement-safeguarding")
+    safeguarding.locator("summary").click()
+    expected = next(s for s in api["statements"] if s["id"] == "safeguarding")
+    expect(safeguarding.locator(".eb-gap-list li")).to_have_count(len(expected["gaps"]))
+    quotes = safeguarding.locator(".eb-strongest blockquote")
+    expect(quotes).to_have_count(len(expected["strongest"]))
+    assert expected["strongest"][0]["text"][:80] in quotes.first.inner_text()
+    check_accessibility(page, "12-gaps-open")
+
+    page.get_by_label("Framework").select_option("ofsted-ilacs")
+    page.get_by_role("button", name="Show gaps").click()
+    expect(page.locator("#statement-care-leavers")).to_be_visible()

@@ -195,6 +195,10 @@ class Catalog:
                                (passage.doc_id, passage.seq - radius, passage.seq + radius)).fetchall()
         return [row_passage(r) for r in rows]
 
+    def all_passage_texts(self) -> list[tuple[str, str]]:
+        """(doc id, text) of every passage, in document order."""
+        return [(r[0], r[1]) for r in self.db.execute("SELECT doc_id, text FROM passages ORDER BY doc_id, seq")]
+
     def all_passage_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM passages ORDER BY doc_id, seq")]
 

@@ -309,6 +309,33 @@ def feedback_export(index_dir, output, fmt):
     click.echo(f"{len(records)} feedback records", err=True)
 
 
+@main.command()
+@click.option("--framework", default="cqc-la", show_default=True, help="cqc-la, ofsted-ilacs or a council's own.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "html", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--as-of", "as_of", help="Judge how recent the evidence is on this day (YYYY-MM-DD; default today).")
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.pass_obj
+def gaps(index_dir, framework, fmt, as_of, output):
+    """Per statement: how much evidence, of which kinds, how recent, corroborated or not, and a RAG rating."""
+    from datetime import date
+
+    from evidence_bot.frameworks.report import render_gaps
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(f"--as-of '{as_of}' is not a date (YYYY-MM-DD)", 2)
+    bot = open_bot(index_dir)
+    try:
+        report = bot.gaps(framework, day)
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except NotFoundError as exc:
+        fail(str(exc), 2)
+    output.write(render_gaps(report, fmt) + ("" if fmt in ("csv", "json", "md", "html") else "\n"))
+
+
 @main.command("eval-mapping")
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,

@@ -5,11 +5,8 @@ alone misses paraphrases. Reciprocal rank fusion needs no score calibration
 between the two. The same passage held by several renditions of a document
 (text, Word, PDF) is shown once, naming the others."""
 
-import re
-from collections import Counter
-from functools import lru_cache
-
 from evidence_bot.catalog import Catalog
+from evidence_bot.duplicates import first_copies
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import expanded_query, match_expression
 from evidence_bot.models import Filters, SearchHit
@@ -17,7 +14,6 @@ from evidence_bot.units import passage_of
 from evidence_bot.vectors import VectorStore
 
 UNITS_PER_PASSAGE = 3  # sentence candidates fetched per passage candidate
-_SHINGLE_WORD = re.compile(r"[a-z0-9]+")
 
 
 class Retriever:
@@ -56,31 +52,11 @@ def best_passages(units: list[tuple[str, float]]) -> list[str]:
     return list(dict.fromkeys(passage_of(uid) for uid, _ in units))
 
 
-@lru_cache(maxsize=8192)  # the same passages come back query after query
-def shingles(text: str, size: int = 5) -> frozenset[int]:
-    tokens = _SHINGLE_WORD.findall(text.lower())
-    if len(tokens) < size:
-        return frozenset({hash(" ".join(tokens))})
-    return frozenset(hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1))
-
-
 def collapse_duplicates(hits: list[SearchHit], threshold: float) -> list[SearchHit]:
-    """Keep the best-ranked copy of near-identical passages from different documents.
-
-    A passage is a copy when at least `threshold` of the smaller passage's word 5-grams are in the other.
-    Overlaps are counted through an index from 5-gram to kept passage, so a query compares each candidate
-    only with the kept passages it shares 5-grams with."""
-    kept: list[tuple[SearchHit, frozenset[int]]] = []
-    holders: dict[int, list[int]] = {}  # 5-gram -> positions in kept
-    for hit in hits:
-        marks = shingles(hit.passage.text)
-        shared = Counter(position for mark in marks for position in holders.get(mark, ()))
-        twin = next((kept[i][0] for i in sorted(shared) if kept[i][0].passage.doc_id != hit.passage.doc_id
-                     and shared[i] / min(len(marks), len(kept[i][1])) >= threshold), None)
-        if twin is None:
-            for mark in marks:
-                holders.setdefault(mark, []).append(len(kept))
-            kept.append((hit, marks))
-        elif hit.passage.doc_id not in twin.renditions:
-            twin.renditions.append(hit.passage.doc_id)
-    return [hit for hit, _ in kept]
+    """Keep the best-ranked copy of near-identical passages from different documents, naming the others."""
+    kept = []
+    for position, others in first_copies([(h.passage.doc_id, h.passage.text) for h in hits], threshold):
+        hit = hits[position]
+        hit.renditions.extend(d for d in others if d not in hit.renditions)
+        kept.append(hit)
+    return kept

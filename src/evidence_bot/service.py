@@ -60,6 +60,17 @@ class EvidenceBot:
 
         return refresh_mapping(self.catalog, self.mapping, self.vectors, self.embedder.embed, self.frameworks)
 
+    def gaps(self, framework_id: str = "cqc-la", as_of=None):
+        """The gap view of one framework (frameworks/gaps.py)."""
+        from evidence_bot.duplicates import rendition_groups
+        from evidence_bot.frameworks.gaps import gap_report
+
+        self.require_documents()
+        if framework_id not in self.frameworks:
+            raise NotFoundError(f"no framework '{framework_id}'; known: {', '.join(sorted(self.frameworks))}")
+        groups = rendition_groups(self.catalog.all_passage_texts(), self.settings.duplicate_containment)
+        return gap_report(self.frameworks[framework_id], self.mapping.statement_rows(framework_id), groups, as_of)
+
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings

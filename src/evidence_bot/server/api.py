@@ -1,6 +1,7 @@
 """The /api endpoints the chat page and other council systems use."""
 
 import json
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -88,6 +89,20 @@ def document(doc_id: str, rt: Run) -> dict:
             responses=documented(example=examples.PASSAGE_VIEW, errors=(404, 422)))
 def passage(passage_id: str, rt: Run, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
     return passage_view(*rt.call(rt.bot.passage, passage_id, radius))
+
+
+@router.get("/gaps", summary="Evidence gaps per framework statement, with RAG ratings and the rule",
+            responses=documented(example=examples.GAPS, errors=(404, 422, 503)))
+def gaps(rt: Run, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
+         as_of: Annotated[date | None, Query(description="Judge recency on this day (default today).")] = None) -> dict:
+    return rt.call(rt.bot.gaps, framework, as_of).to_dict()
+
+
+@router.get("/frameworks", summary="The frameworks loaded: built-in and the council's own",
+            responses=documented(example=examples.FRAMEWORKS))
+def frameworks(rt: Run) -> dict:
+    return {"frameworks": [{"id": f.id, "name": f.name, "service": f.service, "statements": len(f.statements)}
+                           for f in rt.bot.frameworks.values()]}
 
 
 @router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer, with an optional comment",

@@ -29,10 +29,19 @@ def built_assets(web_dir: Path) -> Path:
 
 @router.get("/", response_class=HTMLResponse)
 def chat_page(request: Request) -> Response:
+    return page(request, "index.html")
+
+
+@router.get("/gaps", response_class=HTMLResponse)
+def gaps_page(request: Request) -> Response:
+    return page(request, "gaps.html")
+
+
+def page(request: Request, name: str) -> Response:
     settings: Settings = request.app.state.runtime.bot.settings
     if not built_assets(settings.web_dir).is_file():
         return Response(NOT_BUILT, 503, media_type="text/plain")
-    template = Template((settings.web_dir / "index.html").read_text(encoding="utf-8"))
+    template = Template((settings.web_dir / name).read_text(encoding="utf-8"))
     body = template.substitute(council_name=html.escape(settings.council_name))
     return HTMLResponse(body, headers=SECURITY_HEADERS)
 

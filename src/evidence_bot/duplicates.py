@@ -1,0 +1,60 @@
+"""Near-duplicate passages across documents: the same text held by several renditions (text, Word, PDF).
+
+Two passages are copies when at least `threshold` of the smaller one's word
+5-grams are in the other (containment). Overlaps are counted through an index
+from 5-gram to kept passage, so each passage is compared only with the kept
+passages it shares 5-grams with."""
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+_SHINGLE_WORD = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=8192)  # the same passages come back query after query
+def shingles(text: str, size: int = 5) -> frozenset[int]:
+    tokens = _SHINGLE_WORD.findall(text.lower())
+    if len(tokens) < size:
+        return frozenset({hash(" ".join(tokens))})
+    return frozenset(hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1))
+
+
+def first_copies(items: list[tuple[str, str]], threshold: float) -> list[tuple[int, list[str]]]:
+    """For (doc id, text) items in rank order: the positions of the first copy of each text, each with the
+    other documents that hold a copy of it."""
+    kept: list[tuple[int, str, frozenset[int], list[str]]] = []
+    holders: dict[int, list[int]] = {}  # 5-gram -> positions in kept
+    for position, (doc_id, text) in enumerate(items):
+        marks = shingles(text)
+        shared = Counter(k for mark in marks for k in holders.get(mark, ()))
+        twin = next((kept[k] for k in sorted(shared) if kept[k][1] != doc_id
+                     and shared[k] / min(len(marks), len(kept[k][2])) >= threshold), None)
+        if twin is None:
+            for mark in marks:
+                holders.setdefault(mark, []).append(len(kept))
+            kept.append((position, doc_id, marks, []))
+        elif doc_id not in twin[3]:
+            twin[3].append(doc_id)
+    return [(position, others) for position, _, _, others in kept]
+
+
+def rendition_groups(passages: list[tuple[str, str]], threshold: float, share: float = 0.5) -> dict[str, str]:
+    """doc id -> the id of its group: documents most of whose passages copy another document's are one piece
+    of evidence in several formats (the self-assessment as text, Word and PDF)."""
+    copied: Counter = Counter()  # (doc, other doc) -> passages of doc that other doc also holds
+    sizes = Counter(doc_id for doc_id, _ in passages)
+    for position, others in first_copies(passages, threshold):
+        for other in others:
+            copied[(other, passages[position][0])] += 1
+    parent = {doc_id: doc_id for doc_id in sizes}
+
+    def root(doc_id: str) -> str:
+        while parent[doc_id] != doc_id:
+            doc_id = parent[doc_id]
+        return doc_id
+
+    for (doc_id, other), count in copied.items():
+        if count >= share * sizes[doc_id]:
+            parent[root(doc_id)] = root(other)
+    return {doc_id: root(doc_id) for doc_id in sizes}

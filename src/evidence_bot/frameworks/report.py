@@ -1,0 +1,86 @@
+"""The gap view written out: a terminal table, Markdown, a standalone HTML page, CSV or JSON."""
+
+import csv
+import html
+import io
+import json
+
+from evidence_bot.frameworks.gaps import GapReport, StatementGaps
+
+FORMATS = ("table", "md", "html", "csv", "json")
+MARK = {"red": "RED", "amber": "AMBER", "green": "GREEN"}
+
+
+def render_gaps(report: GapReport, fmt: str) -> str:
+    return {"table": as_table, "md": as_markdown, "html": as_html, "csv": as_csv, "json": as_json}[fmt](report)
+
+
+def where(passage) -> str:
+    return ", ".join(filter(None, [passage.title, passage.date, f"page {passage.page}" if passage.page else None]))
+
+
+def as_table(report: GapReport) -> str:
+    lines = [f"{report.name}: evidence gaps as of {report.as_of}", f"Rule: {report.rule}", ""]
+    theme = None
+    for s in report.statements:
+        if s.theme != theme:
+            theme = s.theme
+            lines.append(theme)
+        lines.append(f"  {MARK[s.rating]:6} {s.name}: {s.passages} passages, {s.documents} documents, "
+                     f"latest {s.latest or '-'}; categories {', '.join(s.categories_present) or 'none'}")
+        for note in s.gaps:
+            lines.append(f"         - {note}")
+    return "\n".join(lines)
+
+
+def as_markdown(report: GapReport) -> str:
+    lines = [f"# {report.name}: evidence gaps", "", f"As of {report.as_of}. **Rule**: {report.rule}", "",
+             "| theme | statement | rating | passages | documents | latest | categories present | gaps |",
+             "|---|---|---|---|---|---|---|---|"]
+    for s in report.statements:
+        lines.append(f"| {s.theme} | {s.name} | {MARK[s.rating]} | {s.passages} | {s.documents} | {s.latest or '-'} | "
+                     f"{', '.join(s.categories_present) or '-'} | {'; '.join(s.gaps) or '-'} |")
+    for s in report.statements:
+        lines += ["", f"## {s.name} ({MARK[s.rating]})", ""]
+        lines += [f"- {p.text[:300].strip()} — *{where(p)}*" for p in s.strongest] or ["No evidence."]
+    return "\n".join(lines) + "\n"
+
+
+def as_html(report: GapReport) -> str:
+    e = html.escape
+    rows = "".join(
+        f"<tr><td>{e(s.theme)}</td><td>{e(s.name)}</td><td class='{s.rating}'>{MARK[s.rating]}</td>"
+        f"<td>{s.passages}</td><td>{s.documents}</td><td>{e(s.latest or '-')}</td>"
+        f"<td>{e(', '.join(s.categories_present) or '-')}</td><td><ul>{''.join(f'<li>{e(g)}</li>' for g in s.gaps)}"
+        f"</ul></td></tr>" for s in report.statements)
+    details = "".join(statement_html(s) for s in report.statements)
+    return (f"<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>{e(report.name)}: evidence gaps"
+            f"</title><style>body{{font-family:arial,sans-serif;max-width:70em;margin:2em auto}}td,th{{border:1px solid "
+            f"#b1b4b6;padding:.4em;vertical-align:top}}table{{border-collapse:collapse}}.red{{background:#f4cdc6}}"
+            f".amber{{background:#fff2cc}}.green{{background:#cce2d8}}</style></head><body>"
+            f"<h1>{e(report.name)}: evidence gaps</h1><p>As of {e(report.as_of)}. <strong>Rule:</strong> "
+            f"{e(report.rule)}</p><table><thead><tr><th>Theme</th><th>Statement</th><th>Rating</th><th>Passages</th>"
+            f"<th>Documents</th><th>Latest</th><th>Categories present</th><th>Gaps</th></tr></thead><tbody>{rows}"
+            f"</tbody></table>{details}</body></html>\n")
+
+
+def statement_html(s: StatementGaps) -> str:
+    e = html.escape
+    items = "".join(f"<li><blockquote>{e(p.text[:600])}</blockquote><p>{e(where(p))}</p></li>" for p in s.strongest)
+    return f"<h2>{e(s.name)} ({MARK[s.rating]})</h2><ol>{items or '<li>No evidence.</li>'}</ol>"
+
+
+def as_csv(report: GapReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["framework", "theme", "statement", "rating", "passages", "documents", "latest",
+                     "categories_present", "categories_missing", "corroborated", "gaps", "as_of"])
+    for s in report.statements:
+        writer.writerow([report.framework, s.theme, s.name, s.rating, s.passages, s.documents, s.latest or "",
+                         ";".join(s.categories_present), ";".join(s.categories_missing), s.corroborated,
+                         "; ".join(s.gaps), report.as_of])
+    return out.getvalue()
+
+
+def as_json(report: GapReport) -> str:
+    return json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,78 @@
+"""The gap view: the rating rule, the report over the sample, and its outputs through the CLI and the API."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from evidence_bot.frameworks.gaps import is_independent, months_between, rate
+from evidence_bot.server import create_app
+
+
+@pytest.mark.parametrize("passages, documents, corroborated, outcomes, stale, rating", [
+    (0, 0, False, False, True, "red"),
+    (5, 1, False, True, True, "red"),      # only the council's word, and old
+    (5, 1, False, True, False, "amber"),   # only the council's word, but recent
+    (3, 2, True, True, False, "green"),
+    (2, 2, True, True, False, "amber"),    # too little
+    (3, 2, True, False, False, "amber"),   # no outcome data
+    (3, 2, True, True, True, "amber"),     # out of date
+])
+def test_rating_rule(passages, documents, corroborated, outcomes, stale, rating):
+    assert rate(passages, documents, corroborated, outcomes, stale) == rating
+
+
+def test_independence_and_months():
+    assert is_independent("inspection_report", "processes") and is_independent("minutes", None)
+    assert not is_independent("self_assessment", "people")  # the council reporting what people said
+    assert is_independent("other", "partners")
+    assert months_between("2025-08-29", date(2026, 11, 23)) == 15
+    assert months_between("2025", date(2025, 12, 1)) == 11
+
+
+def test_gap_report_over_the_sample(sample_bot):
+    report = sample_bot.gaps("cqc-la", date(2025, 12, 1))
+    assert [s.id for s in report.statements][:3] == ["assessing-needs", "healthier-lives", "equity"]
+    assert len(report.statements) == 9 and report.rule.startswith("Red:")
+    safeguarding = next(s for s in report.statements if s.id == "safeguarding")
+    assert safeguarding.passages >= 1 and safeguarding.strongest
+    for s in report.statements:
+        if s.rating == "green":
+            assert s.corroborated and s.passages >= 3 and s.documents >= 2 and "outcomes" in s.categories_present
+        if not s.passages:
+            assert s.rating == "red" and s.gaps == ["no evidence mapped to this statement"]
+
+
+def test_gaps_command_writes_every_format(sample_bot):
+    index = str(sample_bot.settings.index_dir)
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "gaps", *args],
+                              capture_output=True, text=True)
+
+    table = run("--as-of", "2025-12-01")
+    assert table.returncode == 0 and "Working with people" in table.stdout and "Rule: Red:" in table.stdout
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv").stdout)))
+    assert len(rows) == 9 and {r["rating"] for r in rows} <= {"red", "amber", "green"}
+    assert len(json.loads(run("--format", "json").stdout)["statements"]) == 9
+    assert run("--format", "md").stdout.startswith("# CQC local authority assessment: evidence gaps")
+    assert "<table>" in run("--format", "html").stdout
+    unknown = run("--framework", "nope")
+    assert unknown.returncode == 2 and "no framework 'nope'" in unknown.stderr
+    assert run("--as-of", "yesterday").returncode == 2
+
+
+def test_gaps_endpoint(sample_bot):
+    with TestClient(create_app(bot=sample_bot)) as client:
+        body = client.get("/api/gaps", params={"framework": "cqc-la", "as_of": "2025-12-01"}).json()
+        assert body["as_of"] == "2025-12-01" and len(body["statements"]) == 9
+        assert client.get("/api/gaps", params={"framework": "nope"}).status_code == 404
+        assert client.get("/api/gaps", params={"as_of": "soon"}).status_code == 422
+        ids = {f["id"] for f in client.get("/api/frameworks").json()["frameworks"]}
+        assert {"cqc-la", "ofsted-ilacs"} <= ids
+        assert client.get("/gaps").status_code == 200
