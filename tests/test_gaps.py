@@ -76,3 +76,18 @@ def test_gaps_endpoint(sample_bot):
         ids = {f["id"] for f in client.get("/api/frameworks").json()["frameworks"]}
         assert {"cqc-la", "ofsted-ilacs"} <= ids
         assert client.get("/gaps").status_code == 200
+
+
+def test_claims_are_listed_with_what_other_documents_say(sample_bot):
+    claims = sample_bot.claims()
+    assert claims and {c.status for c in claims} <= {"supported", "differs", "related", "unsupported"}
+    assert all(c.title for c in claims) and all(c.doc_id != e.doc_id for c in claims for e in c.evidence)
+    with TestClient(create_app(bot=sample_bot)) as client:
+        body = client.get("/api/claims", params={"status": "supported"}).json()
+        assert sum(body["counts"].values()) == len(claims)
+        assert all(c["status"] == "supported" for c in body["claims"])
+        assert client.get("/api/claims", params={"status": "maybe"}).status_code == 422
+        assert client.get("/claims").status_code == 200
+    out = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
+                          "claims", "--format", "json"], capture_output=True, text=True, check=True).stdout
+    assert len(json.loads(out)) == len(claims)

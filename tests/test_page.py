@@ -264,3 +264,12 @@ def test_gap_grid_covers_every_cqc_statement_and_opens_to_its_evidence(page, bas
     page.get_by_label("Framework").select_option("ofsted-ilacs")
     page.get_by_role("button", name="Show gaps").click()
     expect(page.locator("#statement-care-leavers")).to_be_visible()
+
+
+def test_claims_page_shows_the_urgent_response_figure_with_its_corroboration(page):
+    page.goto("/claims")
+    claim = page.locator(".eb-claim", has_text="2-hour Urgent Community Response")
+    expect(claim.locator(".govuk-tag")).to_have_text("Supported")
+    claim.locator("summary").click()
+    expect(claim.locator("blockquote").first).to_contain_text("two-hour target in 90% of cases")
+    check_accessibility(page, "13-claims")

@@ -336,6 +336,24 @@ def gaps(index_dir, framework, fmt, as_of, output):
     output.write(render_gaps(report, fmt) + ("" if fmt in ("csv", "json", "md", "html") else "\n"))
 
 
+@main.command()
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["supported", "differs", "related", "unsupported"]),
+              help="Only claims with this status (repeatable; default all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table", show_default=True)
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.pass_obj
+def claims(index_dir, statuses, fmt, output):
+    """The self-assessment's checkable claims and what other documents say about each."""
+    from evidence_bot.claims_report import render_claims
+
+    bot = open_bot(index_dir)
+    try:
+        found = bot.claims()
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    output.write(render_claims([c for c in found if not statuses or c.status in statuses], fmt))
+
+
 @main.command("eval-mapping")
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,

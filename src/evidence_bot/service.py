@@ -71,6 +71,13 @@ class EvidenceBot:
         groups = rendition_groups(self.catalog.all_passage_texts(), self.settings.duplicate_containment)
         return gap_report(self.frameworks[framework_id], self.mapping.statement_rows(framework_id), groups, as_of)
 
+    def claims(self):
+        """The self-assessments' checkable claims, each tested against the other documents (claims.py)."""
+        from evidence_bot.claims import ClaimChecker
+
+        self.require_documents()
+        return ClaimChecker(self).check()
+
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings

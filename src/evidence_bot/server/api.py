@@ -2,7 +2,7 @@
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -96,6 +96,15 @@ def passage(passage_id: str, rt: Run, radius: Annotated[int, Query(ge=0, le=5)] 
 def gaps(rt: Run, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
          as_of: Annotated[date | None, Query(description="Judge recency on this day (default today).")] = None) -> dict:
     return rt.call(rt.bot.gaps, framework, as_of).to_dict()
+
+
+@router.get("/claims", summary="The self-assessment's checkable claims and what other documents say about each",
+            responses=documented(example=examples.CLAIMS, errors=(422, 503)))
+def claims(rt: Run, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
+           ) -> dict:
+    found = rt.call(rt.bot.claims)
+    counts = {name: sum(1 for c in found if c.status == name) for name in ("supported", "differs", "related", "unsupported")}
+    return {"counts": counts, "claims": [c.to_dict() for c in found if not status or c.status in status]}
 
 
 @router.get("/frameworks", summary="The frameworks loaded: built-in and the council's own",

@@ -73,3 +73,11 @@ GAPS = {"framework": "cqc-la", "name": "CQC local authority assessment", "as_of"
                                        "independent": False, "also_in": []}]}]}
 FRAMEWORKS = {"frameworks": [{"id": "cqc-la", "name": "CQC local authority assessment", "service": "adults",
                               "statements": 9}]}
+CLAIMS = {"counts": {"supported": 1, "differs": 0, "related": 18, "unsupported": 320}, "claims": [{
+    "passage_id": "3f2a9c1d7e4b-0090", "doc_id": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024",
+    "page": 12, "section": "Urgent Community Response",
+    "text": "NHS statistics indicate the service has achieved 90% response rate within the 2-hour target.",
+    "figures": ["2", "90%"], "status": "supported", "evidence": [{
+        "passage_id": "9c8b7a6f5e4d-0003", "doc_id": "9c8b7a6f5e4d", "title": "CQC assessment news", "doc_type": "news",
+        "date": "2025-08-29", "page": None, "sentence": "The urgent response team met its two-hour target in 90% of cases.",
+        "similarity": 0.738, "shared_figures": ["90%"]}]}]}

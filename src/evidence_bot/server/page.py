@@ -37,6 +37,11 @@ def gaps_page(request: Request) -> Response:
     return page(request, "gaps.html")
 
 
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(request: Request) -> Response:
+    return page(request, "claims.html")
+
+
 def page(request: Request, name: str) -> Response:
     settings: Settings = request.app.state.runtime.bot.settings
     if not built_assets(settings.web_dir).is_file():
