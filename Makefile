@@ -29,9 +29,11 @@ run: setup
 chat: setup
 	$(BIN)/evidence-bot chat
 
-# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here) and LibreOffice to render a
+# briefing to PDF once.
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(test -x /usr/bin/chromium && command -v soffice >/dev/null) || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-writer-nogui >/dev/null)
 
 SHARED_CORPUS ?= ../shared/corpus
 

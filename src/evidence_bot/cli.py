@@ -354,6 +354,34 @@ def claims(index_dir, statuses, fmt, output):
     output.write(render_claims([c for c in found if not statuses or c.status in statuses], fmt))
 
 
+@main.command()
+@click.argument("topic")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default="docx", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default briefing-<topic>.docx or .md in the current folder).")
+@filter_options
+@click.pass_obj
+def brief(index_dir, topic, fmt, output, **filter_args):
+    """A short briefing on TOPIC for a meeting: key facts with footnoted sources, and open questions."""
+    from evidence_bot.briefing import as_markdown, slug
+    from evidence_bot.briefing_docx import briefing_docx
+
+    bot = open_bot(index_dir)
+    try:
+        briefing = bot.brief(topic, make_filters(**filter_args))
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    output = output or Path(f"briefing-{slug(topic)}.{fmt}")
+    if fmt == "docx":
+        output.write_bytes(briefing_docx(briefing))
+    else:
+        output.write_text(as_markdown(briefing), encoding="utf-8")
+    click.echo(f"{output}: {len(briefing.facts)} facts from {len(briefing.sources)} sources, "
+               f"{len(briefing.questions)} open questions")
+
+
 @main.command("eval-mapping")
 @click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,

@@ -78,6 +78,14 @@ class EvidenceBot:
         self.require_documents()
         return ClaimChecker(self).check()
 
+    def brief(self, topic: str, filters: Filters | None = None):
+        """A councillor's briefing on a topic (briefing.py)."""
+        from evidence_bot.briefing import BriefingWriter
+
+        if not (topic or "").strip():
+            raise EvidenceBotError("the topic is empty")
+        return BriefingWriter(self).brief(topic, filters)
+
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings

@@ -284,6 +284,10 @@ function turnActions(turn) {
   if (!reply.abstained) {
     actions.append(el("button", { type: "button", class: "govuk-button govuk-button--secondary eb-small-button",
       text: "Copy answer with sources", onclick: () => copyAnswer(turn) }));
+    actions.append(el("p", { class: "govuk-body-s" }, el("a", {
+      class: "govuk-link eb-brief-link", download: true,
+      href: `/api/brief?${new URLSearchParams({ topic: turn.question.slice(0, 300), format: "docx" })}`,
+      text: "Download a briefing on this question (Word document)" })));
   }
   actions.append(feedbackForm(turn));
   return actions;

@@ -4,11 +4,14 @@ import json
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.answer import pieces
+from evidence_bot.briefing import as_markdown, slug
+from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.models import Filters
 from evidence_bot.server import examples
 from evidence_bot.server.examples import documented
@@ -17,6 +20,7 @@ from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackReque
 from evidence_bot.server.views import document_view, hit_view, passage_view
 
 router = APIRouter(prefix="/api", tags=["evidence"])
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def runtime(request: Request) -> Runtime:
@@ -105,6 +109,23 @@ def claims(rt: Run, status: Annotated[list[Literal["supported", "differs", "rela
     found = rt.call(rt.bot.claims)
     counts = {name: sum(1 for c in found if c.status == name) for name in ("supported", "differs", "related", "unsupported")}
     return {"counts": counts, "claims": [c.to_dict() for c in found if not status or c.status in status]}
+
+
+@router.get("/brief", summary="A councillor's briefing on a topic: key facts with footnoted sources, open questions",
+            responses=documented(example=examples.BRIEF, errors=(422, 503)) | {200: {
+                "description": "JSON, Markdown or a Word document with footnotes",
+                "content": {"application/json": {"example": examples.BRIEF}, "text/markdown": {},
+                            DOCX: {}}}})
+def brief(rt: Run, topic: Annotated[str, Query(min_length=1, max_length=300)],
+          format: Annotated[Literal["json", "md", "docx"], Query()] = "json") -> Response:
+    briefing = rt.call(rt.bot.brief, topic)
+    name = f"briefing-{slug(topic)}"
+    if format == "docx":
+        return Response(briefing_docx(briefing), media_type=DOCX,
+                        headers={"Content-Disposition": f'attachment; filename="{name}.docx"'})
+    if format == "md":
+        return Response(as_markdown(briefing), media_type="text/markdown; charset=utf-8")
+    return JSONResponse(briefing.to_dict())
 
 
 @router.get("/frameworks", summary="The frameworks loaded: built-in and the council's own",

@@ -81,3 +81,11 @@ CLAIMS = {"counts": {"supported": 1, "differs": 0, "related": 18, "unsupported":
         "passage_id": "9c8b7a6f5e4d-0003", "doc_id": "9c8b7a6f5e4d", "title": "CQC assessment news", "doc_type": "news",
         "date": "2025-08-29", "page": None, "sentence": "The urgent response team met its two-hour target in 90% of cases.",
         "similarity": 0.738, "shared_figures": ["90%"]}]}]}
+BRIEF = {"topic": "safeguarding", "council": "Thurrock Council", "made_on": "2026-11-23",
+         "facts": [{"text": "Underpinning all our safeguarding work is our commitment to Making Safeguarding Personal (MSP).",
+                    "source": 1}],
+         "sources": [{"n": 1, "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
+                      "date": "2024-12-19", "page": 31, "section": "Making Safeguarding Personal", "url": None,
+                      "passage_id": "3f2a9c1d7e4b-0140"}],
+         "questions": ["Safeguarding (CQC local authority assessment): only self-reported: nothing independent of the "
+                       "council corroborates it. What evidence would close this?"]}

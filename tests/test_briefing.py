@@ -1,0 +1,81 @@
+"""Briefings: facts quoted verbatim with their sources, real Word footnotes, and the API and CLI that make them."""
+
+import shutil
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from docx import Document
+from fastapi.testclient import TestClient
+from lxml import etree
+
+from evidence_bot.briefing import as_markdown
+from evidence_bot.briefing_docx import briefing_docx
+from evidence_bot.server import create_app
+
+RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def footnotes_of(data: bytes) -> tuple[list[str], list[str]]:
+    """(the footnote ids referenced in the body, in order; the text of each real footnote, by id order)."""
+    document = Document(BytesIO(data))
+    references = [r.get(f"{W}id") for r in document.element.body.iter(f"{W}footnoteReference")]
+    part = next(rel.target_part for rel in document.part.rels.values() if rel.reltype.endswith("/footnotes"))
+    root = etree.fromstring(part.blob)
+    notes = {n.get(f"{W}id"): "".join(n.itertext()).strip() for n in root.iter(f"{W}footnote")
+             if n.get(f"{W}type") is None}
+    return references, [notes[r] for r in references]
+
+
+def test_sample_briefing_quotes_its_sources(sample_bot):
+    briefing = sample_bot.brief("waiting times for assessments")
+    assert briefing.facts and briefing.sources
+    texts = {p.id: p.text for p in [sample_bot.catalog.passages([s.passage_id])[s.passage_id][0] for s in briefing.sources]}
+    by_n = {s.n: s for s in briefing.sources}
+    for fact in briefing.facts:
+        assert fact.text in texts[by_n[fact.source].passage_id], "a fact that is not verbatim in its source"
+    markdown = as_markdown(briefing)
+    assert markdown.startswith("# Briefing: waiting times for assessments") and "[^1]: " in markdown
+
+    references, notes = footnotes_of(briefing_docx(briefing))
+    assert references == [str(i) for i in range(1, len(briefing.facts) + 1)]
+    for fact, note in zip(briefing.facts, notes):
+        source = by_n[fact.source]
+        assert note.startswith(source.title) and (source.date or "") in note
+
+
+def test_brief_endpoint_and_command(sample_bot, tmp_path):
+    with TestClient(create_app(bot=sample_bot)) as client:
+        docx = client.get("/api/brief", params={"topic": "safeguarding", "format": "docx"})
+        assert docx.status_code == 200 and docx.headers["content-disposition"].endswith('briefing-safeguarding.docx"')
+        assert footnotes_of(docx.content)[0]
+        assert client.get("/api/brief", params={"topic": "safeguarding"}).json()["facts"]
+        assert client.get("/api/brief", params={"topic": ""}).status_code == 422
+    out = tmp_path / "b.md"
+    done = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
+                           "brief", "safeguarding", "--format", "md", "--output", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0 and out.read_text(encoding="utf-8").startswith("# Briefing: safeguarding")
+
+
+@pytest.mark.slow
+def test_thurrock_safeguarding_briefing_renders_in_libreoffice(thurrock_bot, tmp_path):
+    """The acceptance briefing: DOCX with working footnotes, opened with python-docx, rendered to PDF once."""
+    briefing = thurrock_bot.brief("safeguarding")
+    data = briefing_docx(briefing)
+    references, notes = footnotes_of(data)
+    assert len(references) == len(briefing.facts) >= 3
+    assert all("Thurrock" in note or "thurrock" in note for note in notes)
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is missing: `make test` installs libreoffice-writer-nogui"
+    source = tmp_path / "briefing-safeguarding.docx"
+    source.write_bytes(data)
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    pdf = tmp_path / "briefing-safeguarding.pdf"
+    assert pdf.stat().st_size > 5000
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, RESULTS / "briefing-safeguarding.docx")
+    shutil.copy(pdf, RESULTS / "briefing-safeguarding.pdf")
