@@ -40,7 +40,9 @@ function filters() {
 
 function render() {
   const wanted = new Set([...document.querySelectorAll("#status-filter input:checked")].map((box) => box.value));
-  const shown = everything.claims.filter((c) => wanted.has(c.status));
+  const order = Object.keys(STATUS);
+  const shown = everything.claims.filter((c) => wanted.has(c.status))
+    .sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status));  // stable: document order within a status
   $("claims-summary").textContent = `Showing ${shown.length} of ${everything.claims.length} claims.`;
   $("claims").replaceChildren(...shown.map(claimItem));
 }
