@@ -273,3 +273,29 @@ def test_claims_page_shows_the_urgent_response_figure_with_its_corroboration(pag
     claim.locator("summary").click()
     expect(claim.locator("blockquote").first).to_contain_text("two-hour target in 90% of cases")
     check_accessibility(page, "13-claims")
+
+
+def test_with_authentication_on_the_page_asks_for_a_token(browser, tmp_path, embedder):
+    from conftest import SAMPLE
+
+    from evidence_bot.access import TokenStore
+
+    bot = EvidenceBot(Settings(index_dir=tmp_path / "index"), embedder=embedder)
+    assert bot.ingest([SAMPLE]).ok
+    _, token = TokenStore(bot.settings.access_path).create("an officer", "reader", [])
+    with running(create_app(bot=bot)) as url:
+        context = browser.new_context(base_url=url)
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("#token-heading")).to_be_focused()
+        check_accessibility(page, "14-token")
+        page.get_by_label("API token").fill("eb_wrong")
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("#token-error")).to_contain_text("That token was not accepted")
+        page.get_by_label("API token").fill(token)
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator("#token-heading")).to_have_count(0)
+        result = ask(page, "What did CQC say about waiting times?")
+        assert "412" in result["reply"]["answer"]
+        assert result["request"]["question"] and result["turn"].locator(".eb-sources").count() == 1
+        context.close()

@@ -86,8 +86,12 @@ class Catalog:
             "SELECT d.*, (SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.doc_id) AS passages "
             "FROM documents d ORDER BY d.path").fetchall()
 
-    def count_documents(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+    def count_documents(self, access: list[str] | None = None) -> int:
+        """All documents, or those whose access level is one of these."""
+        if access is None:
+            return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        return self.db.execute(f"SELECT COUNT(*) FROM documents WHERE COALESCE(access, 'internal') IN "
+                               f"({', '.join('?' * len(access)) or 'NULL'})", access).fetchone()[0]
 
     def replace_document(self, doc_id: str, path: str, content_hash: str, pipeline: str, fmt: str,
                          meta: DocumentMeta, page_count, text: str, passages: list[Passage]) -> None:
@@ -162,6 +166,9 @@ class Catalog:
         if filters.date_to:
             clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) <= ?")
             params.append(filters.date_to)
+        if filters.access is not None:  # who may read it; a document without a level is internal
+            clauses.append(f"COALESCE(access, 'internal') IN ({', '.join('?' * len(filters.access)) or 'NULL'})")
+            params.extend(filters.access)
         return [r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE {' AND '.join(clauses)}", params)]
 
     def lexical_search(self, match: str, allowed: list[str] | None, limit: int) -> list[tuple[str, float]]:

@@ -274,6 +274,7 @@ def serve(index_dir, host, port, seed):
     from evidence_bot.server import create_app
 
     bot = open_bot(index_dir)
+    refuse_open_network(bot.settings, host)
     if seed and bot.catalog.count_documents() == 0:
         click.echo(f"The index is empty: ingesting {seed} first.")
         report = bot.ingest([seed], progress=sys.stderr.isatty())
@@ -282,6 +283,77 @@ def serve(index_dir, host, port, seed):
     click.echo(f"evidence_bot: {bot.catalog.count_documents()} documents in {bot.settings.index_dir}\n"
                f"Open http://{shown}:{port}/ for the chat page, http://{shown}:{port}/docs for the API. Ctrl-C stops.")
     uvicorn.run(create_app(bot=bot), host=host, port=port, log_level="warning")
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def refuse_open_network(settings: Settings, host: str) -> None:
+    """With no API tokens every document is open to whoever connects: that is for loopback only."""
+    from evidence_bot.access import TokenStore
+
+    if TokenStore(settings.access_path).active():
+        click.echo("Authentication is on: every request needs an API token (evidence-bot tokens list).")
+        return
+    if host in LOOPBACK:
+        click.echo("Authentication is off (no API tokens issued): listening on loopback only. "
+                   "`evidence-bot tokens create` turns it on.")
+        return
+    if not settings.allow_unauthenticated_network_access:
+        fail(f"refusing to listen on {host} without authentication: every document, restricted ones included, "
+             "would be open to anyone who can reach it. Issue a token with `evidence-bot tokens create`, or set "
+             "EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS=true if you really mean it.", 2)
+    click.echo(f"WARNING: listening on {host} WITHOUT AUTHENTICATION "
+               "(EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS is set).", err=True)
+
+
+@main.group()
+def tokens():
+    """API tokens: who may use the service, with which role and groups."""
+
+
+@tokens.command("create")
+@click.option("--name", required=True, help="Whose token it is or what it is for.")
+@click.option("--role", type=click.Choice(["reader", "admin"]), default="reader", show_default=True)
+@click.option("--groups", default="", help="Comma-separated groups: 'restricted' reads restricted documents, NAME "
+              "reads documents whose access is group:NAME.")
+@click.pass_obj
+def tokens_create(index_dir, name, role, groups):
+    """Issue a token. It is shown once: only its hash is kept."""
+    from evidence_bot.access import TokenStore
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    try:
+        token_id, token = TokenStore(settings.access_path).create(
+            name, role, [g.strip() for g in groups.split(",") if g.strip()])
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    click.echo(f"Token {token_id} for {name} ({role}). Copy it now; it cannot be shown again:\n{token}")
+
+
+@tokens.command("list")
+@click.pass_obj
+def tokens_list(index_dir):
+    from evidence_bot.access import TokenStore
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    for t in TokenStore(settings.access_path).list():
+        state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
+        click.echo(f"{t['id']:4d}  {t['role']:6} {state:32} groups: {','.join(t['groups']) or '-':20} {t['name']}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+@click.pass_obj
+def tokens_revoke(index_dir, token_id):
+    from evidence_bot.access import TokenStore
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    try:
+        TokenStore(settings.access_path).revoke(token_id)
+    except NotFoundError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    click.echo(f"Revoked token {token_id}.")
 
 
 @main.group()

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     council_name: str = "Your council"  # shown in the web page's header and title
     model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
     frameworks_dir: Path | None = None  # a council's own framework YAML files, beside CQC's and Ofsted's
+    # Binding to a network address with no API tokens is refused unless this is set: it would expose every
+    # document, restricted ones included, to anyone who can reach the port.
+    allow_unauthenticated_network_access: bool = False
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
@@ -46,6 +49,10 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def access_path(self) -> Path:  # API tokens (access.py)
+        return self.index_dir / "access.sqlite"
 
     @property
     def feedback_path(self) -> Path:  # the answer log and feedback (feedback.py)

@@ -72,6 +72,7 @@ class Filters:
     document: list[str] = field(default_factory=list)
     date_from: str | None = None
     date_to: str | None = None
+    access: list[str] | None = None  # the access values the viewer may read; None: no restriction (access.py)
 
     def is_empty(self) -> bool:
         return not any(asdict(self).values())

@@ -3,10 +3,13 @@
 The CLI, the HTTP service and the tests all go through it, so a query never
 reloads the model or reopens a store."""
 
+import copy
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
+from evidence_bot.access import Viewer
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
@@ -19,11 +22,29 @@ from evidence_bot.retrieval import Retriever
 
 
 class EvidenceBot:
+    viewer: Viewer | None = None  # None: everything (the CLI, a local single user); see for_viewer
+
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings()
         self.catalog = Catalog(self.settings.catalog_path)
         if embedder is not None:  # share one loaded model between several indexes
             self.embedder = embedder
+
+    def for_viewer(self, viewer: Viewer | None) -> "EvidenceBot":
+        """The same bot (one model, one store) answering as this viewer: every read below is limited to the
+        documents they may see, in the store query itself (Filters.access), before anything is ranked."""
+        for shared in ("embedder", "vectors", "unit_vectors", "retriever", "answerer", "frameworks", "mapping"):
+            getattr(self, shared)  # load once here, so that every scoped copy shares them
+        scoped = copy.copy(self)
+        scoped.viewer = viewer
+        return scoped
+
+    def scoped(self, filters: Filters | None) -> Filters:
+        levels = self.viewer.levels() if self.viewer else None
+        return replace(filters or Filters(), access=levels) if levels is not None else (filters or Filters())
+
+    def readable(self, access: str | None) -> bool:
+        return self.viewer is None or self.viewer.can_read(access)
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -69,7 +90,8 @@ class EvidenceBot:
         if framework_id not in self.frameworks:
             raise NotFoundError(f"no framework '{framework_id}'; known: {', '.join(sorted(self.frameworks))}")
         groups = rendition_groups(self.catalog.all_passage_texts(), self.settings.duplicate_containment)
-        return gap_report(self.frameworks[framework_id], self.mapping.statement_rows(framework_id), groups, as_of)
+        rows = [r for r in self.mapping.statement_rows(framework_id) if self.readable(r["access"])]
+        return gap_report(self.frameworks[framework_id], rows, groups, as_of)
 
     def claims(self):
         """The self-assessments' checkable claims, each tested against the other documents (claims.py)."""
@@ -107,7 +129,7 @@ class EvidenceBot:
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
         self.require_documents()
-        return self.retriever.search(query, filters, top_k or self.settings.top_k)
+        return self.retriever.search(query, self.scoped(filters), top_k or self.settings.top_k)
 
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
         return self.ask_traced(question, history, filters)[0]
@@ -122,7 +144,7 @@ class EvidenceBot:
             raise EvidenceBotError(f"the question is longer than {self.settings.max_question_chars} characters")
         self.require_documents()
         query = resolve_followup(question, [h for h in (history or []) if h and h.strip()])
-        hits = self.retriever.search(query, filters, max(depth or 0, self.settings.top_k))
+        hits = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
         if not hits:
             return Answer(ABSTENTION, True, [], 0.0, query), hits
         return self.answerer.answer(question, query, hits[:self.settings.top_k]), hits
@@ -141,21 +163,21 @@ class EvidenceBot:
     def passage(self, passage_id: str, radius: int = 1) -> tuple[Passage, DocumentMeta, list[Passage]]:
         """A passage, its document's metadata and the passages around it (itself included), for the viewer."""
         found = self.catalog.passages([passage_id]).get(passage_id)
-        if found is None:
+        if found is None or not self.readable(found[1].access):  # the same answer: existence is not revealed
             raise NotFoundError(f"no passage '{passage_id}' in the index")
         passage, meta = found
         return passage, meta, self.catalog.neighbours(passage, radius)
 
     def require_documents(self) -> None:
-        if self.catalog.count_documents() == 0:
+        if self.catalog.count_documents(self.viewer.levels() if self.viewer else None) == 0:
             raise EmptyIndexError()
 
     def documents(self):
-        return self.catalog.documents()
+        return [row for row in self.catalog.documents() if self.readable(row["access"])]
 
     def document(self, key: str):
         row = self.catalog.find_document(key)
-        if row is None:
+        if row is None or not self.readable(row["access"]):
             raise NotFoundError(f"no document '{key}' in the index (see `evidence-bot docs list`)")
         return row
 

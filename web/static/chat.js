@@ -3,6 +3,7 @@
 // Every piece of document text goes into the page with textContent, never as markup.
 
 import { initAll } from "/static/govuk-frontend.min.js";
+import { api } from "/static/auth.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
@@ -53,7 +54,7 @@ function whereText(c) {
 
 async function loadFilters() {
   try {
-    const response = await fetch("/api/documents");
+    const response = await api("/api/documents");
     if (!response.ok) return;
     const { documents } = await response.json();
     fillCheckboxes($("filter-doc-type"), documents.map((d) => d.doc_type), typeName);
@@ -138,7 +139,7 @@ async function ask(event) {
   const turn = addTurn(question, filterDescription(filters));
   $("question").value = "";
   try {
-    const response = await fetch("/api/chat/stream", {
+    const response = await api("/api/chat/stream", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify({ question, history: state.history, filters, conversation_id: state.conversationId }),
@@ -284,10 +285,8 @@ function turnActions(turn) {
   if (!reply.abstained) {
     actions.append(el("button", { type: "button", class: "govuk-button govuk-button--secondary eb-small-button",
       text: "Copy answer with sources", onclick: () => copyAnswer(turn) }));
-    actions.append(el("p", { class: "govuk-body-s" }, el("a", {
-      class: "govuk-link eb-brief-link", download: true,
-      href: `/api/brief?${new URLSearchParams({ topic: turn.question.slice(0, 300), format: "docx" })}`,
-      text: "Download a briefing on this question (Word document)" })));
+    actions.append(el("button", { type: "button", class: "govuk-button govuk-button--secondary eb-small-button eb-brief",
+      text: "Download a briefing on this question (Word)", onclick: () => downloadBriefing(turn.question) }));
   }
   actions.append(feedbackForm(turn));
   return actions;
@@ -316,6 +315,21 @@ async function copyAnswer(turn) {
   announce("Answer and sources copied.");
 }
 
+async function downloadBriefing(question) {
+  announce("Preparing the briefing…");
+  const response = await api(`/api/brief?${new URLSearchParams({ topic: question.slice(0, 300), format: "docx" })}`);
+  if (!response.ok) {
+    announce(`Error: ${await errorMessage(response)}`);
+    return;
+  }
+  const link = el("a", { href: URL.createObjectURL(await response.blob()),
+    download: (response.headers.get("content-disposition") || "").match(/filename="([^"]+)"/)?.[1] || "briefing.docx" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  announce("Briefing downloaded.");
+}
+
 function feedbackForm(turn) {
   const comment = el("textarea", { class: "govuk-textarea", id: `comment-${turn.number}`, rows: "2", maxlength: "2000" });
   const commentGroup = el("div", { class: "govuk-form-group", hidden: true },
@@ -341,7 +355,7 @@ function feedbackForm(turn) {
 }
 
 async function sendFeedback(turn, rating, comment, box) {
-  const response = await fetch("/api/feedback", {
+  const response = await api("/api/feedback", {
     method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ answer_id: turn.reply.answer_id, rating, comment: comment.trim() || null }),
   }).catch(() => null);
@@ -359,7 +373,7 @@ async function openPassage(citation, opener) {
   const viewer = $("viewer");
   let view;
   try {
-    const response = await fetch(`/api/passages/${encodeURIComponent(citation.passage_id)}`);
+    const response = await api(`/api/passages/${encodeURIComponent(citation.passage_id)}`);
     if (!response.ok) throw new Error(await errorMessage(response));
     view = await response.json();
   } catch (error) {

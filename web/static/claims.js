@@ -2,6 +2,7 @@
 // Document text goes into the page with textContent only.
 
 import { initAll } from "/static/govuk-frontend.min.js";
+import { api } from "/static/auth.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
@@ -62,7 +63,7 @@ function claimItem(claim) {
 }
 
 async function load() {
-  const response = await fetch("/api/claims");
+  const response = await api("/api/claims");
   const body = await response.json();
   if (!response.ok) {
     $("claims-summary").textContent = body.detail || "The claims could not be shown.";

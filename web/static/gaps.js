@@ -2,6 +2,7 @@
 // opening to its gaps and strongest passages. Document text goes into the page with textContent only.
 
 import { initAll } from "/static/govuk-frontend.min.js";
+import { api } from "/static/auth.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
@@ -32,7 +33,7 @@ function el(tag, attrs = {}, ...children) {
 const categoryName = (id) => CATEGORY_NAMES[id] || id;
 
 async function loadFrameworks() {
-  const response = await fetch("/api/frameworks");
+  const response = await api("/api/frameworks");
   const { frameworks } = await response.json();
   $("framework").replaceChildren(...frameworks.map((f) => el("option", { value: f.id, text: f.name })));
   const wanted = new URLSearchParams(window.location.search).get("framework");
@@ -45,7 +46,7 @@ async function showGaps(event) {
   if ($("as-of").value) params.set("as_of", $("as-of").value);
   const grid = $("grid");
   grid.setAttribute("aria-busy", "true");
-  const response = await fetch(`/api/gaps?${params}`);
+  const response = await api(`/api/gaps?${params}`);
   const body = await response.json();
   grid.setAttribute("aria-busy", "false");
   if (!response.ok) {

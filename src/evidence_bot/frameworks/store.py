@@ -59,7 +59,7 @@ class MappingStore:
         """Every assignment with its passage and document metadata, for the gap view."""
         return self.db.execute(
             "SELECT s.statement, s.score, p.id AS passage_id, p.text, p.section, p.page, p.doc_id, "
-            "d.title, d.doc_type, d.date, d.publisher, d.service, d.url, c.category "
+            "d.title, d.doc_type, d.date, d.publisher, d.service, d.url, d.access, c.category "
             "FROM passage_statements s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.doc_id = p.doc_id "
             "LEFT JOIN passage_categories c ON c.passage_id = s.passage_id AND c.framework = s.framework "
             "WHERE s.framework = ? ORDER BY s.statement, s.score DESC", (framework,)).fetchall()

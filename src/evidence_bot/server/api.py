@@ -4,7 +4,7 @@ import json
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
@@ -15,37 +15,31 @@ from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.models import Filters
 from evidence_bot.server import examples
 from evidence_bot.server.examples import documented
-from evidence_bot.server.runtime import Runtime
+from evidence_bot.server.dependencies import Bot, Me, Run, current_viewer
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
 
-router = APIRouter(prefix="/api", tags=["evidence"])
+router = APIRouter(prefix="/api", tags=["evidence"], dependencies=[Depends(current_viewer)])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
-
-
-Run = Annotated[Runtime, Depends(runtime)]
 
 
 @router.post("/chat", response_model=ChatResponse, summary="Answer a question with cited passages",
              responses={code: examples.ERRORS[code] for code in (413, 422, 503)})
-def chat(body: ChatRequest, rt: Run) -> dict:
+def chat(body: ChatRequest, rt: Run, viewer: Me) -> dict:
     """The answer JSON of `evidence-bot ask --json`, plus `conversation_id` and `answer_id`.
 
     When the evidence does not answer the question, `abstained` is true and `citations` is empty."""
-    return rt.ask(body.question, body.earlier_questions(), body.filters.to_filters(), body.conversation_id).to_dict()
+    return rt.ask(body.question, body.earlier_questions(), body.filters.to_filters(), body.conversation_id,
+                  viewer).to_dict()
 
 
 @router.post("/chat/stream", summary="Answer as server-sent events", responses=documented(
     example=examples.STREAM, media="text/event-stream", errors=(413, 422, 503),
     description="`citations` (a JSON list), then `delta` ({\"text\"}) pieces of the answer in order, "
                 "then `done` (the whole /api/chat JSON)."))
-async def chat_stream(body: ChatRequest, rt: Run):
+async def chat_stream(body: ChatRequest, rt: Run, viewer: Me):
     reply = await run_in_threadpool(rt.ask, body.question, body.earlier_questions(), body.filters.to_filters(),
-                                    body.conversation_id)
+                                    body.conversation_id, viewer)
     return EventSourceResponse(chat_events(reply))
 
 
@@ -63,27 +57,27 @@ def event(name: str, data) -> bytes:
 
 @router.get("/search", summary="Ranked passages, without an answer",
             responses=documented(example=examples.SEARCH, errors=(422, 503)))
-def search(rt: Run, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
+def search(rt: Run, bot: Bot, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
            doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
            document: Annotated[list[str], Query()] = [],
            date_from: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
            date_to: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
     filters = Filters(doc_type=doc_type, service=service, document=document, date_from=date_from, date_to=date_to)
-    hits = rt.call(rt.bot.search, q, filters, limit)
+    hits = rt.call(bot.search, q, filters, limit)
     return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}
 
 
 @router.get("/documents", summary="Every indexed document", responses=documented(example=examples.DOCUMENTS))
-def documents(rt: Run) -> dict:
-    return {"documents": [document_view(row) for row in rt.call(rt.bot.documents)]}
+def documents(rt: Run, bot: Bot) -> dict:
+    return {"documents": [document_view(row) for row in rt.call(bot.documents)]}
 
 
 @router.get("/documents/{doc_id}", summary="One document's metadata and counts",
             responses=documented(example=examples.DOCUMENT_DETAIL, errors=(404,)))
-def document(doc_id: str, rt: Run) -> dict:
-    row = rt.call(rt.bot.document, doc_id)
-    passages = rt.call(rt.bot.catalog.doc_passages, row["doc_id"])
+def document(doc_id: str, rt: Run, bot: Bot) -> dict:
+    row = rt.call(bot.document, doc_id)
+    passages = rt.call(bot.catalog.doc_passages, row["doc_id"])
     return {**document_view(row), "passages": len(passages),
             "pages": sorted({p.page for p in passages if p.page is not None}),
             "sections": list(dict.fromkeys(p.section for p in passages if p.section))}
@@ -91,22 +85,22 @@ def document(doc_id: str, rt: Run) -> dict:
 
 @router.get("/passages/{passage_id}", summary="A passage with its neighbours, page and section",
             responses=documented(example=examples.PASSAGE_VIEW, errors=(404, 422)))
-def passage(passage_id: str, rt: Run, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
-    return passage_view(*rt.call(rt.bot.passage, passage_id, radius))
+def passage(passage_id: str, rt: Run, bot: Bot, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
+    return passage_view(*rt.call(bot.passage, passage_id, radius))
 
 
 @router.get("/gaps", summary="Evidence gaps per framework statement, with RAG ratings and the rule",
             responses=documented(example=examples.GAPS, errors=(404, 422, 503)))
-def gaps(rt: Run, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
+def gaps(rt: Run, bot: Bot, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
          as_of: Annotated[date | None, Query(description="Judge recency on this day (default today).")] = None) -> dict:
-    return rt.call(rt.bot.gaps, framework, as_of).to_dict()
+    return rt.call(bot.gaps, framework, as_of).to_dict()
 
 
 @router.get("/claims", summary="The self-assessment's checkable claims and what other documents say about each",
             responses=documented(example=examples.CLAIMS, errors=(422, 503)))
-def claims(rt: Run, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
+def claims(rt: Run, bot: Bot, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
            ) -> dict:
-    found = rt.call(rt.bot.claims)
+    found = rt.call(bot.claims)
     counts = {name: sum(1 for c in found if c.status == name) for name in ("supported", "differs", "related", "unsupported")}
     return {"counts": counts, "claims": [c.to_dict() for c in found if not status or c.status in status]}
 
@@ -116,9 +110,9 @@ def claims(rt: Run, status: Annotated[list[Literal["supported", "differs", "rela
                 "description": "JSON, Markdown or a Word document with footnotes",
                 "content": {"application/json": {"example": examples.BRIEF}, "text/markdown": {},
                             DOCX: {}}}})
-def brief(rt: Run, topic: Annotated[str, Query(min_length=1, max_length=300)],
+def brief(rt: Run, bot: Bot, topic: Annotated[str, Query(min_length=1, max_length=300)],
           format: Annotated[Literal["json", "md", "docx"], Query()] = "json") -> Response:
-    briefing = rt.call(rt.bot.brief, topic)
+    briefing = rt.call(bot.brief, topic)
     name = f"briefing-{slug(topic)}"
     if format == "docx":
         return Response(briefing_docx(briefing), media_type=DOCX,

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from evidence_bot import __version__
 from evidence_bot.config import Settings
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.access import TokenStore
 from evidence_bot.feedback import FeedbackStore
 from evidence_bot.server import api, health, openai_compat, page
 from evidence_bot.server.runtime import Runtime
@@ -25,13 +26,14 @@ uses it); `/v1/*` speaks the OpenAI chat-completions protocol."""
 def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None) -> FastAPI:
     """One bot (one model load, one store) per app. Pass `bot` to share an already loaded one."""
     bot = bot or EvidenceBot(settings)
-    runtime = Runtime(bot, FeedbackStore(bot.settings.feedback_path))
+    runtime = Runtime(bot, FeedbackStore(bot.settings.feedback_path), TokenStore(bot.settings.access_path))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         runtime.warm_up()
         yield
         runtime.feedback.close()
+        runtime.tokens.close()
 
     app = FastAPI(title="evidence_bot", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   max_body_size=MAX_BODY_BYTES)
@@ -50,7 +52,7 @@ def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, lambda request, exc: error(
         request, 422, readable(exc), exc.errors()))
     app.add_exception_handler(StarletteHTTPException, lambda request, exc: error(
-        request, exc.status_code, str(exc.detail)))
+        request, exc.status_code, str(exc.detail), headers=exc.headers))
 
 
 def readable(exc: RequestValidationError) -> str:
@@ -62,12 +64,13 @@ def readable(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def error(request: Request, status: int, message: str, errors: list | None = None) -> JSONResponse:
+def error(request: Request, status: int, message: str, errors: list | None = None,
+          headers: dict | None = None) -> JSONResponse:
     """OpenAI's error shape under /v1 (its clients read it); {"detail": message} elsewhere."""
     if request.url.path.startswith("/v1/"):
         kind = "invalid_request_error" if status < 500 else "server_error"
-        return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status)
+        return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status, headers=headers)
     body = {"detail": message}
     if errors:
         body["errors"] = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors]
-    return JSONResponse(body, status)
+    return JSONResponse(body, status, headers=headers)

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from evidence_bot.server import examples
-from evidence_bot.server.api import Run
+from evidence_bot.server.dependencies import Run
 from evidence_bot.server.examples import documented
 
 router = APIRouter(tags=["health"])
@@ -21,8 +21,10 @@ def readyz(rt: Run) -> JSONResponse:
     documents = rt.call(rt.bot.catalog.count_documents)
     model_loaded = rt.bot.embedder.loaded
     ready = model_loaded and documents > 0
-    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded, "documents": documents,
-            "index": str(rt.bot.settings.index_dir)}
+    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded,
+            "authentication": rt.authentication_on()}
+    if not body["authentication"]:  # with tokens on, counts and paths are not shown to whoever asks
+        body |= {"documents": documents, "index": str(rt.bot.settings.index_dir)}
     if documents == 0:
         body["detail"] = "no documents have been ingested yet"
     return JSONResponse(body, 200 if ready else 503)

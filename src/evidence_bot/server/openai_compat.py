@@ -9,19 +9,19 @@ answer_id, conversation_id and confidence (docs/service.md)."""
 import json
 import time
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.answer import pieces
 from evidence_bot.models import Citation
 from evidence_bot.server import examples
-from evidence_bot.server.api import Run
+from evidence_bot.server.dependencies import Me, Run, current_viewer
 from evidence_bot.server.examples import documented
 from evidence_bot.server.runtime import Reply
 from evidence_bot.server.schemas import OpenAIChatRequest
 
-router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
+router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(current_viewer)])
 
 
 @router.get("/models", summary="The one model this service answers as", responses=documented(example=examples.MODELS))
@@ -33,12 +33,12 @@ def models(rt: Run) -> dict:
 @router.post("/chat/completions", summary="Chat completion (streaming or not) answered from the evidence",
              responses=documented(example=examples.COMPLETION, errors=(404, 413, 422, 503),
                                   description="A chat.completion, or with stream=true chat.completion.chunk events"))
-async def chat_completions(body: OpenAIChatRequest, rt: Run):
+async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me):
     if body.model != rt.bot.settings.model_name:
         raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "
                                  f"'{rt.bot.settings.model_name}' (GET /v1/models)")
     question, history = split_messages(body)
-    reply = await run_in_threadpool(rt.ask, question, history, body.filters.to_filters(), None)
+    reply = await run_in_threadpool(rt.ask, question, history, body.filters.to_filters(), None, viewer)
     if body.stream:
         return EventSourceResponse(completion_chunks(reply, body.model))
     return completion(reply, body.model)

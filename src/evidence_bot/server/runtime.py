@@ -3,6 +3,7 @@
 import threading
 from dataclasses import dataclass, field
 
+from evidence_bot.access import LOCAL, TokenStore, Viewer
 from evidence_bot.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, Filters
 from evidence_bot.service import EvidenceBot
@@ -22,13 +23,15 @@ class Reply:
 class Runtime:
     bot: EvidenceBot
     feedback: FeedbackStore
+    tokens: TokenStore
     # The catalog's SQLite connection and the model are shared by the worker threads; on two cores running
     # queries one at a time costs little throughput and rules out interleaved cursors (docs/service.md).
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def ask(self, question: str, history: list[str], filters: Filters, conversation_id: str | None) -> Reply:
+    def ask(self, question: str, history: list[str], filters: Filters, conversation_id: str | None,
+            viewer: Viewer = LOCAL) -> Reply:
         with self.lock:
-            answer = self.bot.ask(question, history, filters)
+            answer = self.bot.for_viewer(viewer).ask(question, history, filters)
         conversation_id = conversation_id or new_id()
         answer_id = self.feedback.record_answer(conversation_id, question, history, answer)
         return Reply(answer, conversation_id, answer_id)
@@ -37,6 +40,9 @@ class Runtime:
         """Any other read of the bot, under the same lock."""
         with self.lock:
             return method(*args, **kwargs)
+
+    def authentication_on(self) -> bool:
+        return self.tokens.active() > 0
 
     def warm_up(self) -> None:
         """Load the model before the first request instead of during it."""

@@ -1,0 +1,118 @@
+"""Who may read what: documents' access levels, the people asking (viewers), and their API tokens.
+
+A document's access is "public", "internal" (the default when none is given),
+"restricted", or "group:NAME". A reader sees public and internal documents,
+restricted ones when one of their groups is "restricted", and group:NAME ones
+when NAME is one of their groups; an admin sees everything. Tokens are random,
+shown once, and stored as SHA-256 hashes (they are 256-bit secrets, so a slow
+password hash adds nothing); a revoked token stops working at once."""
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from evidence_bot.errors import EvidenceBotError, NotFoundError
+
+DEFAULT_ACCESS = "internal"
+ROLES = ("reader", "admin")
+TOKEN_PREFIX = "eb_"
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tokens (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('reader', 'admin')),
+    groups TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    role: str = "reader"
+    groups: tuple[str, ...] = field(default_factory=tuple)
+    token_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def levels(self) -> list[str] | None:
+        """The access values this viewer may read; None means all of them."""
+        if self.is_admin:
+            return None
+        levels = ["public", DEFAULT_ACCESS] + [f"group:{g}" for g in self.groups if g != "restricted"]
+        return levels + ["restricted"] if "restricted" in self.groups else levels
+
+    def can_read(self, access: str | None) -> bool:
+        levels = self.levels()
+        return levels is None or (access or DEFAULT_ACCESS) in levels
+
+
+LOCAL = Viewer("local user (no authentication: loopback only)", "admin")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TokenStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = threading.Lock()
+        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.executescript(SCHEMA)
+
+    def create(self, name: str, role: str, groups: list[str]) -> tuple[int, str]:
+        """A new token: (its id, the token itself, which is not stored and cannot be shown again)."""
+        if role not in ROLES:
+            raise EvidenceBotError(f"role must be one of {', '.join(ROLES)}, not '{role}'")
+        if not name.strip():
+            raise EvidenceBotError("a token needs a name (whose or what it is for)")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.lock:
+            cursor = self.db.execute("INSERT INTO tokens (name, role, groups, hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                                     (name.strip(), role, json.dumps(sorted(set(groups))), digest(token), now()))
+        return cursor.lastrowid, token
+
+    def revoke(self, token_id: int) -> None:
+        with self.lock:
+            cursor = self.db.execute("UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                                     (now(), token_id))
+        if cursor.rowcount == 0:
+            raise NotFoundError(f"no active token with id {token_id}")
+
+    def list(self) -> list[dict]:
+        with self.lock:
+            rows = self.db.execute("SELECT id, name, role, groups, created_at, revoked_at FROM tokens ORDER BY id")
+            return [{**dict(r), "groups": json.loads(r["groups"])} for r in rows]
+
+    def active(self) -> int:
+        with self.lock:
+            return self.db.execute("SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").fetchone()[0]
+
+    def viewer(self, token: str) -> Viewer | None:
+        """The viewer a presented token stands for, or None (unknown or revoked)."""
+        with self.lock:
+            row = self.db.execute("SELECT id, name, role, groups FROM tokens WHERE hash = ? AND revoked_at IS NULL",
+                                  (digest(token),)).fetchone()
+        if row is None:
+            return None
+        return Viewer(row["name"], row["role"], tuple(json.loads(row["groups"])), row["id"])
+
+    def close(self) -> None:
+        self.db.close()

@@ -1,0 +1,170 @@
+"""Access control: a restricted document holding a unique canary phrase must not leak through any path."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers.sse import parse_events
+
+from evidence_bot import EvidenceBot, Settings
+from evidence_bot.access import TokenStore, Viewer
+from evidence_bot.server import create_app
+
+CANARY = "quokka ledger 7731"
+QUESTION = "How many entries are in the quokka ledger 7731 for safeguarding referrals?"
+
+SOURCES = """\
+documents:
+  - path: public-report.txt
+    title: Public safeguarding report
+    doc_type: inspection_report
+    date: 2025-03-01
+    access: public
+  - path: exempt-minutes.txt
+    title: Exempt safeguarding minutes (Part II)
+    doc_type: minutes
+    date: 2025-04-01
+    access: restricted
+  - path: hr-note.txt
+    title: Workforce casework note
+    doc_type: other
+    date: 2025-05-01
+    access: group:hr
+"""
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory, embedder):
+    corpus = tmp_path_factory.mktemp("secured-corpus")
+    (corpus / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (corpus / "public-report.txt").write_text(
+        "Safeguarding report\n\nIn 2024 the council received 1,200 safeguarding concerns and completed 300 section 42 "
+        "enquiries. Making Safeguarding Personal outcomes were met for 95% of people asked.\n", encoding="utf-8")
+    (corpus / "exempt-minutes.txt").write_text(
+        "Exempt minutes\n\nThe board noted that the quokka ledger 7731 records 48 safeguarding referrals about a named "
+        "care home, which must not be disclosed. We have implemented a review of all 48 referrals.\n",
+        encoding="utf-8")
+    (corpus / "hr-note.txt").write_text(
+        "Casework note\n\nThe wombat register 5512 lists 3 safeguarding allegations against staff.\n", encoding="utf-8")
+    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("secured-index")), embedder=embedder)
+    report = bot.ingest([corpus])
+    assert report.ok, report.failed
+    store = TokenStore(bot.settings.access_path)
+    tokens = {"reader": store.create("a reader", "reader", [])[1], "admin": store.create("an admin", "admin", [])[1],
+              "hr": store.create("hr officer", "reader", ["hr"])[1]}
+    revoked_id, revoked = store.create("a leaver", "reader", [])
+    store.revoke(revoked_id)
+    tokens["revoked"] = revoked
+    with TestClient(create_app(bot=bot)) as client:
+        yield client, tokens, bot
+
+
+def json_string(text: str) -> str:
+    return json.dumps(text)[1:-1]
+
+
+def as_(tokens, who):
+    return {"Authorization": f"Bearer {tokens[who]}"}
+
+
+def restricted_passage_ids(bot):
+    row = next(r for r in bot.catalog.documents() if r["access"] == "restricted")
+    return row["doc_id"], [p.id for p in bot.catalog.doc_passages(row["doc_id"])]
+
+
+def test_the_canary_is_findable_by_an_admin(secured):
+    """The control: the same requests do reach the restricted document for someone allowed to read it."""
+    client, tokens, bot = secured
+    found = client.get("/api/search", params={"q": CANARY}, headers=as_(tokens, "admin")).text
+    assert CANARY in found
+    answer = client.post("/api/chat", json={"question": QUESTION}, headers=as_(tokens, "admin")).json()
+    assert "48" in answer["answer"]
+
+
+def test_no_path_leaks_the_restricted_document_to_a_reader(secured):
+    client, tokens, bot = secured
+    headers = as_(tokens, "reader")
+    doc_id, passage_ids = restricted_passage_ids(bot)
+    responses = {
+        "chat": client.post("/api/chat", json={"question": QUESTION}, headers=headers),
+        "stream": client.post("/api/chat/stream", json={"question": QUESTION}, headers=headers),
+        "search": client.get("/api/search", params={"q": CANARY, "limit": 50}, headers=headers),
+        "documents": client.get("/api/documents", headers=headers),
+        "gaps": client.get("/api/gaps", headers=headers),
+        "claims": client.get("/api/claims", headers=headers),
+        "brief": client.get("/api/brief", params={"topic": CANARY}, headers=headers),
+        "brief-md": client.get("/api/brief", params={"topic": CANARY, "format": "md"}, headers=headers),
+        "openai": client.post("/v1/chat/completions", headers=headers, json={
+            "model": "evidence-bot", "messages": [{"role": "user", "content": QUESTION}]}),
+        "openai-stream": client.post("/v1/chat/completions", headers=headers, json={
+            "model": "evidence-bot", "stream": True, "messages": [{"role": "user", "content": QUESTION}]}),
+        "readyz": client.get("/readyz"),
+    }
+    for path, response in responses.items():
+        assert response.status_code in (200, 503), (path, response.status_code, response.text[:200])
+        echoed = response.text.replace(json_string(QUESTION), "").replace(QUESTION, "").replace(CANARY, "", 1)
+        for secret in (CANARY, "quokka", "named care home", "must not be disclosed", "Exempt safeguarding minutes",
+                       doc_id, *passage_ids):
+            assert secret not in echoed, f"{path} leaks {secret!r}"
+    names = [name for name, _ in parse_events(responses["stream"].text)]
+    assert names[0] == "citations" and names[-1] == "done"
+    assert "documents" not in responses["readyz"].json()  # counts would reveal what exists
+
+
+def test_a_restricted_id_looks_exactly_like_a_missing_one(secured):
+    client, tokens, bot = secured
+    headers = as_(tokens, "reader")
+    doc_id, passage_ids = restricted_passage_ids(bot)
+    hidden = client.get(f"/api/passages/{passage_ids[0]}", headers=headers)
+    missing = client.get(f"/api/passages/{passage_ids[0][:-1]}x", headers=headers)
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["detail"].replace(passage_ids[0], "ID") == missing.json()["detail"].replace(
+        passage_ids[0][:-1] + "x", "ID")
+    hidden_doc = client.get(f"/api/documents/{doc_id}", headers=headers)
+    missing_doc = client.get("/api/documents/000000000000", headers=headers)
+    assert hidden_doc.status_code == missing_doc.status_code == 404
+    assert hidden_doc.json()["detail"].replace(doc_id, "ID") == missing_doc.json()["detail"].replace("000000000000", "ID")
+
+
+def test_groups_open_their_own_documents_only(secured):
+    client, tokens, _ = secured
+    def found(who, query):
+        results = client.get("/api/search", params={"q": query}, headers=as_(tokens, who)).json()["results"]
+        return " ".join(r["passage"]["text"] for r in results)
+
+    assert "wombat register 5512" in found("hr", "wombat register 5512 allegations")
+    assert "wombat register 5512" not in found("reader", "wombat register 5512 allegations")
+    assert CANARY not in found("hr", CANARY)
+
+
+def test_tokens_are_required_and_revocable(secured):
+    client, tokens, _ = secured
+    missing = client.get("/api/documents")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert client.get("/api/documents", headers=as_(tokens, "revoked")).status_code == 401
+    assert client.get("/api/documents", headers={"Authorization": "Bearer eb_made_up"}).status_code == 401
+    assert client.post("/v1/chat/completions", json={"model": "evidence-bot", "messages": [
+        {"role": "user", "content": "x"}]}).json()["error"]["code"] == 401
+    assert client.get("/healthz").status_code == 200  # liveness needs no token
+
+
+def test_viewer_levels():
+    assert Viewer("r").levels() == ["public", "internal"]
+    assert set(Viewer("r", groups=("restricted", "hr")).levels()) == {"public", "internal", "restricted", "group:hr"}
+    assert Viewer("a", role="admin").levels() is None and Viewer("r").can_read(None)  # unset means internal
+
+
+def test_serve_refuses_an_open_network_without_tokens(tmp_path):
+    env_index = str(tmp_path / "index")
+    refused = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "serve", "--host",
+                              "0.0.0.0", "--port", "1"], capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "refusing to listen on 0.0.0.0 without authentication" in refused.stderr
+    created = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "tokens", "create",
+                              "--name", "ops", "--role", "admin"], capture_output=True, text=True, check=True)
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("eb_") and token not in (tmp_path / "index" / "access.sqlite").read_bytes().decode("latin-1")
+    listed = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "tokens", "list"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "admin" in listed and "ops" in listed and token not in listed
