@@ -29,6 +29,23 @@ def test_bad_sources_entries_are_named_and_skipped(tmp_path, entry, reason):
     assert "sources.yaml: entry 2 (bad.txt)" in sources.errors[0] and reason in sources.errors[0]
 
 
+@pytest.mark.parametrize("declared, stored", [("Public", "public"), ("group:Children-Social-Care", "group:children-social-care"),
+                                              ("restricted", "restricted")])
+def test_access_levels_are_normalised(tmp_path, declared, stored):
+    (tmp_path / "sources.yaml").write_text(f"documents:\n  - path: a.txt\n    access: {declared}\n")
+    assert read_sources(tmp_path).entries[(tmp_path / "a.txt").resolve()].access == stored
+
+
+def test_a_misspelt_access_level_fails_closed(tmp_path):
+    """A typo must not widen who can read an exempt paper: the document becomes restricted, and the error says so."""
+    (tmp_path / "sources.yaml").write_text("documents:\n  - path: part2.txt\n    access: restriced\n"
+                                           "    title: Exempt minutes\n")
+    sources = read_sources(tmp_path)
+    assert sources.entries[(tmp_path / "part2.txt").resolve()].access == "restricted"
+    assert "entry 1 (part2.txt): access 'restriced' is not one of" in sources.errors[0]
+    assert "access 'restricted'" in sources.errors[0]
+
+
 def test_invalid_yaml_is_reported(tmp_path):
     (tmp_path / "sources.yaml").write_text("documents: [unclosed\n")
     assert "not valid YAML" in read_sources(tmp_path).errors[0]

@@ -9,6 +9,7 @@ password hash adds nothing); a revoked token stops working at once."""
 
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -19,6 +20,9 @@ from pathlib import Path
 from evidence_bot.errors import EvidenceBotError, NotFoundError
 
 DEFAULT_ACCESS = "internal"
+MOST_RESTRICTED = "restricted"  # what a document gets when its declared access cannot be read: fail closed
+ACCESS_LEVELS = ("public", "internal", "restricted")
+_GROUP = re.compile(r"^group:[a-z0-9][a-z0-9_.-]{0,63}$")
 ROLES = ("reader", "admin")
 TOKEN_PREFIX = "eb_"
 
@@ -33,6 +37,15 @@ CREATE TABLE IF NOT EXISTS tokens (
     revoked_at TEXT
 );
 """
+
+
+def check_access(value: str) -> str:
+    """The access level, normalised; a ValueError naming the allowed forms if it is none of them."""
+    level = value.strip().lower()
+    if level in ACCESS_LEVELS or _GROUP.match(level):
+        return level
+    raise ValueError(f"access '{value}' is not one of {', '.join(ACCESS_LEVELS)} or group:NAME "
+                     "(NAME: lower-case letters, digits, '_', '.', '-')")
 
 
 @dataclass(frozen=True)

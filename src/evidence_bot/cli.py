@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from evidence_bot.access import check_access
 from evidence_bot.config import Settings
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError, SourcesError
 from evidence_bot.models import DOC_TYPES, Answer, DocumentMeta, Filters
@@ -64,15 +65,16 @@ def main(ctx, index_dir):
 @click.option("--publisher", help="Override the publisher.")
 @click.option("--service", help="Override the service.")
 @click.option("--url", help="Override the source address.")
-@click.option("--access", help="Override the access level.")
+@click.option("--access", help="Who may read them: public, internal (the default), restricted or group:NAME.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet):
     """Ingest files or folders (PDF, DOCX, HTML, text, Markdown) into the index."""
     try:
         date = normalise_date(date, "--date")
-    except SourcesError as exc:
-        fail(str(exc), 2)
+        access = check_access(access) if access else None
+    except (SourcesError, ValueError) as exc:
+        fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), 2)
     overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
     bot = open_bot(index_dir)
     report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())

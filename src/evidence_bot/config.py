@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     allow_unauthenticated_network_access: bool = False
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
+    max_upload_bytes: int = 20 * 1024 * 1024  # POST /api/documents; a council's larger PDFs go through `ingest`
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
@@ -57,6 +58,10 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:  # the answer log and feedback (feedback.py)
         return self.index_dir / "feedback.sqlite"
+
+    @property
+    def uploads_dir(self) -> Path:  # documents sent through POST /api/documents (uploads.py)
+        return self.index_dir / "uploads"
 
     @property
     def models_dir(self) -> Path:  # ONNX exports of the packaged model

@@ -196,6 +196,11 @@ class Ingestor:
                 report.removed.append(row["path"])
 
     def remove(self, doc_id: str) -> None:
-        self.catalog.remove_document(doc_id)
-        self.vectors.delete(self.vectors.ids_for_document(doc_id))
-        self.unit_vectors.delete(self.unit_vectors.ids_for_document(doc_id))
+        self.remove_from(self.catalog, self.vectors, self.unit_vectors, doc_id)
+
+    @staticmethod
+    def remove_from(catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, doc_id: str) -> None:
+        """The catalog first: once it forgets the document nothing can cite it, even if a vector delete fails."""
+        catalog.remove_document(doc_id)
+        vectors.delete(vectors.ids_for_document(doc_id))
+        unit_vectors.delete(unit_vectors.ids_for_document(doc_id))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from evidence_bot.access import Viewer
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
@@ -16,9 +17,10 @@ from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
-from evidence_bot.ingest import IngestReport, Ingestor
+from evidence_bot.ingest import IngestReport, Ingestor, document_id
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
 from evidence_bot.retrieval import Retriever
+from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
 
 
 class EvidenceBot:
@@ -127,6 +129,22 @@ class EvidenceBot:
         self.refresh_mapping()
         return report
 
+    def upload(self, stream: BinaryIO, sent_name: str, meta: DocumentMeta) -> tuple[str, SavedUpload, IngestReport]:
+        """Keep a sent file in the uploads folder and ingest it: (its doc_id, where it went, the ingest report)."""
+        saved = UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes).save(stream, sent_name)
+        report = self.ingest([saved.path], meta)
+        if report.failed:
+            raise UploadError(f"{sent_name}: " + "; ".join(f.replace(str(saved.path), "the file") for f in report.failed))
+        return document_id(saved.path), saved, report
+
+    def remove_document(self, key: str) -> str:
+        """Take a document (id or path) out of the index: catalog, both vector stores, its mapping; an uploaded
+        file goes too. A file in a council's own folder stays, so ingesting that folder again brings it back."""
+        row = self.document(key)
+        Ingestor.remove_from(self.catalog, self.vectors, self.unit_vectors, row["doc_id"])
+        UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes).discard(row["path"])
+        return row["path"]
+
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
         self.require_documents()
         return self.retriever.search(query, self.scoped(filters), top_k or self.settings.top_k)
@@ -180,13 +198,6 @@ class EvidenceBot:
         if row is None or not self.readable(row["access"]):
             raise NotFoundError(f"no document '{key}' in the index (see `evidence-bot docs list`)")
         return row
-
-    def remove_document(self, key: str) -> str:
-        row = self.document(key)
-        self.catalog.remove_document(row["doc_id"])
-        self.vectors.delete(self.vectors.ids_for_document(row["doc_id"]))
-        self.unit_vectors.delete(self.unit_vectors.ids_for_document(row["doc_id"]))
-        return row["path"]
 
     def close(self) -> None:
         self.catalog.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from evidence_bot.access import MOST_RESTRICTED, check_access
 from evidence_bot.errors import SourcesError
 from evidence_bot.models import DOC_TYPES, META_FIELDS, DocumentMeta, LoadedDocument
 
@@ -60,6 +61,11 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise SourcesError(f"{where}: doc_type '{doc_type}' is not one of {', '.join(DOC_TYPES)}")
     meta = {k: (str(v).strip() if v is not None else None) for k, v in values.items() if k != "date"}
+    if meta.get("access"):
+        try:
+            meta["access"] = check_access(meta["access"])
+        except ValueError as exc:
+            raise SourcesError(f"{where}: {exc}") from exc
     return DocumentMeta(**meta, date=normalise_date(values.get("date"), where))
 
 
@@ -92,8 +98,12 @@ def add_entry(result: SourcesFile, number: int, entry) -> None:
     try:
         meta = validate_meta({k: v for k, v in entry.items() if k != "path"}, where)
     except SourcesError as exc:
-        result.errors.append(f"{exc}; its document is ingested with inferred metadata")
-        return
+        if entry.get("access") is None:
+            result.errors.append(f"{exc}; its document is ingested with inferred metadata")
+            return
+        # Whoever declared an access level meant to limit it: never fall back to the wider default.
+        result.errors.append(f"{exc}; its document is ingested with inferred metadata and access '{MOST_RESTRICTED}'")
+        meta = DocumentMeta(access=MOST_RESTRICTED)
     result.entries[(result.path.parent / str(entry["path"])).resolve()] = meta
 
 

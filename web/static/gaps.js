@@ -81,7 +81,7 @@ function card(statement) {
         el("strong", { class: `govuk-tag ${rating.tag}`, text: rating.label })),
       el("div", { class: "govuk-details__text" }, ...details(statement))),
     el("p", { class: "govuk-body-s eb-statement-counts",
-      text: `${statement.passages} passages from ${statement.documents} document${statement.documents === 1 ? "" : "s"}; `
+      text: `${statement.passages} passage${statement.passages === 1 ? "" : "s"} from ${statement.documents} document${statement.documents === 1 ? "" : "s"}; `
         + `latest ${statement.latest || "undated"}` }));
 }
 

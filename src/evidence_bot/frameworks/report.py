@@ -19,6 +19,10 @@ def where(passage) -> str:
     return ", ".join(filter(None, [passage.title, passage.date, f"page {passage.page}" if passage.page else None]))
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def as_table(report: GapReport) -> str:
     lines = [f"{report.name}: evidence gaps as of {report.as_of}", f"Rule: {report.rule}", ""]
     theme = None
@@ -26,7 +30,7 @@ def as_table(report: GapReport) -> str:
         if s.theme != theme:
             theme = s.theme
             lines.append(theme)
-        lines.append(f"  {MARK[s.rating]:6} {s.name}: {s.passages} passages, {s.documents} documents, "
+        lines.append(f"  {MARK[s.rating]:6} {s.name}: {counted(s.passages, 'passage')}, {counted(s.documents, 'document')}, "
                      f"latest {s.latest or '-'}; categories {', '.join(s.categories_present) or 'none'}")
         for note in s.gaps:
             lines.append(f"         - {note}")

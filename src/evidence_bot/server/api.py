@@ -4,7 +4,7 @@ import json
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
@@ -12,14 +12,16 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from evidence_bot.answer import pieces
 from evidence_bot.briefing import as_markdown, slug
 from evidence_bot.briefing_docx import briefing_docx
-from evidence_bot.models import Filters
+from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.server import examples
 from evidence_bot.server.examples import documented
-from evidence_bot.server.dependencies import Bot, Me, Run, current_viewer
+from evidence_bot.server.dependencies import Admin, Bot, Me, Run, current_viewer
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
+from evidence_bot.sources import validate_meta
 
 router = APIRouter(prefix="/api", tags=["evidence"], dependencies=[Depends(current_viewer)])
+UPLOAD_CEILING = 200 * 1024 * 1024  # the HTTP layer's bound; Settings.max_upload_bytes is the limit a council sets
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -71,6 +73,34 @@ def search(rt: Run, bot: Bot, q: Annotated[str, Query(min_length=1, max_length=2
 @router.get("/documents", summary="Every indexed document", responses=documented(example=examples.DOCUMENTS))
 def documents(rt: Run, bot: Bot) -> dict:
     return {"documents": [document_view(row) for row in rt.call(bot.documents)]}
+
+
+@router.post("/documents", status_code=201, max_body_size=UPLOAD_CEILING,
+             summary="Upload a document (admins): PDF, Word, HTML or text, its type read from its content",
+             responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 413, 415, 422)))
+def upload(rt: Run, bot: Bot, _: Admin, file: Annotated[UploadFile, File(description="The document.")],
+           title: Annotated[str | None, Form(max_length=300)] = None,
+           doc_type: Annotated[Literal[DOC_TYPES] | None, Form()] = None,
+           date: Annotated[str | None, Form(description="YYYY-MM-DD or YYYY-MM")] = None,
+           publisher: Annotated[str | None, Form(max_length=200)] = None,
+           service: Annotated[str | None, Form(max_length=100)] = None,
+           url: Annotated[str | None, Form(max_length=2000)] = None,
+           access: Annotated[str | None, Form(description="public, internal (default), restricted or group:NAME")] = None,
+           ) -> dict:
+    declared = {k: v for k, v in dict(title=title, doc_type=doc_type, date=date, publisher=publisher,
+                                      service=service, url=url, access=access).items() if v}
+    meta = validate_meta(declared, "form")
+    doc_id, saved, report = rt.call(bot.upload, file.file, file.filename or "document", meta)
+    status = "unchanged" if report.unchanged else "replaced" if saved.replaced else "added"
+    return {"status": status, "passages": report.chunks, "warnings": saved.warnings + report.warnings,
+            "document": document_view(rt.call(bot.document, doc_id))}
+
+
+@router.delete("/documents/{doc_id}", summary="Remove a document from the index (admins)",
+               responses=documented(example={"deleted": "3f9c2a1b7d4e"}, errors=(403, 404)))
+def delete_document(doc_id: str, rt: Run, bot: Bot, _: Admin) -> dict:
+    rt.call(bot.remove_document, doc_id)
+    return {"deleted": doc_id}
 
 
 @router.get("/documents/{doc_id}", summary="One document's metadata and counts",

@@ -15,6 +15,7 @@ from evidence_bot.feedback import FeedbackStore
 from evidence_bot.server import api, health, openai_compat, page
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
+from evidence_bot.uploads import UploadError
 
 MAX_BODY_BYTES = 256 * 1024  # a question, its history and filters; anything bigger is refused with 413
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
 
 
 def add_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(UploadError, lambda request, exc: error(request, exc.status, str(exc)))
     statuses = ((EmptyIndexError, 503), (NotFoundError, 404), (EvidenceBotError, 422))
     for error_class, status in statuses:
         app.add_exception_handler(error_class, lambda request, exc, status=status: error(request, status, str(exc)))

@@ -13,9 +13,17 @@ def documented(status: int = 200, example=None, description: str = "OK", media: 
 
 
 ERRORS = {
+    401: {"description": "Authentication is on and no valid token was sent", "content": {"application/json": {
+        "example": {"detail": "a valid API token is needed: send the header 'Authorization: Bearer <token>'"}}}},
+    403: {"description": "The token's role may not do this", "content": {"application/json": {
+        "example": {"detail": "this needs an admin token"}}}},
+    415: {"description": "The file's content is not PDF, Word (DOCX), HTML or text", "content": {"application/json": {
+        "example": {"detail": "budget.xlsx: the content is zip, not PDF, Word (DOCX), HTML or text"}}}},
+    429: {"description": "Too many requests for this token; retry after the seconds in Retry-After",
+          "content": {"application/json": {"example": {"detail": "rate limit of 120 per 1 minute reached"}}}},
     404: {"description": "Unknown id", "content": {"application/json": {
         "example": {"detail": "no passage 'abc' in the index"}}}},
-    413: {"description": "Request body over 256 KB", "content": {"application/json": {
+    413: {"description": "Request body over the limit (256 KB; uploads: the upload limit)", "content": {"application/json": {
         "example": {"detail": "Request Entity Too Large"}}}},
     422: {"description": "A field is missing or invalid; the message names it", "content": {"application/json": {
         "example": {"detail": "filters.date_from: String should match pattern '^\\d{4}-\\d{2}-\\d{2}$'",
@@ -29,7 +37,7 @@ PASSAGE = {"id": "3f2a9c1d7e4b-0007", "seq": 7, "text": EXAMPLE_CITATION["text"]
            "page": 4, "page_end": 4, "kind": "prose"}
 DOCUMENT = {"doc_id": "3f2a9c1d7e4b", "path": "evidence/asc-self-assessment-2024.docx",
             "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment", "date": "2024-09",
-            "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "format": "docx",
+            "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "access": "internal", "format": "docx",
             "page_count": None, "ingested_at": "2026-11-23T06:49:15+00:00", "passages": 42}
 DOCUMENT_META = {k: DOCUMENT[k] for k in ("title", "doc_type", "date", "publisher", "service", "url")} | {
     "doc_id": DOCUMENT["doc_id"], "access": None}
@@ -41,6 +49,7 @@ STREAM = ('event: citations\ndata: [{"n": 1, "title": "Adult Social Care Self-As
 SEARCH = {"query": "waiting list", "results": [{"rank": 1, "score": 0.04918, "passage": PASSAGE,
                                                 "document": DOCUMENT_META, "also_in": []}]}
 DOCUMENTS = {"documents": [DOCUMENT]}
+UPLOADED = {"status": "added", "passages": 42, "warnings": [], "document": DOCUMENT}
 DOCUMENT_DETAIL = DOCUMENT | {"pages": [1, 2, 3, 4], "sections": ["Introduction", "Waiting lists"]}
 PASSAGE_VIEW = {"passage": PASSAGE, "document": DOCUMENT_META,
                 "before": [PASSAGE | {"id": "3f2a9c1d7e4b-0006", "seq": 6, "text": "..."}],

@@ -2,14 +2,15 @@
 
 from dataclasses import asdict
 
+from evidence_bot.access import DEFAULT_ACCESS
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
 
-DOCUMENT_FIELDS = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "format",
-                   "page_count", "ingested_at")
+DOCUMENT_FIELDS = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access",
+                   "format", "page_count", "ingested_at")
 
 
 def document_view(row) -> dict:
-    view = {k: row[k] for k in DOCUMENT_FIELDS}
+    view = {k: row[k] for k in DOCUMENT_FIELDS} | {"access": row["access"] or DEFAULT_ACCESS}
     if "passages" in row.keys():
         view["passages"] = row["passages"]
     return view

@@ -1,0 +1,152 @@
+"""POST and DELETE /api/documents: admins only, type from content, safe names, a size limit, nothing lost."""
+
+import io
+from pathlib import Path
+import zipfile
+
+import pytest
+from fastapi.testclient import TestClient
+from helpers.pdfmaker import page, write_pdf
+
+from evidence_bot import EvidenceBot, Settings
+from evidence_bot.access import TokenStore
+from evidence_bot.server import create_app
+from evidence_bot.uploads import safe_name
+
+LIMIT = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, embedder):
+    corpus = tmp_path_factory.mktemp("upload-corpus")
+    (corpus / "standing.txt").write_text("Standing evidence\n\nThe carers' strategy was refreshed in 2024 with 40 "
+                                         "carers taking part in its design.\n", encoding="utf-8")
+    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("upload-index"), max_upload_bytes=LIMIT),
+                      embedder=embedder)
+    assert bot.ingest([corpus]).ok
+    store = TokenStore(bot.settings.access_path)
+    headers = {role: {"Authorization": f"Bearer {store.create(role, role, [])[1]}"} for role in ("reader", "admin")}
+    with TestClient(create_app(bot=bot)) as client:
+        yield client, headers, bot
+
+
+def pdf_bytes(tmp_path, text: str) -> bytes:
+    return write_pdf(tmp_path / "made.pdf", [page(("h1", "Occupational therapy"), ("p", text))]).read_bytes()
+
+
+def upload(client, headers, name: str, content: bytes, **fields):
+    return client.post("/api/documents", headers=headers, files={"file": (name, content)}, data=fields)
+
+
+def searchable(client, headers, words: str) -> str:
+    """The passages a search returns, as one text (the echoed query left out)."""
+    results = client.get("/api/search", params={"q": words}, headers=headers).json()["results"]
+    return "\n".join(r["passage"]["text"] for r in results)
+
+
+@pytest.mark.parametrize("sent, kind, stored", [
+    ("../../etc/passwd", "text", "passwd.txt"),
+    ("..\\..\\Windows\\system32\\evil.pdf", "pdf", "evil.pdf"),
+    ("Résumé of OT waits (v2).PDF", "pdf", "Resume-of-OT-waits-v2.pdf"),
+    (".hidden", "html", "hidden.html"),
+    ("", "docx", "document.docx"),
+    ("....", "text", "document.txt"),
+])
+def test_sent_names_are_made_safe(sent, kind, stored):
+    assert safe_name(sent, kind) == stored
+
+
+def test_a_reader_may_not_upload_or_delete(service):
+    client, headers, bot = service
+    assert upload(client, headers["reader"], "a.txt", b"Some evidence text.").status_code == 403
+    some_id = bot.catalog.documents()[0]["doc_id"]
+    assert client.delete(f"/api/documents/{some_id}", headers=headers["reader"]).status_code == 403
+    assert client.delete("/api/documents/000000000000", headers=headers["reader"]).status_code == 403
+    assert len(bot.catalog.documents()) >= 1
+
+
+def test_an_admin_uploads_a_pdf_sent_under_a_lying_traversing_name(service, tmp_path):
+    client, headers, bot = service
+    content = pdf_bytes(tmp_path, "In 2025 the occupational therapy waiting list fell to 212 people.")
+    response = upload(client, headers["admin"], "../../../tmp/notes.txt", content, title="OT waiting list update",
+                      date="2025-06", doc_type="other")
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "added" and body["passages"] >= 1
+    document = body["document"]
+    assert document["format"] == "pdf" and document["title"] == "OT waiting list update"
+    assert document["access"] == "internal"
+    stored = bot.settings.uploads_dir / "notes.pdf"
+    assert stored.is_file() and document["path"] == str(stored.resolve())
+    assert not any(p.name.startswith(".upload-") for p in bot.settings.uploads_dir.iterdir())
+    assert "212 people" in searchable(client, headers["reader"], "occupational therapy waiting list")
+
+
+def test_an_upload_can_be_restricted(service):
+    client, headers, bot = service
+    response = upload(client, headers["admin"], "exempt.txt", b"Exempt item\n\nThe numbat file 4471 is exempt.\n",
+                      access="restricted")
+    assert response.status_code == 201 and response.json()["document"]["access"] == "restricted"
+    assert "numbat" not in searchable(client, headers["reader"], "numbat file 4471")
+    assert "numbat" in searchable(client, headers["admin"], "numbat file 4471")
+
+
+@pytest.mark.parametrize("name, content, fields, status, message", [
+    ("budget.pdf", None, {}, 415, "budget.pdf: the content is zip"),
+    ("legacy.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, {}, 415, "legacy.doc: the content is ole"),
+    ("blank.txt", b"   \n", {}, 422, "blank.txt: the file is empty"),
+    ("huge.txt", b"word " * (LIMIT // 4), {}, 413, "huge.txt: larger than the upload limit"),
+    ("broken.pdf", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog", {}, 422, "broken.pdf: "),
+    ("dated.txt", b"Evidence.", {"date": "last spring"}, 422, "form: date 'last spring'"),
+    ("open.txt", b"Evidence.", {"access": "everyone"}, 422, "form: access 'everyone' is not one of"),
+])
+def test_bad_uploads_are_refused_by_name_and_lose_nothing(service, name, content, fields, status, message):
+    client, headers, bot = service
+    if content is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("xl/workbook.xml", "<workbook/>")
+        content = buffer.getvalue()
+    before = {r["doc_id"] for r in bot.catalog.documents()}
+    uploads_before = sorted(bot.settings.uploads_dir.glob("*")) if bot.settings.uploads_dir.exists() else []
+    response = upload(client, headers["admin"], name, content, **fields)
+    assert response.status_code == status, response.text
+    assert message in response.json()["detail"]
+    assert str(bot.settings.uploads_dir) not in response.json()["detail"]  # no server paths in messages
+    assert {r["doc_id"] for r in bot.catalog.documents()} == before
+    after = sorted(bot.settings.uploads_dir.glob("*")) if bot.settings.uploads_dir.exists() else []
+    assert after == uploads_before
+    assert "40 carers" in searchable(client, headers["reader"], "carers strategy")
+
+
+def test_uploading_the_same_name_again_replaces_the_document(service):
+    client, headers, bot = service
+    first = upload(client, headers["admin"], "bulletin.txt", b"Bulletin\n\nThe pangolin survey reached 310 homes.\n")
+    second = upload(client, headers["admin"], "bulletin.txt", b"Bulletin\n\nThe pangolin survey reached 355 homes.\n")
+    assert (first.json()["status"], second.json()["status"]) == ("added", "replaced")
+    assert first.json()["document"]["doc_id"] == second.json()["document"]["doc_id"]
+    found = searchable(client, headers["reader"], "pangolin survey homes")
+    assert "355 homes" in found and "310 homes" not in found
+
+
+def test_delete_removes_the_document_everywhere(service):
+    client, headers, bot = service
+    created = upload(client, headers["admin"], "to-delete.txt", b"Temporary\n\nThe axolotl audit found 17 cases.\n")
+    doc_id = created.json()["document"]["doc_id"]
+    stored = bot.settings.uploads_dir / "to-delete.txt"
+    assert stored.is_file()
+    response = client.delete(f"/api/documents/{doc_id}", headers=headers["admin"])
+    assert response.status_code == 200 and response.json() == {"deleted": doc_id}
+    assert not stored.exists()
+    assert "axolotl" not in searchable(client, headers["admin"], "axolotl audit")
+    assert bot.vectors.ids_for_document(doc_id) == [] and bot.unit_vectors.ids_for_document(doc_id) == []
+    assert client.get(f"/api/documents/{doc_id}", headers=headers["admin"]).status_code == 404
+    assert client.delete(f"/api/documents/{doc_id}", headers=headers["admin"]).status_code == 404
+
+
+def test_deleting_an_ingested_file_leaves_the_councils_own_file_alone(service):
+    client, headers, bot = service
+    row = next(r for r in bot.catalog.documents() if r["path"].endswith("standing.txt"))
+    assert client.delete(f"/api/documents/{row['doc_id']}", headers=headers["admin"]).status_code == 200
+    assert Path(row["path"]).is_file()
+    assert bot.ingest([Path(row["path"])]).added  # and ingesting it again brings it back
