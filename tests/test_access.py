@@ -10,6 +10,7 @@ from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import TokenStore, Viewer
+from evidence_bot.audit import AuditLog
 from evidence_bot.server import create_app
 
 CANARY = "quokka ledger 7731"
@@ -168,3 +169,48 @@ def test_serve_refuses_an_open_network_without_tokens(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "tokens", "list"],
                             capture_output=True, text=True, check=True).stdout
     assert "admin" in listed and "ops" in listed and token not in listed
+
+
+def test_the_audit_log_records_who_saw_what_without_the_token(secured):
+    client, tokens, bot = secured
+    reader = as_(tokens, "reader")
+    answer = client.post("/api/chat", json={"question": "How many safeguarding concerns were received in 2024?"},
+                         headers=reader).json()
+    client.get("/api/search", params={"q": "section 42 enquiries"}, headers=reader)
+    client.post("/api/feedback", json={"answer_id": answer["answer_id"], "rating": "down", "comment": "audit check"},
+                headers=reader)
+    assert client.get("/api/audit", headers=reader).status_code == 403
+    events = client.get("/api/audit", params={"who": "a reader"}, headers=as_(tokens, "admin")).json()["events"]
+    by_action = {e["action"]: e for e in reversed(events)}  # newest first: keep the latest of each
+    assert by_action["ask"]["detail"] == "How many safeguarding concerns were received in 2024?"
+    assert by_action["ask"]["passages"] == [c["passage_id"] for c in answer["citations"]] != []
+    assert by_action["search"]["passages"] and by_action["feedback"]["detail"].startswith("down on ")
+    assert all(e["role"] == "reader" and e["token_id"] for e in events)
+    exported = client.get("/api/audit", params={"format": "csv"}, headers=as_(tokens, "admin")).text
+    assert exported.startswith("id,at,who,token_id,role,action,detail,passages") and "section 42 enquiries" in exported
+    stored = bot.settings.audit_path.read_bytes() + bot.settings.audit_path.with_name("audit.sqlite-wal").read_bytes()
+    for token in tokens.values():
+        assert token.encode() not in stored
+
+
+def test_audit_retention_deletes_old_events(tmp_path):
+    log = AuditLog(tmp_path / "audit.sqlite", retention_days=30)
+    log.record(Viewer("someone", "reader", (), 3), "ask", "an old question")
+    log.record(Viewer("someone", "reader", (), 3), "ask", "a recent question")
+    log.db.execute("UPDATE events SET at = '2020-01-01T00:00:00+00:00' WHERE detail = 'an old question'")
+    assert log.purge() == 1
+    assert [e["detail"] for e in log.events()] == ["a recent question"]
+
+
+def test_rate_limits_are_per_token_with_retry_after(tmp_path, embedder, secured):
+    _, _, secured_bot = secured
+    bot = EvidenceBot(Settings(index_dir=secured_bot.settings.index_dir, rate_limit="3/minute"), embedder=embedder)
+    with TestClient(create_app(bot=bot)) as client:
+        store = TokenStore(bot.settings.access_path)
+        first, second = (store.create(name, "reader", [])[1] for name in ("busy script", "colleague"))
+        busy = {"Authorization": f"Bearer {first}"}
+        statuses = [client.get("/api/documents", headers=busy).status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        limited = client.get("/api/documents", headers=busy)
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60 and "rate limit of 3/minute" in limited.json()["detail"]
+        assert client.get("/api/documents", headers={"Authorization": f"Bearer {second}"}).status_code == 200

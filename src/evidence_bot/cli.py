@@ -359,6 +359,41 @@ def tokens_revoke(index_dir, token_id):
 
 
 @main.group()
+def audit():
+    """The audit log: who asked or looked at what, and which passages they were shown."""
+
+
+@audit.command("export")
+@click.option("--since", help="Events on or after this day (YYYY-MM-DD).")
+@click.option("--who", help="One token's name.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.pass_obj
+def audit_export(index_dir, since, who, fmt):
+    """Every event kept (newest first), for a records or FOI request."""
+    from evidence_bot.audit import AuditLog, as_csv
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    try:
+        since = normalise_date(since, "--since") if since else None
+    except SourcesError as exc:
+        fail(str(exc), 2)
+    log = AuditLog(settings.audit_path, settings.audit_retention_days)
+    events = log.events(since, who, limit=10_000_000)
+    click.echo(as_csv(events) if fmt == "csv" else json.dumps(events, indent=2, ensure_ascii=False), nl=False)
+
+
+@audit.command("purge")
+@click.pass_obj
+def audit_purge(index_dir):
+    """Delete events older than EVIDENCE_BOT_AUDIT_RETENTION_DAYS now (the service also does it daily)."""
+    from evidence_bot.audit import AuditLog
+
+    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    log = AuditLog(settings.audit_path, settings.audit_retention_days, purge_on_open=False)
+    click.echo(f"Kept {settings.audit_retention_days} days; deleted {log.purge()} older events.")
+
+
+@main.group()
 def feedback():
     """The answer log and the thumbs up/down given on the chat page or through the API."""
 

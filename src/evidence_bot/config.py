@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     allow_unauthenticated_network_access: bool = False
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
+    # Requests per token (per client address without tokens); the `limits` notation: "120/minute", "5/second".
+    rate_limit: str = "120/minute"
+    audit_retention_days: int = Field(default=365, ge=1)  # the audit log keeps events this long (audit.py)
     max_upload_bytes: int = 20 * 1024 * 1024  # POST /api/documents; a council's larger PDFs go through `ingest`
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
@@ -58,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:  # the answer log and feedback (feedback.py)
         return self.index_dir / "feedback.sqlite"
+
+    @property
+    def audit_path(self) -> Path:  # who asked and saw what (audit.py)
+        return self.index_dir / "audit.sqlite"
 
     @property
     def uploads_dir(self) -> Path:  # documents sent through POST /api/documents (uploads.py)

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.answer import pieces
+from evidence_bot.audit import as_csv
 from evidence_bot.briefing import as_markdown, slug
 from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.models import DOC_TYPES, Filters
@@ -59,7 +60,7 @@ def event(name: str, data) -> bytes:
 
 @router.get("/search", summary="Ranked passages, without an answer",
             responses=documented(example=examples.SEARCH, errors=(422, 503)))
-def search(rt: Run, bot: Bot, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
+def search(rt: Run, bot: Bot, viewer: Me, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
            doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
            document: Annotated[list[str], Query()] = [],
            date_from: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
@@ -67,6 +68,7 @@ def search(rt: Run, bot: Bot, q: Annotated[str, Query(min_length=1, max_length=2
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
     filters = Filters(doc_type=doc_type, service=service, document=document, date_from=date_from, date_to=date_to)
     hits = rt.call(bot.search, q, filters, limit)
+    rt.audit.record(viewer, "search", q, [hit.passage.id for hit in hits])
     return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}
 
 
@@ -78,7 +80,7 @@ def documents(rt: Run, bot: Bot) -> dict:
 @router.post("/documents", status_code=201, max_body_size=UPLOAD_CEILING,
              summary="Upload a document (admins): PDF, Word, HTML or text, its type read from its content",
              responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 413, 415, 422)))
-def upload(rt: Run, bot: Bot, _: Admin, file: Annotated[UploadFile, File(description="The document.")],
+def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(description="The document.")],
            title: Annotated[str | None, Form(max_length=300)] = None,
            doc_type: Annotated[Literal[DOC_TYPES] | None, Form()] = None,
            date: Annotated[str | None, Form(description="YYYY-MM-DD or YYYY-MM")] = None,
@@ -92,21 +94,24 @@ def upload(rt: Run, bot: Bot, _: Admin, file: Annotated[UploadFile, File(descrip
     meta = validate_meta(declared, "form")
     doc_id, saved, report = rt.call(bot.upload, file.file, file.filename or "document", meta)
     status = "unchanged" if report.unchanged else "replaced" if saved.replaced else "added"
+    rt.audit.record(admin, "upload", f"{file.filename} -> {doc_id} ({status})")
     return {"status": status, "passages": report.chunks, "warnings": saved.warnings + report.warnings,
             "document": document_view(rt.call(bot.document, doc_id))}
 
 
 @router.delete("/documents/{doc_id}", summary="Remove a document from the index (admins)",
                responses=documented(example={"deleted": "3f9c2a1b7d4e"}, errors=(403, 404)))
-def delete_document(doc_id: str, rt: Run, bot: Bot, _: Admin) -> dict:
+def delete_document(doc_id: str, rt: Run, bot: Bot, admin: Admin) -> dict:
     rt.call(bot.remove_document, doc_id)
+    rt.audit.record(admin, "delete", doc_id)
     return {"deleted": doc_id}
 
 
 @router.get("/documents/{doc_id}", summary="One document's metadata and counts",
             responses=documented(example=examples.DOCUMENT_DETAIL, errors=(404,)))
-def document(doc_id: str, rt: Run, bot: Bot) -> dict:
+def document(doc_id: str, rt: Run, bot: Bot, viewer: Me) -> dict:
     row = rt.call(bot.document, doc_id)
+    rt.audit.record(viewer, "document", row["doc_id"])
     passages = rt.call(bot.catalog.doc_passages, row["doc_id"])
     return {**document_view(row), "passages": len(passages),
             "pages": sorted({p.page for p in passages if p.page is not None}),
@@ -115,22 +120,27 @@ def document(doc_id: str, rt: Run, bot: Bot) -> dict:
 
 @router.get("/passages/{passage_id}", summary="A passage with its neighbours, page and section",
             responses=documented(example=examples.PASSAGE_VIEW, errors=(404, 422)))
-def passage(passage_id: str, rt: Run, bot: Bot, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
-    return passage_view(*rt.call(bot.passage, passage_id, radius))
+def passage(passage_id: str, rt: Run, bot: Bot, viewer: Me, radius: Annotated[int, Query(ge=0, le=5)] = 1) -> dict:
+    view = passage_view(*rt.call(bot.passage, passage_id, radius))
+    rt.audit.record(viewer, "passage", passage_id, [passage_id])
+    return view
 
 
 @router.get("/gaps", summary="Evidence gaps per framework statement, with RAG ratings and the rule",
             responses=documented(example=examples.GAPS, errors=(404, 422, 503)))
-def gaps(rt: Run, bot: Bot, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
+def gaps(rt: Run, bot: Bot, viewer: Me, framework: Annotated[str, Query(max_length=64)] = "cqc-la",
          as_of: Annotated[date | None, Query(description="Judge recency on this day (default today).")] = None) -> dict:
-    return rt.call(bot.gaps, framework, as_of).to_dict()
+    report = rt.call(bot.gaps, framework, as_of).to_dict()
+    rt.audit.record(viewer, "gaps", framework)
+    return report
 
 
 @router.get("/claims", summary="The self-assessment's checkable claims and what other documents say about each",
             responses=documented(example=examples.CLAIMS, errors=(422, 503)))
-def claims(rt: Run, bot: Bot, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
+def claims(rt: Run, bot: Bot, viewer: Me, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
            ) -> dict:
     found = rt.call(bot.claims)
+    rt.audit.record(viewer, "claims")
     counts = {name: sum(1 for c in found if c.status == name) for name in ("supported", "differs", "related", "unsupported")}
     return {"counts": counts, "claims": [c.to_dict() for c in found if not status or c.status in status]}
 
@@ -140,9 +150,10 @@ def claims(rt: Run, bot: Bot, status: Annotated[list[Literal["supported", "diffe
                 "description": "JSON, Markdown or a Word document with footnotes",
                 "content": {"application/json": {"example": examples.BRIEF}, "text/markdown": {},
                             DOCX: {}}}})
-def brief(rt: Run, bot: Bot, topic: Annotated[str, Query(min_length=1, max_length=300)],
+def brief(rt: Run, bot: Bot, viewer: Me, topic: Annotated[str, Query(min_length=1, max_length=300)],
           format: Annotated[Literal["json", "md", "docx"], Query()] = "json") -> Response:
     briefing = rt.call(bot.brief, topic)
+    rt.audit.record(viewer, "brief", topic, [s.passage_id for s in briefing.sources])
     name = f"briefing-{slug(topic)}"
     if format == "docx":
         return Response(briefing_docx(briefing), media_type=DOCX,
@@ -161,7 +172,23 @@ def frameworks(rt: Run) -> dict:
 
 @router.post("/feedback", status_code=201, summary="Thumbs up or down on an answer, with an optional comment",
              responses=documented(201, examples.FEEDBACK, "Stored", errors=(404, 422)))
-def feedback(body: FeedbackRequest, rt: Run) -> dict:
+def feedback(body: FeedbackRequest, rt: Run, viewer: Me) -> dict:
     feedback_id = rt.feedback.add(body.answer_id, body.rating, body.comment)
+    rt.audit.record(viewer, "feedback", f"{body.rating} on {body.answer_id}: {body.comment or ''}".strip())
     return {"id": feedback_id, "answer_id": body.answer_id, "rating": body.rating}
 
+
+
+@router.get("/audit", summary="The audit log (admins): who asked or looked at what, and which passages they saw",
+            responses=documented(example=examples.AUDIT, errors=(401, 403, 422)) | {200: {
+                "description": "JSON or CSV", "content": {"application/json": {"example": examples.AUDIT},
+                                                          "text/csv": {}}}})
+def audit(rt: Run, _: Admin, since: Annotated[date | None, Query(description="Events on or after this day.")] = None,
+          who: Annotated[str | None, Query(max_length=200, description="One token's name.")] = None,
+          limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+          format: Annotated[Literal["json", "csv"], Query()] = "json") -> Response:
+    events = rt.audit.events(since.isoformat() if since else None, who, limit)
+    if format == "csv":
+        return Response(as_csv(events), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="evidence-bot-audit.csv"'})
+    return JSONResponse({"retention_days": rt.audit.retention_days, "events": events})

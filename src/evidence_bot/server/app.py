@@ -11,8 +11,10 @@ from evidence_bot import __version__
 from evidence_bot.config import Settings
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.access import TokenStore
+from evidence_bot.audit import AuditLog
 from evidence_bot.feedback import FeedbackStore
 from evidence_bot.server import api, health, openai_compat, page
+from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
 from evidence_bot.uploads import UploadError
@@ -27,7 +29,9 @@ uses it); `/v1/*` speaks the OpenAI chat-completions protocol."""
 def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None) -> FastAPI:
     """One bot (one model load, one store) per app. Pass `bot` to share an already loaded one."""
     bot = bot or EvidenceBot(settings)
-    runtime = Runtime(bot, FeedbackStore(bot.settings.feedback_path), TokenStore(bot.settings.access_path))
+    runtime = Runtime(bot, FeedbackStore(bot.settings.feedback_path), TokenStore(bot.settings.access_path),
+                      RateLimit(bot.settings.rate_limit),
+                      AuditLog(bot.settings.audit_path, bot.settings.audit_retention_days))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -35,6 +39,7 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
         yield
         runtime.feedback.close()
         runtime.tokens.close()
+        runtime.audit.close()
 
     app = FastAPI(title="evidence_bot", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   max_body_size=MAX_BODY_BYTES)

@@ -19,7 +19,18 @@ Run = Annotated[Runtime, Depends(runtime)]
 
 
 def current_viewer(request: Request, rt: Run) -> Viewer:
-    """With no tokens issued, authentication is off and the service listens on loopback only (cli serve)."""
+    """With no tokens issued, authentication is off and the service listens on loopback only (cli serve).
+    Each token's requests are counted against the rate limit here, once per request; the loopback-only
+    mode has one local user and no limit."""
+    viewer = authenticated(request, rt)
+    wait = rt.rate_limit.retry_after(f"token:{viewer.token_id}") if viewer.token_id else None
+    if wait is not None:
+        raise HTTPException(429, f"rate limit of {rt.rate_limit.text} reached; retry in {wait} s",
+                            headers={"Retry-After": str(wait)})
+    return viewer
+
+
+def authenticated(request: Request, rt: Runtime) -> Viewer:
     if not rt.authentication_on():
         return LOCAL
     scheme, _, token = request.headers.get("authorization", "").partition(" ")

@@ -98,3 +98,6 @@ BRIEF = {"topic": "safeguarding", "council": "Thurrock Council", "made_on": "202
                       "passage_id": "3f2a9c1d7e4b-0140"}],
          "questions": ["Safeguarding (CQC local authority assessment): only self-reported: nothing independent of the "
                        "council corroborates it. What evidence would close this?"]}
+AUDIT = {"retention_days": 365, "events": [{
+    "id": 41, "at": "2026-11-23T09:12:04+00:00", "who": "Cllr Patel (members' room)", "token_id": 7, "role": "reader",
+    "action": "ask", "detail": "What did CQC say about waiting times?", "passages": ["3f2a9c1d7e4b-0007"]}]}

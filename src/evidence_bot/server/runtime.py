@@ -3,9 +3,11 @@
 import threading
 from dataclasses import dataclass, field
 
+from evidence_bot.audit import AuditLog
 from evidence_bot.access import LOCAL, TokenStore, Viewer
 from evidence_bot.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, Filters
+from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.service import EvidenceBot
 
 
@@ -24,6 +26,8 @@ class Runtime:
     bot: EvidenceBot
     feedback: FeedbackStore
     tokens: TokenStore
+    rate_limit: RateLimit
+    audit: AuditLog
     # The catalog's SQLite connection and the model are shared by the worker threads; on two cores running
     # queries one at a time costs little throughput and rules out interleaved cursors (docs/service.md).
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -34,6 +38,7 @@ class Runtime:
             answer = self.bot.for_viewer(viewer).ask(question, history, filters)
         conversation_id = conversation_id or new_id()
         answer_id = self.feedback.record_answer(conversation_id, question, history, answer)
+        self.audit.record(viewer, "ask", question, [c.passage_id for c in answer.citations])
         return Reply(answer, conversation_id, answer_id)
 
     def call(self, method, *args, **kwargs):
