@@ -11,7 +11,7 @@ from docx import Document
 from fastapi.testclient import TestClient
 from lxml import etree
 
-from evidence_bot.briefing import as_markdown
+from evidence_bot.briefing import Briefing, Fact, Source, as_markdown
 from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.server import create_app
 
@@ -79,3 +79,13 @@ def test_thurrock_safeguarding_briefing_renders_in_libreoffice(thurrock_bot, tmp
     RESULTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, RESULTS / "briefing-safeguarding.docx")
     shutil.copy(pdf, RESULTS / "briefing-safeguarding.pdf")
+
+
+def test_control_characters_cannot_break_the_word_file():
+    """Found by the schemathesis run: GET /api/brief?topic=%08&format=docx gave a 500 (XML cannot hold \\x08)."""
+    briefing = Briefing("\x08safe\x1fguarding", "Council\x00", "2026-11-23",
+                        [Fact("There were 12\x0b reviews.", 1)],
+                        [Source(1, "Minutes\x07", "minutes", "2025-01", 2, "Item\x01 4", None, "p1")], ["Why\x0c?"])
+    document = Document(BytesIO(briefing_docx(briefing)))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Briefing: safeguarding" in text and "There were 12 reviews." in text and "Why?" in text

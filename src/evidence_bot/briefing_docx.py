@@ -6,6 +6,8 @@ packaging layer and each fact ends with a w:footnoteReference to its note.
 Word and LibreOffice then number, place and link the notes themselves."""
 
 import io
+import re
+from dataclasses import replace
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -25,7 +27,21 @@ SEPARATORS = (f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/
               f'</w:p></w:footnote>')
 
 
+# XML 1.0 cannot hold these, so neither can a Word file; a topic typed with a stray control key must still work.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(briefing: Briefing) -> Briefing:
+    clean = lambda text: NOT_XML.sub("", text or "")  # noqa: E731
+    return replace(briefing, topic=clean(briefing.topic), council=clean(briefing.council),
+                   facts=[replace(f, text=clean(f.text)) for f in briefing.facts],
+                   questions=[clean(q) for q in briefing.questions],
+                   sources=[replace(s, title=clean(s.title), section=s.section and clean(s.section),
+                                     url=s.url and clean(s.url)) for s in briefing.sources])
+
+
 def briefing_docx(briefing: Briefing) -> bytes:
+    briefing = xml_safe(briefing)
     document = Document()
     document.core_properties.title = f"Briefing: {briefing.topic}"
     document.core_properties.author = briefing.council

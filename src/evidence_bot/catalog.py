@@ -43,6 +43,15 @@ PASSAGE_COLUMNS = ("id", "doc_id", "seq", "text", "embed_text", "section", "page
                    "start", "end", "kind", "token_count")
 
 
+def as_path(key: str) -> str:
+    """A document key as the absolute path the catalog stores; a key no file system accepts (a NUL byte,
+    say) matches nothing rather than failing."""
+    try:
+        return str(Path(key).resolve())
+    except (ValueError, OSError):
+        return ""
+
+
 class Catalog:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -75,7 +84,7 @@ class Catalog:
 
     def find_document(self, key: str) -> sqlite3.Row | None:
         """By id, unique id prefix, or path."""
-        row = self.document(key) or self.document_by_path(str(Path(key).resolve()))
+        row = self.document(key) or self.document_by_path(as_path(key))
         if row:
             return row
         rows = self.db.execute("SELECT * FROM documents WHERE doc_id LIKE ?", (key + "%",)).fetchall()
@@ -159,7 +168,7 @@ class Catalog:
             clauses.append(f"(doc_id IN ({', '.join('?' * len(filters.document))}) OR "
                            f"path IN ({', '.join('?' * len(filters.document))}))")
             params.extend(filters.document)
-            params.extend(str(Path(d).resolve()) for d in filters.document)
+            params.extend(as_path(d) for d in filters.document)
         if filters.date_from:  # a month-only date counts from its first day
             clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) >= ?")
             params.append(filters.date_from)

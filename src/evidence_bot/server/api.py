@@ -63,10 +63,10 @@ def event(name: str, data) -> bytes:
 def search(rt: Run, bot: Bot, viewer: Me, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
            doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
            document: Annotated[list[str], Query()] = [],
-           date_from: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
-           date_to: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
+           date_from: Annotated[date | None, Query()] = None, date_to: Annotated[date | None, Query()] = None,
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
-    filters = Filters(doc_type=doc_type, service=service, document=document, date_from=date_from, date_to=date_to)
+    filters = Filters(doc_type=doc_type, service=service, document=document,
+                      date_from=date_from and date_from.isoformat(), date_to=date_to and date_to.isoformat())
     hits = rt.call(bot.search, q, filters, limit)
     rt.audit.record(viewer, "search", q, [hit.passage.id for hit in hits])
     return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}

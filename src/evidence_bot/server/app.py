@@ -37,9 +37,8 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
     async def lifespan(app: FastAPI):
         runtime.warm_up()
         yield
-        runtime.feedback.close()
-        runtime.tokens.close()
-        runtime.audit.close()
+        # The SQLite stores stay open: every write is committed when made, and an app whose lifespan runs
+        # twice (test harnesses, some servers) must not find them closed. They close with the process.
 
     app = FastAPI(title="evidence_bot", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   max_body_size=MAX_BODY_BYTES)

@@ -26,9 +26,9 @@ ERRORS = {
     413: {"description": "Request body over the limit (256 KB; uploads: the upload limit)", "content": {"application/json": {
         "example": {"detail": "Request Entity Too Large"}}}},
     422: {"description": "A field is missing or invalid; the message names it", "content": {"application/json": {
-        "example": {"detail": "filters.date_from: String should match pattern '^\\d{4}-\\d{2}-\\d{2}$'",
-                    "errors": [{"loc": ["body", "filters", "date_from"], "msg": "String should match pattern",
-                                "type": "string_pattern_mismatch"}]}}}},
+        "example": {"detail": "filters.date_from: Input should be a valid date or datetime, input is too short",
+                    "errors": [{"loc": ["body", "filters", "date_from"], "msg": "Input should be a valid date or "
+                                "datetime, input is too short", "type": "date_from_datetime_parsing"}]}}}},
     503: {"description": "Nothing has been ingested", "content": {"application/json": {
         "example": {"detail": "no documents have been ingested yet; run `evidence-bot ingest PATH` first"}}}},
 }

@@ -1,5 +1,6 @@
 """Request and response bodies of the HTTP API, with the examples the OpenAPI page shows."""
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,11 +28,12 @@ class FilterSpec(BaseModel):
     service: list[str] = Field(default_factory=list, examples=[["adults"]])
     publisher: list[str] = Field(default_factory=list)
     document: list[str] = Field(default_factory=list, description="Document ids or paths.")
-    date_from: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2024-01-01"])
-    date_to: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2025-12-31"])
+    date_from: date | None = Field(None, examples=["2024-01-01"])
+    date_to: date | None = Field(None, examples=["2025-12-31"])
 
     def to_filters(self) -> Filters:
-        return Filters(self.doc_type, self.service, self.publisher, self.document, self.date_from, self.date_to)
+        return Filters(self.doc_type, self.service, self.publisher, self.document,
+                       self.date_from and self.date_from.isoformat(), self.date_to and self.date_to.isoformat())
 
 
 class ChatRequest(BaseModel):
