@@ -16,6 +16,7 @@ from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits, chunk_document
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import IngestError
+from evidence_bot.injection import addressed_to_ai
 from evidence_bot.loaders import is_supported, load_document
 from evidence_bot.models import DocumentMeta, LoadedDocument, Passage
 from evidence_bot.sources import SOURCES_FILE, SourcesFile, infer_meta, read_sources
@@ -61,6 +62,14 @@ class Pending:
     is_new: bool
 
 
+def inside(found: Path, folder: Path, report: IngestReport) -> bool:
+    """A link in the folder to a file elsewhere is skipped: ingesting a folder must not reach outside it."""
+    if found.resolve().is_relative_to(folder.resolve()):
+        return True
+    report.warnings.append(f"{found}: a link to a file outside {folder}; skipped")
+    return False
+
+
 def document_id(path: Path) -> str:
     return hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:12]
 
@@ -81,10 +90,11 @@ def expand_paths(paths: list[Path], report: IngestReport) -> list[Path]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files.extend(sorted(p.resolve() for p in path.rglob("*")
-                                if p.is_file() and is_supported(p) and p.name != SOURCES_FILE
-                                and not p.name.upper().startswith("README")
-                                and not any(part.startswith(".") for part in p.relative_to(path).parts)))
+            found = [p for p in path.rglob("*")
+                     if p.is_file() and is_supported(p) and p.name != SOURCES_FILE
+                     and not p.name.upper().startswith("README")
+                     and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            files.extend(sorted(p.resolve() for p in found if inside(p, path, report)))
         elif path.is_file():
             files.append(path.resolve())
         else:
@@ -146,6 +156,10 @@ class Ingestor:
             report.unchanged.append(str(path))
             return None
         loaded = load_document(path, report.warnings)
+        planted = addressed_to_ai(loaded.text)
+        if planted:
+            report.warnings.append(f"{path}: contains text addressed to an AI assistant (\"{planted}\"); it is kept "
+                                   "as quoted evidence and never followed")
         meta = declared.merged_over(infer_meta(loaded, path))
         passages = chunk_document(doc_id, meta.title or path.name, loaded, self.counter, self.limits)
         return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None)

@@ -15,6 +15,11 @@ EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
 
 __all__ = ["EXTENSIONS", "load_document", "is_supported", "sniff"]
 
+# Bounds on one document, so that one file cannot take the machine's memory or hours of embedding:
+# about 2,000 pages of text; a larger evidence file should be split.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_TEXT_CHARS = 5_000_000
+
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in EXTENSIONS
@@ -44,12 +49,16 @@ def load_document(path: Path, warnings: list[str]) -> LoadedDocument:
         raise IngestError(path, f"unsupported file type '{path.suffix or '(none)'}'; "
                                 f"supported: {', '.join(sorted(EXTENSIONS))}")
     try:
+        size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(2048)
     except OSError as exc:
         raise IngestError(path, f"cannot be read ({exc.strerror or exc})") from exc
     if not head.strip():
         raise IngestError(path, "empty file")
+    if size > MAX_FILE_BYTES:
+        raise IngestError(path, f"{size // 2**20} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one document; "
+                                "split it")
     actual = sniff(head)
     if actual == "docx" and expected == "docx":
         pass
@@ -61,4 +70,7 @@ def load_document(path: Path, warnings: list[str]) -> LoadedDocument:
     document = LOADERS[expected](path, warnings)
     if not document.text.strip():
         raise IngestError(path, "no text found in the document")
+    if len(document.text) > MAX_TEXT_CHARS:
+        raise IngestError(path, f"{len(document.text):,} characters of text, over the {MAX_TEXT_CHARS:,} limit for "
+                                "one document; split it")
     return document

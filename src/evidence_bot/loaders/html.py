@@ -16,6 +16,9 @@ _PAGE_CHROME = ["header", "footer"]  # site chrome outside the main content; an 
 _NOISE_HINT = re.compile(
     r"cookie|consent|banner|breadcrumb|advert|\bads?\b|promo|share|social|related|skip|menu|newsletter|sidebar",
     re.IGNORECASE)
+# Text a reader of the page never sees is not evidence they could check, and is where planted text hides.
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?![.\d])|"
+                           r"(?<![-\w])color\s*:\s*(?:#f{3}\b|#f{6}\b|white\b|transparent\b)", re.IGNORECASE)
 _BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "table", "blockquote", "pre", "dt", "dd"}
 
 
@@ -26,6 +29,13 @@ def load_html(path: Path, warnings: list[str]) -> LoadedDocument:
         tag.decompose()
     for tag in soup.find_all(is_noise):
         tag.decompose()
+    hidden = [tag for tag in soup.find_all(is_hidden)]
+    if hidden:
+        characters = sum(len(tag.get_text(" ", strip=True)) for tag in hidden)
+        warnings.append(f"{path}: {characters} characters of hidden text (display:none, white, hidden) left out")
+        for tag in hidden:
+            if not tag.decomposed:
+                tag.decompose()
     root = main_content(soup)
     if root.name in ("body", "html", "[document]"):
         for tag in root.find_all(_PAGE_CHROME):
@@ -41,6 +51,10 @@ def page_title(tag) -> str | None:
         return None
     title = collapse_spaces(tag.get_text()).split(" | ")[0].strip()
     return title or None
+
+
+def is_hidden(tag: Tag) -> bool:
+    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(tag.get("style") or ""))
 
 
 def is_noise(tag: Tag) -> bool:
