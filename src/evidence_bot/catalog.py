@@ -3,6 +3,8 @@
 SQLite is the source of truth for what is indexed: a vector that the catalog
 does not list is ignored, so a document is replaced atomically by one commit."""
 
+import os
+import socket
 import sqlite3
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -33,6 +35,9 @@ CREATE TABLE IF NOT EXISTS passages (
     kind TEXT NOT NULL, token_count INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+CREATE TABLE IF NOT EXISTS vector_writes (
+    doc_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, started_at TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     passage_id UNINDEXED, title, section, body, tokenize = 'porter unicode61'
 );
@@ -127,6 +132,31 @@ class Catalog:
                        (*[getattr(meta, c) for c in META_COLUMNS], doc_id))
             db.execute("UPDATE passages_fts SET title = ? WHERE passage_id IN "
                        "(SELECT id FROM passages WHERE doc_id = ?)", (meta.title or "", doc_id))
+
+    def lexical_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT passage_id FROM passages_fts")]
+
+    def documents_without_passages(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.doc_id = d.doc_id)")]
+
+    # --- the vector-write journal (recovery.py) ----------------------------
+    def begin_vector_write(self, doc_id: str) -> None:
+        """Committed before a document's vectors change, so that a crash leaves a record of what to tidy."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO vector_writes VALUES (?, ?, ?, ?)",
+                       (doc_id, socket.gethostname(), os.getpid(), datetime.now(timezone.utc).isoformat()))
+
+    def end_vector_write(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM vector_writes WHERE doc_id = ?", (doc_id,))
+
+    def vector_writes(self) -> list[sqlite3.Row]:
+        return self.db.execute("SELECT * FROM vector_writes").fetchall()
+
+    def force_reprocess(self, doc_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE documents SET pipeline = '' WHERE doc_id = ?", (doc_id,))
 
     def remove_document(self, doc_id: str) -> None:
         with self.transaction() as db:

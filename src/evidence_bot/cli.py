@@ -358,6 +358,28 @@ def tokens_revoke(index_dir, token_id):
     click.echo(f"Revoked token {token_id}.")
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_obj
+def check(index_dir, as_json):
+    """Check that the catalog, the lexical index and the vector store agree (after a crash, say).
+
+    Opening the index tidies an interrupted ingest first, as any query would. Exit 0 if all agree, 1 if not."""
+    bot = open_bot(index_dir)
+    recovered, result = bot.check()
+    if as_json:
+        click.echo(json.dumps({"recovered": recovered, "documents": result.documents, "passages": result.passages,
+                               "problems": result.problems, "ok": result.ok}))
+    else:
+        for doc_id in recovered:
+            click.echo(f"Recovered: document {doc_id} had an interrupted ingest; it will be processed again")
+        for problem in result.problems:
+            click.echo(f"Problem: {problem}")
+        click.echo(f"{result.documents} documents, {result.passages} passages: "
+                   f"{'the catalog, lexical index and vectors agree' if result.ok else 'NOT consistent'}")
+    sys.exit(0 if result.ok else 1)
+
+
 @main.group()
 def audit():
     """The audit log: who asked or looked at what, and which passages they were shown."""

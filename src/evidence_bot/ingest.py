@@ -19,6 +19,7 @@ from evidence_bot.errors import IngestError
 from evidence_bot.injection import addressed_to_ai
 from evidence_bot.loaders import is_supported, load_document
 from evidence_bot.models import DocumentMeta, LoadedDocument, Passage
+from evidence_bot.recovery import recover
 from evidence_bot.sources import SOURCES_FILE, SourcesFile, infer_meta, read_sources
 from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
@@ -116,6 +117,8 @@ class Ingestor:
             progress: bool = False) -> IngestReport:
         started = time.perf_counter()
         report = IngestReport()
+        for doc_id in recover(self.catalog, self.vectors, self.unit_vectors):
+            report.warnings.append(f"document {doc_id}: an interrupted ingest was tidied up; it is processed again")
         pending = []
         for path in expand_paths(paths, report):
             try:
@@ -190,6 +193,8 @@ class Ingestor:
                 (report.added if item.is_new else report.updated).append(str(item.path))
 
     def store(self, item: Pending, advance) -> None:
+        """New vectors, then the catalog swap, then the stale vectors go; journalled for a crash (recovery.py)."""
+        self.catalog.begin_vector_write(item.doc_id)
         old_ids = self.vectors.ids_for_document(item.doc_id)
         old_units = self.unit_vectors.ids_for_document(item.doc_id)
         vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
@@ -202,6 +207,7 @@ class Ingestor:
                                       item.meta, item.loaded.page_count, item.loaded.text, item.passages)
         self.vectors.delete(sorted(set(old_ids) - {p.id for p in item.passages}))
         self.unit_vectors.delete(sorted(set(old_units) - {u for u, _ in units}))
+        self.catalog.end_vector_write(item.doc_id)
 
     def prune(self, report: IngestReport) -> None:
         for row in self.catalog.documents():
@@ -215,6 +221,8 @@ class Ingestor:
     @staticmethod
     def remove_from(catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, doc_id: str) -> None:
         """The catalog first: once it forgets the document nothing can cite it, even if a vector delete fails."""
+        catalog.begin_vector_write(doc_id)
         catalog.remove_document(doc_id)
         vectors.delete(vectors.ids_for_document(doc_id))
         unit_vectors.delete(unit_vectors.ids_for_document(doc_id))
+        catalog.end_vector_write(doc_id)

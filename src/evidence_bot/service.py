@@ -19,6 +19,7 @@ from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.ingest import IngestReport, Ingestor, document_id
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
+from evidence_bot.recovery import IndexCheck, check_index, recover
 from evidence_bot.retrieval import Retriever
 from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
 
@@ -112,6 +113,7 @@ class EvidenceBot:
 
     @cached_property
     def retriever(self) -> Retriever:
+        recover(self.catalog, self.vectors, self.unit_vectors)  # a killed ingest's half-written vectors (recovery.py)
         s = self.settings
         return Retriever(self.catalog, self.vectors, self.unit_vectors, self.embedder, s.candidates, s.rrf_k,
                          s.duplicate_containment)
@@ -144,6 +146,11 @@ class EvidenceBot:
         Ingestor.remove_from(self.catalog, self.vectors, self.unit_vectors, row["doc_id"])
         UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes).discard(row["path"])
         return row["path"]
+
+    def check(self) -> tuple[list[str], IndexCheck]:
+        """Open the index as a query would (recovering an interrupted ingest), then check that its stores agree."""
+        recovered = recover(self.catalog, self.vectors, self.unit_vectors)
+        return recovered, check_index(self.catalog, self.vectors, self.unit_vectors)
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
         self.require_documents()

@@ -34,6 +34,13 @@ class VectorStore:
     def ids_for_document(self, doc_id: str) -> list[str]:
         return self.collection.get(where={"doc_id": doc_id}, include=[])["ids"]
 
+    def all_ids(self) -> list[str]:
+        ids, offset = [], 0
+        while batch := self.collection.get(include=[], limit=5000, offset=offset)["ids"]:
+            ids.extend(batch)
+            offset += len(batch)
+        return ids
+
     def has(self, ids: list[str]) -> set[str]:
         if not ids:
             return set()
