@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast eval bench load sample clean-index browser
+.PHONY: setup run chat test test-fast eval bench load sample clean-index browser chroma crash fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -52,6 +52,15 @@ eval: $(STAMP)
 			--corpus "$(SHARED_CORPUS)" --min-precision 0.55 --min-recall 0.40 \
 			--output evals/results/mapping-latest.json; \
 	else echo "SKIPPED the Thurrock evaluation: $(SHARED_CORPUS) is not here"; fi
+
+# A Chroma server on loopback for several workers or writer processes; then EVIDENCE_BOT_CHROMA_URL=http://127.0.0.1:8000
+# (docs/deployment.md). The catalog and lexical index stay in index/.
+chroma: $(STAMP)
+	$(BIN)/chroma run --path index/chroma-server --host 127.0.0.1 --port 8000
+
+# 20 SIGKILL crash trials of a Thurrock ingest (CI runs 3 on the sample); writes evals/results/crash-<date>.json.
+crash: $(STAMP)
+	$(BIN)/python evals/crash_trials.py --corpus "$(SHARED_CORPUS)" --trials 20
 
 # The benchmark: prints its figures and saves JSON and a PNG plot under evals/results/. Not part of CI.
 bench: $(STAMP)

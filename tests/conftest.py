@@ -55,3 +55,52 @@ def thurrock_bot(tmp_path_factory, embedder) -> EvidenceBot:
 @pytest.fixture
 def fresh_bot(tmp_path, embedder) -> EvidenceBot:
     return EvidenceBot(Settings(index_dir=tmp_path / "fresh-index"), embedder=embedder)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server on loopback (the `chroma` command chromadb installs), for the server-mode tests."""
+    import subprocess
+    import time
+    import urllib.request
+
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+               "--host", "127.0.0.1", "--port", str(port)]
+    log = open(tmp_path_factory.mktemp("chroma-log") / "chroma.log", "w")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the Chroma server did not start: {Path(log.name).read_text()[-2000:]}")
+            time.sleep(0.3)
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def sample_bot_on_server(tmp_path_factory, embedder, chroma_server) -> EvidenceBot:
+    """The sample index with its vectors in the Chroma server; the catalog stays in its own index_dir."""
+    settings = Settings(index_dir=tmp_path_factory.mktemp("sample-index-server"), chroma_url=chroma_server,
+                        chroma_namespace="sample-")
+    bot = EvidenceBot(settings, embedder=embedder)
+    report = bot.ingest([SAMPLE])
+    assert report.ok, report.failed
+    assert not settings.chroma_dir.exists()  # nothing embedded locally
+    return bot

@@ -3,6 +3,12 @@ import pytest
 from evidence_bot.answer import ABSTENTION, statements, support_counts
 
 
+@pytest.fixture(params=["embedded", "chroma-server"])
+def sample_bot(request, sample_bot):
+    """The same tests over the embedded store and over a real Chroma server (EVIDENCE_BOT_CHROMA_URL)."""
+    return sample_bot if request.param == "embedded" else request.getfixturevalue("sample_bot_on_server")
+
+
 def assert_grounded(answer):
     assert not answer.abstained and answer.citations
     by_n = {c.n: c for c in answer.citations}

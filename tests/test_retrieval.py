@@ -3,6 +3,12 @@ import pytest
 from evidence_bot.models import Filters
 
 
+@pytest.fixture(params=["embedded", "chroma-server"])
+def sample_bot(request, sample_bot):
+    """The same tests over the embedded store and over a real Chroma server (EVIDENCE_BOT_CHROMA_URL)."""
+    return sample_bot if request.param == "embedded" else request.getfixturevalue("sample_bot_on_server")
+
+
 def test_hybrid_search_finds_exact_figures_and_paraphrases(sample_bot):
     exact = sample_bot.search("£450,000 reserves")
     assert "£450,000" in exact[0].passage.text
@@ -28,3 +34,14 @@ def test_renditions_of_one_document_are_shown_once(thurrock_bot):
     holding = [h for h in hits if "Thurrock has 26 care homes" in h.passage.text]
     assert len(holding) == 1
     assert len(holding[0].renditions) == 2  # the text, Word and PDF copies: one shown, two named
+
+
+@pytest.mark.parametrize("url, message", [("ftp://chroma.internal", "is not an http(s)://host:port address"),
+                                          ("http://127.0.0.1:9", "cannot reach the Chroma server at http://127.0.0.1:9")])
+def test_a_bad_chroma_url_is_named(tmp_path, url, message):
+    from evidence_bot.errors import EvidenceBotError
+    from evidence_bot.vectors import VectorStore
+
+    with pytest.raises(EvidenceBotError, match="EVIDENCE_BOT_CHROMA_URL") as raised:
+        VectorStore(tmp_path, url=url)
+    assert message in str(raised.value)

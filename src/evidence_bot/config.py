@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # Binding to a network address with no API tokens is refused unless this is set: it would expose every
     # document, restricted ones included, to anyone who can reach the port.
     allow_unauthenticated_network_access: bool = False
+    # A Chroma server (`chroma run`, `make chroma`) instead of the embedded store in index_dir/chroma; needed
+    # when several processes write or serve (docs/deployment.md). The catalog stays in index_dir.
+    chroma_url: str | None = None
+    chroma_namespace: str = ""  # prefix of the collection names on a server shared by several indexes
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
     # Requests per token (per client address without tokens); the `limits` notation: "120/minute", "5/second".

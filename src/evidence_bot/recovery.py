@@ -7,13 +7,18 @@ vectors that the catalog does not list are deleted, and the document is marked t
 like SQLite rolling back a hot journal when it next opens a database. An entry of a live process on this
 host (an ingest still running) is left alone."""
 
+from __future__ import annotations
+
 import os
 import socket
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from evidence_bot.catalog import Catalog
 from evidence_bot.units import passage_of
-from evidence_bot.vectors import VectorStore
+
+if TYPE_CHECKING:  # chromadb loads only when vectors are needed
+    from evidence_bot.vectors import VectorStore
 
 
 def alive(pid: int) -> bool:

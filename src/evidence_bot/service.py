@@ -58,13 +58,13 @@ class EvidenceBot:
     def vectors(self):
         from evidence_bot.vectors import VectorStore  # chromadb loads only when vectors are needed
 
-        return VectorStore(self.settings.chroma_dir)
+        return VectorStore(self.settings.chroma_dir, url=self.settings.chroma_url, namespace=self.settings.chroma_namespace)
 
     @cached_property
     def unit_vectors(self):
         from evidence_bot.vectors import UNITS, VectorStore
 
-        return VectorStore(self.settings.chroma_dir, UNITS)
+        return VectorStore(self.settings.chroma_dir, UNITS, self.settings.chroma_url, self.settings.chroma_namespace)
 
     @cached_property
     def frameworks(self):

@@ -5,21 +5,42 @@ id; every other filter is resolved in the catalog, so metadata changes never
 touch the vectors and a server client can replace this class alone."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from evidence_bot.errors import EvidenceBotError
+
 PASSAGES, UNITS = "passages", "units"  # passage vectors; sentence and table-row vectors (units.py)
+CLIENT_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def embedded_client(directory: Path):
+    directory.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(directory), settings=CLIENT_SETTINGS)
+
+
+def server_client(url: str):
+    """http(s)://host:port of a Chroma server; a server that cannot be reached is named in the error."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: '{url}' is not an http(s)://host:port address")
+    try:
+        return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 8000),
+                                   ssl=parts.scheme == "https", settings=CLIENT_SETTINGS)
+    except Exception as exc:  # chromadb raises ValueError or its own errors for a refused connection
+        raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: cannot reach the Chroma server at {url} ({exc})") from exc
 
 
 class VectorStore:
-    def __init__(self, directory: Path, collection: str = PASSAGES):
-        directory.mkdir(parents=True, exist_ok=True)
-        self.client = chromadb.PersistentClient(
-            path=str(directory), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+    def __init__(self, directory: Path, collection: str = PASSAGES, url: str | None = None, namespace: str = ""):
+        """The embedded store in `directory`, or, with `url`, a Chroma server (`chroma run`): the collections
+        are then named namespace + collection, so that several indexes can share one server."""
+        self.client = server_client(url) if url else embedded_client(directory)
         # embedding_function=None: we always pass vectors, so Chroma never fetches its default model
         self.collection = self.client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+            namespace + collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
 
     def add(self, ids: list[str], doc_ids: list[str], vectors: list[list[float]]) -> None:
         for start in range(0, len(ids), 1000):
