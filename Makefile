@@ -66,9 +66,11 @@ crash: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python evals/bench.py --corpus "$(SHARED_CORPUS)"
 
-# The load script: 1 and 20 clients on /api/chat for 30 s each, over the Thurrock index. Not part of CI.
+# The load script: 1 and 20 clients on /api/chat for 30 s each, then 50 token-holding clients mixing chat, search and
+# views for 60 s with an upload half way, over the Thurrock index. Not part of CI (tests/test_load.py is its short form).
 load: setup
 	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)"
+	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)" --mixed 50 --seconds 60
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
