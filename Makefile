@@ -65,6 +65,11 @@ crash: $(STAMP)
 # The benchmark: prints its figures and saves JSON and a PNG plot under evals/results/. Not part of CI.
 bench: $(STAMP)
 	$(BIN)/python evals/bench.py --corpus "$(SHARED_CORPUS)"
+	$(MAKE) --no-print-directory fuzz
+
+# Hypothesis over mutated real files of each type for 5 minutes; findings go to tests/fuzz_regressions/ (CI replays them).
+fuzz: $(STAMP)
+	$(BIN)/python evals/fuzz_loaders.py --seconds 300
 
 # The load script: 1 and 20 clients on /api/chat for 30 s each, then 50 token-holding clients mixing chat, search and
 # views for 60 s with an upload half way, over the Thurrock index. Not part of CI (tests/test_load.py is its short form).

@@ -142,3 +142,19 @@ def test_binary_in_a_text_file(tmp_path):
     binary = tmp_path / "notes.txt"
     binary.write_bytes(b"\x00\x01\x02binary\x00" * 50)
     expect_error(binary, "the content is binary")
+
+
+FUZZ_FINDINGS = sorted((Path(__file__).parent / "fuzz_regressions").glob("*"))
+
+
+@pytest.mark.parametrize("finding", FUZZ_FINDINGS, ids=[p.name for p in FUZZ_FINDINGS])
+def test_inputs_the_fuzzer_found_get_a_clear_error(finding, tmp_path):
+    """Saved by evals/fuzz_loaders.py: each once raised something other than IngestError."""
+    try:
+        load_document(finding, [])
+    except IngestError as exc:
+        assert finding.name in str(exc)
+
+
+def test_the_fuzzer_has_findings_to_replay():
+    assert len(FUZZ_FINDINGS) >= 1

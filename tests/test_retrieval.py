@@ -45,3 +45,14 @@ def test_a_bad_chroma_url_is_named(tmp_path, url, message):
     with pytest.raises(EvidenceBotError, match="EVIDENCE_BOT_CHROMA_URL") as raised:
         VectorStore(tmp_path, url=url)
     assert message in str(raised.value)
+
+
+def test_embedded_and_server_stores_stay_apart(tmp_path, chroma_server):
+    """chromadb's HttpClient once rewrote a shared settings object, so later embedded stores went to the server."""
+    from evidence_bot.vectors import VectorStore
+
+    server = VectorStore(tmp_path / "unused", url=chroma_server, namespace="apart-")
+    local = VectorStore(tmp_path / "local")
+    local.add(["a-0000"], ["a"], [[0.1] * 384])
+    assert local.count() == 1 and server.count() == 0
+    assert (tmp_path / "local" / "chroma.sqlite3").exists()

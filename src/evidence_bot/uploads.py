@@ -76,6 +76,8 @@ class UploadFolder:
                 load_document(Path(temporary), warnings)  # refuse what no loader reads, before replacing anything
             except IngestError as exc:
                 raise UploadError(f"{sent_name}: {exc.reason}") from exc
+            except Exception as exc:  # a loader's unforeseen failure is still the file's fault, not a 500
+                raise UploadError(f"{sent_name}: could not be read ({type(exc).__name__})") from exc
             replaced = target.exists()
             os.replace(temporary, target)
         except BaseException:

@@ -13,12 +13,17 @@ from chromadb.config import Settings as ChromaSettings
 from evidence_bot.errors import EvidenceBotError
 
 PASSAGES, UNITS = "passages", "units"  # passage vectors; sentence and table-row vectors (units.py)
-CLIENT_SETTINGS = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def client_settings() -> ChromaSettings:
+    # A new object each time: chromadb's HttpClient writes its server address into the settings it is given,
+    # and a PersistentClient handed the same object afterwards would quietly talk to that server.
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
 def embedded_client(directory: Path):
     directory.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(directory), settings=CLIENT_SETTINGS)
+    return chromadb.PersistentClient(path=str(directory), settings=client_settings())
 
 
 def server_client(url: str):
@@ -28,7 +33,7 @@ def server_client(url: str):
         raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: '{url}' is not an http(s)://host:port address")
     try:
         return chromadb.HttpClient(host=parts.hostname, port=parts.port or (443 if parts.scheme == "https" else 8000),
-                                   ssl=parts.scheme == "https", settings=CLIENT_SETTINGS)
+                                   ssl=parts.scheme == "https", settings=client_settings())
     except Exception as exc:  # chromadb raises ValueError or its own errors for a refused connection
         raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: cannot reach the Chroma server at {url} ({exc})") from exc
 

@@ -2,6 +2,7 @@
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -30,7 +31,8 @@ def load_docx(path: Path, warnings: list[str]) -> LoadedDocument:
     check_archive(path)
     try:
         document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError, ValueError,
+            NotImplementedError, RecursionError, etree.XMLSyntaxError) as exc:  # the damage fuzzing found
         raise IngestError(path, f"not a readable Word document ({type(exc).__name__}: {exc})") from exc
     blocks: list[Block] = []
     hidden = [0]  # characters of hidden or white text left out

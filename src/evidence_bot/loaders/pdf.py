@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import PyPdfError
 
 from evidence_bot.cleaning import collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
 from evidence_bot.errors import IngestError
@@ -42,7 +42,7 @@ def open_pdf(path: Path) -> PdfReader:
         return reader
     except IngestError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise IngestError(path, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
 
 
