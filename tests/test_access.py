@@ -214,3 +214,16 @@ def test_rate_limits_are_per_token_with_retry_after(tmp_path, embedder, secured)
         limited = client.get("/api/documents", headers=busy)
         assert 1 <= int(limited.headers["Retry-After"]) <= 60 and "rate limit of 3/minute" in limited.json()["detail"]
         assert client.get("/api/documents", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+
+
+def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, embedder):
+    from evidence_bot.cli import refuse_open_network
+
+    settings = Settings(index_dir=tmp_path / "index")
+    store = TokenStore(settings.access_path)
+    token_id, _ = store.create("only token", "reader", [])
+    refuse_open_network(settings, "0.0.0.0")  # what `serve --host 0.0.0.0` does with a token issued
+    assert settings.require_authentication
+    store.revoke(token_id)
+    with TestClient(create_app(bot=EvidenceBot(settings, embedder=embedder))) as client:
+        assert client.get("/api/documents").status_code == 401  # not opened up by the last revocation

@@ -296,6 +296,7 @@ def refuse_open_network(settings: Settings, host: str) -> None:
 
     if TokenStore(settings.access_path).active():
         click.echo("Authentication is on: every request needs an API token (evidence-bot tokens list).")
+        settings.require_authentication = host not in LOOPBACK  # revoking the last token must not open it
         return
     if host in LOOPBACK:
         click.echo("Authentication is off (no API tokens issued): listening on loopback only. "

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Binding to a network address with no API tokens is refused unless this is set: it would expose every
     # document, restricted ones included, to anyone who can reach the port.
     allow_unauthenticated_network_access: bool = False
+    # Set by `serve` on a network address: a token is needed even if every token is later revoked, so revoking
+    # the last one closes the service instead of opening it.
+    require_authentication: bool = False
     # A Chroma server (`chroma run`, `make chroma`) instead of the embedded store in index_dir/chroma; needed
     # when several processes write or serve (docs/deployment.md). The catalog stays in index_dir.
     chroma_url: str | None = None

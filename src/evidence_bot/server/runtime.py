@@ -47,7 +47,7 @@ class Runtime:
             return method(*args, **kwargs)
 
     def authentication_on(self) -> bool:
-        return self.tokens.active() > 0
+        return self.bot.settings.require_authentication or self.tokens.active() > 0
 
     def warm_up(self) -> None:
         """Load the model before the first request instead of during it."""
