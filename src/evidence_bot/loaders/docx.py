@@ -56,7 +56,7 @@ def check_archive(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, NotImplementedError, ValueError, EOFError) as exc:
         raise IngestError(path, f"not a readable Word document ({type(exc).__name__}: {exc})") from exc
     expanded = sum(part.file_size for part in parts)
     if expanded > MAX_EXPANDED_BYTES:
