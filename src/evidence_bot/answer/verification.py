@@ -1,0 +1,126 @@
+"""Checks a generated answer sentence by sentence against the passages it cites (issue 7's LLM mode).
+
+A sentence is kept only when
+  1. it cites at least one passage that was given to the model (citations to any other number are
+     removed first, and said so);
+  2. every checkable fact in it (figures, years and dates, ratings, names) appears in a passage it cites;
+  3. its content is supported: a blend of the share of its content words found in the cited passages and
+     the best embedding similarity to one of their sentences reaches the threshold, calibrated on labelled
+     sentences (evals/verifier.jsonl).
+The answerer then removes unsupported sentences, or falls back to the extractive answer when too little
+is left (the rule is in `needs_fallback`)."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evidence_bot.answer.constraints import CAPITALISED_RUN, NOT_NAMES, RATING
+from evidence_bot.sentences import split_sentences
+
+CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+FIGURE = re.compile(r"(?<![\w/])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
+MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
+                   re.I)
+WORD = re.compile(r"[a-z][a-z'’-]+")
+STOPWORDS = set("""a an and are as at be been but by for from had has have he her his in is it its of on or our she
+that the their there these they this those to was we were which while who will with would not no than then so such
+also into about over under more most less very can could should may might must said says""".split())
+LEXICAL_WEIGHT = 0.5  # the rest is the embedding similarity; both measured in evals (docs/evaluation.md)
+
+
+@dataclass
+class SentenceCheck:
+    text: str  # without its citation markers
+    cited: list[int]
+    kept: bool
+    reason: str | None = None
+    score: float = 0.0
+
+
+@dataclass
+class Verification:
+    sentences: list[SentenceCheck] = field(default_factory=list)
+    removed_citations: list[int] = field(default_factory=list)  # numbers cited that were never given
+
+    @property
+    def kept(self) -> list[SentenceCheck]:
+        return [s for s in self.sentences if s.kept]
+
+    def needs_fallback(self) -> bool:
+        """Nothing left, or more than half of what the model said was unsupported: the extractive answer is the
+        safer one to show."""
+        return not self.kept or len(self.kept) * 2 < len(self.sentences)
+
+
+def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, citation numbers) for each sentence of a generated answer."""
+    out = []
+    for sentence in split_sentences(answer):
+        numbers = [int(n) for group in CITATION.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+        text = CITATION.sub("", sentence).strip()
+        if text:
+            out.append((text, list(dict.fromkeys(numbers))))
+    return out
+
+
+def normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace(",", "").replace("’", "'")).lower()
+
+
+def facts(sentence: str) -> list[str]:
+    """The checkable facts: figures (commas dropped), month names, ratings, and capitalised names that are not
+    the sentence's first word."""
+    found = [f.replace(",", "").lstrip("£").rstrip("%") for f in FIGURE.findall(sentence)]
+    found += [m.lower() for m in MONTH.findall(sentence)] + [r.lower() for r in RATING.findall(sentence)]
+    for match in CAPITALISED_RUN.finditer(sentence):
+        words = match.group(0).split()
+        if match.start() == 0 and words[0].lower() not in NOT_NAMES:
+            words = words[1:]  # a sentence's first word is capitalised anyway
+        while words and words[0].lower() in NOT_NAMES:  # "Councillor Smith" -> "Smith"
+            words = words[1:]
+        if words:
+            found.append(" ".join(words).lower())
+    return [f for f in dict.fromkeys(found) if f]
+
+
+def content_words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
+
+
+def lexical_support(sentence: str, evidence: str) -> float:
+    words = content_words(sentence)
+    return len(words & content_words(evidence)) / len(words) if words else 1.0
+
+
+class Verifier:
+    def __init__(self, embed: Callable[[list[str]], list], threshold: float):
+        self.embed, self.threshold = embed, threshold
+
+    def verify(self, answer: str, passages: dict[int, str]) -> Verification:
+        result = Verification()
+        for text, numbers in cited_sentences(answer):
+            given = [n for n in numbers if n in passages]
+            result.removed_citations += [n for n in numbers if n not in passages]
+            result.sentences.append(self.check(text, given, passages))
+        result.removed_citations = sorted(set(result.removed_citations))
+        return result
+
+    def check(self, text: str, cited: list[int], passages: dict[int, str]) -> SentenceCheck:
+        if not cited:
+            return SentenceCheck(text, cited, False, "cites no passage that was given")
+        evidence = " ".join(passages[n] for n in cited)
+        missing = [f for f in facts(text) if f not in normalised(evidence)]
+        if missing:
+            return SentenceCheck(text, cited, False, f"'{missing[0]}' is not in the cited passages")
+        score = self.score(text, evidence)
+        if score < self.threshold:
+            return SentenceCheck(text, cited, False, f"not supported by the cited passages (score {score:.2f})", score)
+        return SentenceCheck(text, cited, True, None, score)
+
+    def score(self, text: str, evidence: str) -> float:
+        candidates = split_sentences(evidence) or [evidence]
+        vectors = np.asarray(self.embed([text] + candidates), dtype=np.float32)
+        semantic = float(np.max(vectors[1:] @ vectors[0]))
+        return LEXICAL_WEIGHT * lexical_support(text, evidence) + (1 - LEXICAL_WEIGHT) * semantic

@@ -1,0 +1,49 @@
+"""The sentence verifier of the generative mode (issue 7): facts, citations and support, with the real model."""
+
+import pytest
+
+from evidence_bot.answer.verification import Verifier, cited_sentences, facts
+
+PASSAGES = {
+    1: "At the end of March 2024, 412 people were waiting for a Care Act assessment. The longest wait was 19 weeks.",
+    2: "Councillor Rigby said the plan would be reviewed in September 2025. CQC rated the service Requires improvement.",
+}
+
+
+@pytest.fixture(scope="module")
+def verifier(embedder):
+    return Verifier(embedder.embed, threshold=0.5)
+
+
+def test_sentences_and_their_citations_are_read():
+    assert cited_sentences("A fact [1]. Two facts [1, 2]. Again [2][1]. None.") == [
+        ("A fact.", [1]), ("Two facts.", [1, 2]), ("Again.", [2, 1]), ("None.", [])]
+
+
+def test_facts_are_figures_dates_ratings_and_names():
+    assert facts("Councillor Jane Rigby said 1,200 people in March 2024 were rated Good by the Care Quality "
+                 "Commission.") == ["1200", "2024", "march", "good", "jane rigby", "care quality commission"]
+    assert facts("Councillor Smith will review it.") == ["smith"]
+
+
+@pytest.mark.parametrize("sentence, kept, reason", [
+    ("By March 2024, 412 people were waiting for a Care Act assessment [1].", True, None),
+    ("CQC rated the service Requires improvement [2].", True, None),
+    ("The longest wait was 25 weeks [1].", False, "'25' is not in the cited passages"),
+    ("The council is rated Outstanding [2].", False, "'outstanding' is not in the cited passages"),
+    ("Councillor Smith will review the plan [2].", False, "'smith' is not in the cited passages"),
+    ("Waiting times fell sharply [7].", False, "cites no passage that was given"),
+    ("Waiting times fell sharply.", False, "cites no passage that was given"),
+    ("Residents praised the new library opening hours [1].", False, "not supported by the cited passages"),
+])
+def test_each_sentence_is_kept_only_when_its_cited_passages_support_it(verifier, sentence, kept, reason):
+    check = verifier.verify(sentence, PASSAGES).sentences[0]
+    assert check.kept is kept, check
+    assert (check.reason is None) if kept else reason in check.reason
+
+
+def test_citations_to_passages_not_given_are_reported_and_the_fallback_rule(verifier):
+    result = verifier.verify("412 people were waiting [1]. Waits fell [7]. It is rated Outstanding [2][9].", PASSAGES)
+    assert result.removed_citations == [7, 9]
+    assert [s.kept for s in result.sentences] == [True, False, False]
+    assert result.needs_fallback()  # two of three removed: the extractive answer is shown instead
