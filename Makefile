@@ -46,6 +46,8 @@ test: setup browser
 # with a message, because the repository may not ship that evidence.
 eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer
+	$(BIN)/evidence-bot eval-verifier evals/verifier.jsonl --min-precision 0.75 --min-recall 0.85 \
+		--output evals/results/verifier-latest.json
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

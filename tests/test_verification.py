@@ -47,3 +47,25 @@ def test_citations_to_passages_not_given_are_reported_and_the_fallback_rule(veri
     assert result.removed_citations == [7, 9]
     assert [s.kept for s in result.sentences] == [True, False, False]
     assert result.needs_fallback()  # two of three removed: the extractive answer is shown instead
+
+
+def test_a_reversed_direction_is_caught_by_word(verifier):
+    check = verifier.verify("The DoLS backlog fell to 131 [1].",
+                            {1: "The DoLS backlog rose to 131 because applications increased."}).sentences[0]
+    assert not check.kept and check.reason == "says 'fell' where the cited passage says 'rose'"
+
+
+def test_acronyms_count_as_their_long_form(verifier):
+    check = verifier.verify("CQC published its report on 12 June 2025 [1].", {
+        1: "The Care Quality Commission published this report on 12 June 2025."}).sentences[0]
+    assert check.kept, check
+
+
+def test_a_malformed_label_line_is_named(tmp_path):
+    from evidence_bot.errors import EvidenceBotError
+    from evidence_bot.evaluation.verifier_eval import read_labels
+
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"id": "v1", "passages": {"1": "x"}, "answer": "x [1].", "label": "maybe", "kind": "k"}\n')
+    with pytest.raises(EvidenceBotError, match="labels.jsonl: line 1: KeyError"):
+        read_labels(labels)

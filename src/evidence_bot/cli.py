@@ -544,6 +544,37 @@ def eval_mapping(index_dir, labels, corpus, min_precision, min_recall, output):
              f"{min_precision} / {min_recall}", EXIT_PARTIAL)
 
 
+@main.command("eval-verifier")
+@click.argument("labels", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--min-precision", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
+@click.option("--min-recall", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
+@click.pass_obj
+def eval_verifier(index_dir, labels, min_precision, min_recall, output):
+    """The generated-answer verifier against hand-labelled sentences (evals/verifier.jsonl)."""
+    from evidence_bot.evaluation.verifier_eval import evaluate_verifier
+
+    bot = open_bot(index_dir)
+    try:
+        result = evaluate_verifier(labels, bot.embedder.embed, bot.settings.verify_threshold)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    now = result["at_threshold"]
+    click.echo(f"verifier at threshold {now['threshold']}: precision {now['precision']}, recall {now['recall']} "
+               f"({now['supported']} supported, {now['unsupported']} unsupported sentences)")
+    click.echo(f"unsupported caught, by kind: {now['unsupported_caught_by_kind']}")
+    for fold, held in enumerate(result["held_out"], start=1):
+        click.echo(f"held-out half {fold}: threshold {held['threshold']} chosen on the other half: "
+                   f"precision {held['precision']}, recall {held['recall']}")
+    click.echo("sweep: " + "  ".join(f"{m['threshold']}: P {m['precision']} R {m['recall']}" for m in result["sweep"]))
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if now["precision"] < min_precision or now["recall"] < min_recall:
+        fail(f"verifier precision {now['precision']} / recall {now['recall']} below the floors "
+             f"{min_precision} / {min_recall}", EXIT_PARTIAL)
+
+
 def document_summary(row) -> dict:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")

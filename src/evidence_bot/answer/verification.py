@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evidence_bot.answer.constraints import CAPITALISED_RUN, NOT_NAMES, RATING
+from evidence_bot.lexical import glossary
 from evidence_bot.sentences import split_sentences
 
 CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -24,9 +25,19 @@ FIGURE = re.compile(r"(?<![\w/])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
 MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
                    re.I)
 WORD = re.compile(r"[a-z][a-z'’-]+")
+NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                         r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand|million)\b",
+                         re.I)
 STOPWORDS = set("""a an and are as at be been but by for from had has have he her his in is it its of on or our she
 that the their there these they this those to was we were which while who will with would not no than then so such
 also into about over under more most less very can could should may might must said says""".split())
+# Words whose opposite in the cited passage means the sentence says the reverse of the evidence; similarity
+# measures cannot tell "fell" from "rose", so this is checked by word.
+OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("increased", "decreased"), ("increase", "decrease"),
+             ("grew", "shrank"), ("up", "down"), ("more", "fewer"), ("higher", "lower"), ("above", "below"),
+             ("praised", "criticised"), ("approved", "rejected"), ("accepted", "rejected"), ("accept", "appeal"),
+             ("positive", "negative"), ("positively", "negatively"), ("well", "poorly"), ("timely", "late"),
+             ("long", "quickly"), ("late", "early"), ("easy", "hard"), ("green", "red"), ("on track", "off track")]
 LEXICAL_WEIGHT = 0.5  # the rest is the embedding similarity; both measured in evals (docs/evaluation.md)
 
 
@@ -70,11 +81,12 @@ def normalised(text: str) -> str:
 
 
 def facts(sentence: str) -> list[str]:
-    """The checkable facts: figures (commas dropped), month names, ratings, and capitalised names that are not
-    the sentence's first word."""
+    """The checkable facts: figures (commas dropped; number words as words), month names, ratings, and capitalised
+    names that are not the sentence's first word (a rating inside a run of capitals is a rating, not a name)."""
     found = [f.replace(",", "").lstrip("£").rstrip("%") for f in FIGURE.findall(sentence)]
+    found += [w.lower() for w in NUMBER_WORD.findall(sentence)]
     found += [m.lower() for m in MONTH.findall(sentence)] + [r.lower() for r in RATING.findall(sentence)]
-    for match in CAPITALISED_RUN.finditer(sentence):
+    for match in CAPITALISED_RUN.finditer(RATING.sub(".", sentence)):
         words = match.group(0).split()
         if match.start() == 0 and words[0].lower() not in NOT_NAMES:
             words = words[1:]  # a sentence's first word is capitalised anyway
@@ -83,6 +95,26 @@ def facts(sentence: str) -> list[str]:
         if words:
             found.append(" ".join(words).lower())
     return [f for f in dict.fromkeys(found) if f]
+
+
+def contradiction(sentence: str, evidence: str) -> str | None:
+    """'says "fell" where the passage says "rose"', when the sentence uses one of a pair and the passage only the other."""
+    said, source = f" {normalised(sentence)} ", f" {normalised(evidence)} "
+    for a, b in OPPOSITES:
+        for word, opposite in ((a, b), (b, a)):
+            if re.search(rf"\b{word}\b", said) and not re.search(rf"\b{word}\b", source) \
+                    and re.search(rf"\b{opposite}\b", source):
+                return f"says '{word}' where the cited passage says '{opposite}'"
+    return None
+
+
+def present(fact: str, evidence: str) -> bool:
+    """In the evidence as written, or, for an acronym, its long form from the glossary (and the other way)."""
+    if re.search(rf"(?<![\w]){re.escape(fact)}(?![\w])", evidence):
+        return True
+    forms = {k.lower(): v.lower() for k, v in glossary().items()}
+    forms |= {v: k for k, v in forms.items()}
+    return fact in forms and forms[fact] in evidence
 
 
 def content_words(text: str) -> set[str]:
@@ -111,9 +143,12 @@ class Verifier:
         if not cited:
             return SentenceCheck(text, cited, False, "cites no passage that was given")
         evidence = " ".join(passages[n] for n in cited)
-        missing = [f for f in facts(text) if f not in normalised(evidence)]
+        missing = [f for f in facts(text) if not present(f, normalised(evidence))]
         if missing:
             return SentenceCheck(text, cited, False, f"'{missing[0]}' is not in the cited passages")
+        reversed_word = contradiction(text, evidence)
+        if reversed_word:
+            return SentenceCheck(text, cited, False, reversed_word)
         score = self.score(text, evidence)
         if score < self.threshold:
             return SentenceCheck(text, cited, False, f"not supported by the cited passages (score {score:.2f})", score)
