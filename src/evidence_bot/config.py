@@ -3,7 +3,7 @@
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.34
     max_answer_sentences: int = 3
     max_question_chars: int = 2000
+    # The answerer: "extractive" quotes sentences and needs no model; "llm" asks the council's chat model
+    # through LangChain and verifies every sentence (answer/generative.py), falling back to extractive.
+    answerer: Literal["extractive", "llm"] = "extractive"
+    llm_provider: Literal["openai", "ollama"] = "openai"  # openai: any OpenAI-compatible endpoint (Azure, vLLM)
+    llm_model: str = ""
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = 30.0  # seconds; past it the officer gets the extractive answer with a note
     # generated answers (issue 7): a sentence's support score must reach this; `evidence-bot eval-verifier`
     # measures it on evals/verifier.jsonl (highest precision with recall at least 0.9)
     verify_threshold: float = 0.7

@@ -111,6 +111,10 @@ class Answer:
     citations: list[Citation]
     confidence: float = 0.0
     query: str = ""  # the retrieval query, after follow-up resolution
+    mode: str = "extractive"  # or "llm": generated, every sentence verified (answer/generative.py)
+    note: str | None = None  # e.g. why the extractive answer is shown although the llm mode is on
+    removed: list[dict] = field(default_factory=list)  # generated sentences removed: {"sentence", "reason"}
+    removed_citations: list[int] = field(default_factory=list)  # cited numbers that were never given
 
     def to_dict(self) -> dict:
         return {
@@ -119,4 +123,8 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "confidence": round(self.confidence, 4),
             "query": self.query,
+            "mode": self.mode,
+            "note": self.note,
+            "removed": self.removed,
+            "removed_citations": self.removed_citations,
         }

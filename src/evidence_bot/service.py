@@ -36,8 +36,9 @@ class EvidenceBot:
     def for_viewer(self, viewer: Viewer | None) -> "EvidenceBot":
         """The same bot (one model, one store) answering as this viewer: every read below is limited to the
         documents they may see, in the store query itself (Filters.access), before anything is ranked."""
-        for shared in ("embedder", "vectors", "unit_vectors", "retriever", "answerer", "frameworks", "mapping"):
-            getattr(self, shared)  # load once here, so that every scoped copy shares them
+        shared = ["embedder", "vectors", "unit_vectors", "retriever", "answerer", "frameworks", "mapping"]
+        for name in shared + (["generative"] if self.settings.answerer == "llm" else []):
+            getattr(self, name)  # load once here, so that every scoped copy shares them
         scoped = copy.copy(self)
         scoped.viewer = viewer
         return scoped
@@ -172,7 +173,29 @@ class EvidenceBot:
         hits = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
         if not hits:
             return Answer(ABSTENTION, True, [], 0.0, query), hits
+        if self.settings.answerer == "llm":
+            return self.generated(question, query, hits[:self.settings.top_k]), hits
         return self.answerer.answer(question, query, hits[:self.settings.top_k]), hits
+
+    def generated(self, question: str, query: str, hits: list[SearchHit]) -> Answer:
+        """The llm mode: the model's answer with unsupported sentences removed, or the extractive one with a note."""
+        result = self.generative.answer(question, query, hits)
+        answer = replace(result.answer, mode="llm" if result.note is None else "extractive", note=result.note)
+        if result.verification is not None:
+            answer.removed = [{"sentence": s.text, "reason": s.reason} for s in result.verification.sentences
+                              if not s.kept]
+            answer.removed_citations = result.verification.removed_citations
+        return answer
+
+    @cached_property
+    def generative(self):
+        from evidence_bot.answer.generative import GenerativeAnswerer, chat_model
+        from evidence_bot.answer.verification import Verifier
+
+        if not self.settings.llm_model:
+            raise EvidenceBotError("EVIDENCE_BOT_ANSWERER=llm needs EVIDENCE_BOT_LLM_MODEL (and usually a base URL)")
+        verifier = Verifier(self.embedder.embed, self.settings.verify_threshold)
+        return GenerativeAnswerer(chat_model(self.settings), verifier, self.answerer)
 
     def ask_stream(self, question: str, history: list[str] | None = None,
                    filters: Filters | None = None) -> Iterator[tuple[str, object]]:

@@ -254,10 +254,32 @@ function finishTurn(turn, reply) {
         + "to quote. Try other words, remove filters, or check whether the evidence has been added." })));
     announce("The evidence does not answer this.");
   } else {
+    const checks = verificationNotes(reply);
+    if (checks) turn.answer.append(checks);
     turn.answer.append(sourcesList(turn, reply.citations));
     announce(`Answer ready with ${reply.citations.length} source${reply.citations.length === 1 ? "" : "s"}.`);
   }
   turn.item.append(turnActions(turn));
+}
+
+// The llm mode: say that the answer was generated and checked, and what was taken out and why.
+function verificationNotes(reply) {
+  const removed = reply.removed || [];
+  if (reply.mode !== "llm" && !reply.note && !removed.length) return null;
+  const lines = [];
+  if (reply.mode === "llm") {
+    lines.push(el("p", { class: "govuk-body-s", text: "Written by a language model; every sentence was checked "
+      + "against the passage it cites." }));
+  }
+  if (reply.note) lines.push(el("p", { class: "govuk-body-s", text: `Note: ${reply.note}.` }));
+  if (removed.length) {
+    lines.push(el("details", { class: "govuk-details eb-removed" },
+      el("summary", { class: "govuk-details__summary" }, el("span", { class: "govuk-details__summary-text",
+        text: `${removed.length} sentence${removed.length === 1 ? " was" : "s were"} removed` })),
+      el("div", { class: "govuk-details__text" }, el("ul", { class: "govuk-list govuk-list--bullet" },
+        ...removed.map((r) => el("li", { text: `“${r.sentence}” — ${r.reason}` }))))));
+  }
+  return el("div", { class: "eb-verification" }, ...lines);
 }
 
 function showTurnError(turn, message) {

@@ -67,6 +67,10 @@ class ChatResponse(BaseModel):
     citations: list[dict]
     confidence: float
     query: str = Field(description="What was searched, after a follow-up was joined to its conversation.")
+    mode: str = Field("extractive", description="extractive, or llm: generated and verified sentence by sentence.")
+    note: str | None = Field(None, description="Why the extractive answer is shown although the llm mode is on.")
+    removed: list[dict] = Field(default_factory=list, description="Generated sentences removed, with the reason.")
+    removed_citations: list[int] = Field(default_factory=list, description="Cited passage numbers never given.")
     conversation_id: str
     answer_id: str = Field(description="Quote it in POST /api/feedback.")
 
