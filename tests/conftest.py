@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.embedding import Embedder, TokenCounter  # noqa: E402
+from helpers.server import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "ingest" / "sample"
@@ -55,14 +56,6 @@ def thurrock_bot(tmp_path_factory, embedder) -> EvidenceBot:
 @pytest.fixture
 def fresh_bot(tmp_path, embedder) -> EvidenceBot:
     return EvidenceBot(Settings(index_dir=tmp_path / "fresh-index"), embedder=embedder)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

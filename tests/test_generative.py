@@ -132,3 +132,15 @@ def test_the_page_shows_a_generated_answer_and_what_was_removed(llm):
                                                             "the cited passages")
         check_accessibility(page, "15-llm-removed")
         browser.close()
+
+
+def test_the_openai_compatible_endpoint_carries_the_removals(llm):
+    bot, script = llm
+    script.append(lambda m: (f"At the time of the assessment 412 people were waiting [{passage_number(m, '412 people')}]. "
+                             f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
+                             "Waits are the longest in England [17]."))
+    with TestClient(create_app(bot=bot)) as client:
+        body = client.post("/v1/chat/completions", json={
+            "model": bot.settings.model_name, "messages": [{"role": "user", "content": QUESTION}]}).json()
+    assert body["evidence_bot"]["mode"] == "llm" and body["evidence_bot"]["removed_citations"] == [17]
+    assert "412 people were waiting" in body["choices"][0]["message"]["content"]

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SAMPLE, free_port
+from conftest import ROOT, SAMPLE
+from helpers.server import free_port
 
 sys.path.insert(0, str(ROOT / "evals"))
 import load  # noqa: E402

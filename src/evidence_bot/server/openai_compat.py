@@ -64,7 +64,8 @@ def sources_text(citations: list[Citation]) -> str:
 def extras(reply: Reply) -> dict:
     full = reply.to_dict()
     return {"citations": full["citations"],
-            "evidence_bot": {k: full[k] for k in ("abstained", "answer_id", "conversation_id", "confidence", "query")}}
+            "evidence_bot": {k: full[k] for k in ("abstained", "answer_id", "conversation_id", "confidence", "query",
+                                                  "mode", "note", "removed", "removed_citations")}}
 
 
 def completion(reply: Reply, model: str) -> dict:
