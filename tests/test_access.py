@@ -54,7 +54,7 @@ def secured(tmp_path_factory, embedder):
     assert report.ok, report.failed
     store = TokenStore(bot.settings.access_path)
     tokens = {"reader": store.create("a reader", "reader", [])[1], "admin": store.create("an admin", "admin", [])[1],
-              "hr": store.create("hr officer", "reader", ["hr"])[1]}
+              "hr": store.create("hr officer", "reader", [" HR"])[1]}  # normalised like access levels
     revoked_id, revoked = store.create("a leaver", "reader", [])
     store.revoke(revoked_id)
     tokens["revoked"] = revoked

@@ -4,6 +4,7 @@ Its own index over the bundled sample, because the fuzzer uploads and deletes do
 built at import (schemathesis reads its schema when the tests are collected); the index is filled by a
 fixture that shares the session's model."""
 
+import atexit
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,7 @@ from conftest import SAMPLE
 
 EXAMPLES_PER_OPERATION = 60
 INDEX = Path(tempfile.mkdtemp(prefix="evidence-bot-fuzz-"))
+atexit.register(shutil.rmtree, INDEX, True)  # also when the slow test is deselected and the fixture never runs
 BOT = EvidenceBot(Settings(index_dir=INDEX))
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(bot=BOT))
 
@@ -30,7 +32,6 @@ def filled_index(embedder):
     assert BOT.ingest([SAMPLE]).ok
     yield
     BOT.close()
-    shutil.rmtree(INDEX, ignore_errors=True)
 
 
 @pytest.mark.slow

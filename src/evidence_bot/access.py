@@ -99,7 +99,7 @@ class TokenStore:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.lock:
             cursor = self.db.execute("INSERT INTO tokens (name, role, groups, hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                                     (name.strip(), role, json.dumps(sorted(set(groups))), digest(token), now()))
+                                     (name.strip(), role, json.dumps(sorted({g.strip().lower() for g in groups if g.strip()})), digest(token), now()))
         return cursor.lastrowid, token
 
     def revoke(self, token_id: int) -> None:
