@@ -144,3 +144,22 @@ def test_the_openai_compatible_endpoint_carries_the_removals(llm):
             "model": bot.settings.model_name, "messages": [{"role": "user", "content": QUESTION}]}).json()
     assert body["evidence_bot"]["mode"] == "llm" and body["evidence_bot"]["removed_citations"] == [17]
     assert "412 people were waiting" in body["choices"][0]["message"]["content"]
+
+
+def test_a_follow_up_is_rewritten_by_the_model_before_retrieval(llm):
+    bot, script = llm
+    script.append(lambda m: "How many DoLS applications did Fernleigh receive in 2023/24?")
+    script.append(lambda m: f"The council received 910 DoLS applications in 2023/24 [{passage_number(m, '910 DoLS')}].")
+    answer = bot.ask("And how many did they receive?", history=["What is the DoLS backlog?"])
+    assert answer.query == "How many DoLS applications did Fernleigh receive in 2023/24?"
+    assert "Earlier question: What is the DoLS backlog?" in bot.requests[-2]["messages"][1]["content"]
+    assert answer.mode == "llm" and "910" in answer.answer
+
+
+def test_a_failed_rewrite_falls_back_to_the_rule_based_query(llm):
+    bot, script = llm
+    script.append(("status", 500))
+    script.append(lambda m: f"The council received 910 DoLS applications in 2023/24 [{passage_number(m, '910 DoLS')}].")
+    answer = bot.ask("And how many did they receive?", history=["How many DoLS applications were received?"])
+    assert answer.query == "How many DoLS applications were received? And how many did they receive?"
+    assert answer.mode == "llm"

@@ -169,7 +169,10 @@ class EvidenceBot:
         if len(question) > self.settings.max_question_chars:
             raise EvidenceBotError(f"the question is longer than {self.settings.max_question_chars} characters")
         self.require_documents()
-        query = resolve_followup(question, [h for h in (history or []) if h and h.strip()])
+        earlier = [h for h in (history or []) if h and h.strip()]
+        query = resolve_followup(question, earlier)
+        if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
+            query = self.generative.standalone(question, earlier, query)
         hits = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
         if not hits:
             return Answer(ABSTENTION, True, [], 0.0, query), hits

@@ -24,6 +24,12 @@ figures, dates, names and ratings exactly. If the passages do not answer the que
 this sentence and nothing else: {ABSTENTION}"""
 
 
+REWRITE = """Rewrite the user's last question as one standalone question that can be understood without the
+conversation, keeping its meaning and every name, place and period it refers to. Reply with the question
+only."""
+MAX_REWRITE_CHARS = 500
+
+
 @dataclass
 class Generated:
     answer: Answer
@@ -53,6 +59,16 @@ def chat_model(settings):
 class GenerativeAnswerer:
     def __init__(self, model, verifier: Verifier, fallback):
         self.model, self.verifier, self.fallback = model, verifier, fallback
+
+    def standalone(self, question: str, history: list[str], fallback: str) -> str:
+        """The follow-up as a standalone question, written by the model; the rule-based query if it cannot."""
+        conversation = "\n".join(f"Earlier question: {h}" for h in history[-4:])
+        try:
+            reply = self.model.invoke([("system", REWRITE), ("human", f"{conversation}\nLast question: {question}")])
+        except Exception:
+            return fallback
+        text = reply.content.strip() if isinstance(reply.content, str) else ""
+        return text if 0 < len(text) <= MAX_REWRITE_CHARS and "\n" not in text else fallback
 
     def answer(self, question: str, query: str, hits: list[SearchHit]) -> Generated:
         extractive = self.fallback.answer(question, query, hits)
