@@ -132,9 +132,13 @@ class EvidenceBot:
         self.refresh_mapping()
         return report
 
+    @cached_property
+    def uploads(self) -> UploadFolder:
+        return UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes)
+
     def upload(self, stream: BinaryIO, sent_name: str, meta: DocumentMeta) -> tuple[str, SavedUpload, IngestReport]:
         """Keep a sent file in the uploads folder and ingest it: (its doc_id, where it went, the ingest report)."""
-        saved = UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes).save(stream, sent_name)
+        saved = self.uploads.save(stream, sent_name)
         report = self.ingest([saved.path], meta)
         if report.failed:
             raise UploadError(f"{sent_name}: " + "; ".join(f.replace(str(saved.path), "the file") for f in report.failed))
@@ -145,7 +149,7 @@ class EvidenceBot:
         file goes too. A file in a council's own folder stays, so ingesting that folder again brings it back."""
         row = self.document(key)
         Ingestor.remove_from(self.catalog, self.vectors, self.unit_vectors, row["doc_id"])
-        UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes).discard(row["path"])
+        self.uploads.discard(row["path"])
         return row["path"]
 
     def check(self) -> tuple[list[str], IndexCheck]:

@@ -12,6 +12,7 @@ is left (the rule is in `needs_fallback`)."""
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -112,9 +113,15 @@ def present(fact: str, evidence: str) -> bool:
     """In the evidence as written, or, for an acronym, its long form from the glossary (and the other way)."""
     if re.search(rf"(?<![\w]){re.escape(fact)}(?![\w])", evidence):
         return True
-    forms = {k.lower(): v.lower() for k, v in glossary().items()}
-    forms |= {v: k for k, v in forms.items()}
+    forms = glossary_forms()
     return fact in forms and forms[fact] in evidence
+
+
+@lru_cache(maxsize=1)
+def glossary_forms() -> dict[str, str]:
+    """Acronym -> long form and long form -> acronym, lower case."""
+    forms = {k.lower(): v.lower() for k, v in glossary().items()}
+    return forms | {v: k for k, v in forms.items()}
 
 
 def content_words(text: str) -> set[str]:
@@ -131,15 +138,16 @@ class Verifier:
         self.embed, self.threshold = embed, threshold
 
     def verify(self, answer: str, passages: dict[int, str]) -> Verification:
+        vectors: dict[str, np.ndarray] = {}  # per answer: the cited passages' sentences are embedded once
         result = Verification()
         for text, numbers in cited_sentences(answer):
             given = [n for n in numbers if n in passages]
             result.removed_citations += [n for n in numbers if n not in passages]
-            result.sentences.append(self.check(text, given, passages))
+            result.sentences.append(self.check(text, given, passages, vectors))
         result.removed_citations = sorted(set(result.removed_citations))
         return result
 
-    def check(self, text: str, cited: list[int], passages: dict[int, str]) -> SentenceCheck:
+    def check(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict) -> SentenceCheck:
         if not cited:
             return SentenceCheck(text, cited, False, "cites no passage that was given")
         evidence = " ".join(passages[n] for n in cited)
@@ -149,13 +157,15 @@ class Verifier:
         reversed_word = contradiction(text, evidence)
         if reversed_word:
             return SentenceCheck(text, cited, False, reversed_word)
-        score = self.score(text, evidence)
+        score = self.score(text, evidence, vectors)
         if score < self.threshold:
             return SentenceCheck(text, cited, False, f"not supported by the cited passages (score {score:.2f})", score)
         return SentenceCheck(text, cited, True, None, score)
 
-    def score(self, text: str, evidence: str) -> float:
+    def score(self, text: str, evidence: str, vectors: dict) -> float:
         candidates = split_sentences(evidence) or [evidence]
-        vectors = np.asarray(self.embed([text] + candidates), dtype=np.float32)
-        semantic = float(np.max(vectors[1:] @ vectors[0]))
+        new = [t for t in dict.fromkeys([text] + candidates) if t not in vectors]
+        if new:
+            vectors.update(zip(new, np.asarray(self.embed(new), dtype=np.float32)))
+        semantic = max(float(vectors[c] @ vectors[text]) for c in candidates)
         return LEXICAL_WEIGHT * lexical_support(text, evidence) + (1 - LEXICAL_WEIGHT) * semantic

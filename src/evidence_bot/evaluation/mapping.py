@@ -6,12 +6,12 @@ none) and its evidence category (or null when it is no evidence at all).
 Precision and recall are counted over (passage, statement) pairs, per
 statement and overall; categories are scored on labelled passages only."""
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_bot.errors import EvidenceBotError
+from evidence_bot.evaluation.labels import read_labelled
 from evidence_bot.evaluation.matching import normalise
 
 
@@ -26,17 +26,8 @@ class MappingLabel:
 
 
 def load_labels(path: Path) -> list[MappingLabel]:
-    labels = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            labels.append(MappingLabel(item["id"], item["framework"], item["document"], item["span"],
-                                       list(item["statements"]), item.get("category")))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise EvidenceBotError(f"{path}: line {number}: {exc}") from exc
-    return labels
+    return read_labelled(path, lambda item: MappingLabel(item["id"], item["framework"], item["document"], item["span"],
+                                                         list(item["statements"]), item.get("category")))
 
 
 def locate(bot, corpus: Path, label: MappingLabel) -> str:

@@ -1,12 +1,11 @@
 """The sentence verifier against hand-labelled sentences (evals/verifier.jsonl): precision and recall of what
 it keeps, per kind of error, and a threshold sweep for calibration."""
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_bot.answer.verification import Verifier
-from evidence_bot.errors import EvidenceBotError
+from evidence_bot.evaluation.labels import read_labelled
 
 SWEEP = [round(0.30 + 0.05 * i, 2) for i in range(11)]
 
@@ -21,17 +20,9 @@ class Labelled:
 
 
 def read_labels(path: Path) -> list[Labelled]:
-    rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            rows.append(Labelled(row["id"], {int(k): v for k, v in row["passages"].items()}, row["answer"],
-                                 {"supported": True, "unsupported": False}[row["label"]], row["kind"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise EvidenceBotError(f"{path}: line {number}: {type(exc).__name__}: {exc}") from exc
-    return rows
+    return read_labelled(path, lambda row: Labelled(
+        row["id"], {int(k): v for k, v in row["passages"].items()}, row["answer"],
+        {"supported": True, "unsupported": False}[row["label"]], row["kind"]))
 
 
 def outcomes(labels: list[Labelled], verifier: Verifier) -> list[tuple[Labelled, bool, float]]:
