@@ -2,12 +2,16 @@
 loopback; every generated sentence verified against the passages it cites; faults fall back to the
 extractive answer with a note."""
 
+import json
 import shutil
+import threading
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from helpers.scripted_llm import passage_number, scripted_app
 from helpers.server import running
+from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.answer import ABSTENTION, support_counts
@@ -33,6 +37,7 @@ def llm(tmp_path_factory, embedder):
         bot = EvidenceBot(settings, embedder=embedder)
         assert bot.ingest([corpus]).ok
         bot.requests = app.state.requests  # what the model was sent
+        bot.gates_opened = app.state.gates_opened
         yield bot, script
 
 
@@ -130,7 +135,17 @@ def test_the_page_shows_a_generated_answer_and_what_was_removed(llm):
         turn.locator(".eb-removed summary").click()
         expect(turn.locator(".eb-removed")).to_contain_text("“Of these, 57 had waited over a year.” — '57' is not in "
                                                             "the cited passages")
+        expect(page.locator("main > p.govuk-body").first).to_contain_text("written by a language model")
         check_accessibility(page, "15-llm-removed")
+
+        script.append(("cut", lambda m: three_sentences(m).replace("Of these, 57", "Of these, 412") * 2))
+        result = ask(page, QUESTION)  # a verified sentence is shown, then the stream breaks and is replaced
+        names = [name for name, _ in result["events"]]
+        assert "reset" in names and names.index("reset") > names.index("delta")
+        reply, turn = result["reply"], result["turn"]
+        assert reply["mode"] == "extractive"
+        expect(turn.locator(".eb-answer-text")).to_have_text(reply["answer"].replace("\n", " "), use_inner_text=False)
+        expect(turn.locator(".eb-verification")).to_contain_text("Note: the language model could not be used")
         browser.close()
 
 
@@ -144,6 +159,83 @@ def test_the_openai_compatible_endpoint_carries_the_removals(llm):
             "model": bot.settings.model_name, "messages": [{"role": "user", "content": QUESTION}]}).json()
     assert body["evidence_bot"]["mode"] == "llm" and body["evidence_bot"]["removed_citations"] == [17]
     assert "412 people were waiting" in body["choices"][0]["message"]["content"]
+
+
+def three_sentences(m) -> str:
+    return (f"At the time of the assessment 412 people were waiting [{passage_number(m, '412 people')}]. "
+            f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
+            f"Of these, 57 had waited over a year [{passage_number(m, '412 people')}].")
+
+
+def sse_events(response: httpx.Response):
+    """Server-sent events as they arrive: (name, data) pairs."""
+    block = ""
+    for line in response.iter_lines():
+        if line:
+            block += line + "\n"
+        elif block:
+            yield parse_events(block)[0]
+            block = ""
+
+
+def test_the_stream_shows_each_verified_sentence_while_the_model_is_still_writing(llm):
+    bot, script = llm
+    gate = threading.Event()
+    script.append(("gated", lambda m: (f"At the time of the assessment 412 people were waiting "
+                                       f"[{passage_number(m, '412 people')}]. The median wait ",
+                                       f"was 11 weeks [{passage_number(m, 'median wait')}]. "
+                                       f"Of these, 57 had waited over a year [{passage_number(m, '412 people')}]."),
+                   gate))
+    with running(create_app(bot=bot)) as url, httpx.stream("POST", f"{url}/api/chat/stream", timeout=30,
+                                                           json={"question": QUESTION}) as response:
+        events = sse_events(response)
+        name, given = next(events)
+        assert name == "citations" and len(given) == bot.settings.top_k  # every passage the model was given
+        name, first = next(events)  # arrives before the model has written its second sentence
+        assert name == "delta" and first["text"].startswith("At the time of the assessment 412 people were waiting")
+        gate.set()
+        rest = list(events)
+    assert bot.gates_opened[-1] is True  # the model waited for the client to see the first sentence
+    names = [name for name, _ in rest]
+    assert names == ["delta", "done"]  # the sentence with the invented figure never reaches the page
+    done = rest[-1][1]
+    assert first["text"] + rest[0][1]["text"] == done["answer"] + " "
+    assert done["mode"] == "llm" and done["removed"][0]["sentence"] == "Of these, 57 had waited over a year."
+    assert {c["n"] for c in done["citations"]} <= {c["n"] for c in given}
+
+
+@pytest.mark.parametrize("ending", ["malformed", "cut"], ids=["not JSON halfway", "connection dropped halfway"])
+def test_a_stream_that_breaks_halfway_is_replaced_by_the_extractive_answer(llm, ending):
+    bot, script = llm
+    long_answer = lambda m: three_sentences(m).replace("Of these, 57 had waited over a year", "The median wait "
+                                                                                               "was 11 weeks") * 2
+    script.append((ending, long_answer))
+    with TestClient(create_app(bot=bot)) as client:
+        events = parse_events(client.post("/api/chat/stream", json={"question": QUESTION}).text)
+    names = [name for name, _ in events]
+    assert names[:2] == ["citations", "delta"]  # a verified sentence was shown before the stream broke
+    reset = names.index("reset")
+    assert names[reset + 1] == "citations" and names[-1] == "done" and set(names[reset + 2:-1]) == {"delta"}
+    done = events[-1][1]
+    assert done["mode"] == "extractive" and done["note"].startswith("the language model could not be used (")
+    assert "".join(data["text"] for name, data in events[reset + 2:-1]) == done["answer"]
+    assert events[reset + 1][1] == done["citations"]
+
+
+def test_the_openai_compatible_stream_carries_verified_sentences_and_the_removals(llm):
+    bot, script = llm
+    script.append(three_sentences)
+    with running(create_app(bot=bot)) as url, httpx.stream("POST", f"{url}/v1/chat/completions", timeout=30, json={
+            "model": bot.settings.model_name, "stream": True,
+            "messages": [{"role": "user", "content": QUESTION}]}) as response:
+        chunks = [data for _, data in sse_events(response)]
+    assert chunks[-1] == "[DONE]"
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks[:-1])
+    assert "412 people were waiting" in text and "57" not in text and "\n\nSources:\n" in text
+    extras = chunks[-2]["evidence_bot"]
+    assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
+    assert extras["mode"] == "llm" and extras["removed"][0]["reason"] == "'57' is not in the cited passages"
+    assert json.dumps(chunks[-2]["citations"]).count("412 people were waiting") >= 1
 
 
 def test_a_follow_up_is_rewritten_by_the_model_before_retrieval(llm):

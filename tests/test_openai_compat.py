@@ -38,7 +38,7 @@ def test_streaming_gives_the_same_answer(client):
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text == plain.choices[0].message.content
     assert len(chunks) > 3 and chunks[-1].choices[0].finish_reason == "stop"
-    assert chunks[0].model_extra["citations"] == plain.model_extra["citations"]
+    assert chunks[-1].model_extra["citations"] == plain.model_extra["citations"]  # on the last chunk, once final
 
 
 def test_earlier_user_messages_are_the_history(client):

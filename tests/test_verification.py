@@ -2,7 +2,7 @@
 
 import pytest
 
-from evidence_bot.answer.verification import Verifier, cited_sentences, facts
+from evidence_bot.answer.verification import Verifier, cited_sentences, facts, finished_sentences
 
 PASSAGES = {
     1: "At the end of March 2024, 412 people were waiting for a Care Act assessment. The longest wait was 19 weeks.",
@@ -18,6 +18,23 @@ def verifier(embedder):
 def test_sentences_and_their_citations_are_read():
     assert cited_sentences("A fact [1]. Two facts [1, 2]. Again [2][1]. None.") == [
         ("A fact.", [1]), ("Two facts.", [1, 2]), ("Again.", [2, 1]), ("None.", [])]
+
+
+def test_a_marker_after_the_full_stop_belongs_to_the_sentence_before_it():
+    assert cited_sentences("Waits fell. [1] The plan was agreed. [2][3] Done [1].") == [
+        ("Waits fell.", [1]), ("The plan was agreed.", [2, 3]), ("Done.", [1])]
+
+
+@pytest.mark.parametrize("streamed, finished", [
+    ("Waits fell [1]. The pl", ["Waits fell [1]."]),
+    ("Waits fell [1].", []),  # the last sentence waits for the next to begin
+    ("Waits fell. [", []),  # its marker is still coming
+    ("Waits fell. [1", []),
+    ("Waits fell. [1] T", ["Waits fell [1]."]),
+    ("Dr. Rigby agreed [2]. 412 people", ["Dr. Rigby agreed [2]."]),  # an abbreviation is not a boundary
+])
+def test_a_streamed_sentence_is_finished_only_when_the_next_one_begins(streamed, finished):
+    assert finished_sentences(streamed) == finished
 
 
 def test_facts_are_figures_dates_ratings_and_names():

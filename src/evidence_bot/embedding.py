@@ -1,6 +1,7 @@
 """The embedding model and its tokenizer, loaded once per process from the packaged weights."""
 
 import os
+import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -56,6 +57,9 @@ class Embedder:
         self.model_path = Path(model_path or packaged_model_path())
         self.backend, self.onnx_dir = backend, onnx_dir
         self._cached_query = lru_cache(maxsize=query_cache)(self._shared_query_vector)
+        # One encode at a time: a fast tokenizer shared by threads can fail with "Already borrowed", and the
+        # llm mode's verifier embeds outside the server's lock while another request retrieves.
+        self._encoding = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -79,8 +83,9 @@ class Embedder:
         vectors = []
         for start in range(0, len(texts), BATCH_SIZE):
             batch = texts[start : start + BATCH_SIZE]
-            vectors.extend(self.model.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                             convert_to_numpy=True, show_progress_bar=False))
+            with self._encoding:
+                vectors.extend(self.model.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                                 convert_to_numpy=True, show_progress_bar=False))
             if progress:
                 progress(len(batch))
         return [v.tolist() for v in vectors]
@@ -95,5 +100,6 @@ class Embedder:
         return vector
 
     def _encode_query(self, text: str):
-        return self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=False)[0]
+        with self._encoding:
+            return self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)[0]

@@ -5,7 +5,7 @@ reloads the model or reopens a store."""
 
 import copy
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
@@ -22,6 +22,18 @@ from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHi
 from evidence_bot.recovery import IndexCheck, check_index, recover
 from evidence_bot.retrieval import Retriever
 from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
+
+
+@dataclass
+class Prepared:
+    """A question ready to answer: its retrieval query, the ranked passages and the extractive answer over the
+    top ones (the answer itself in the default mode, the fallback in the llm mode)."""
+    question: str
+    query: str
+    ranked: list[SearchHit]
+    hits: list[SearchHit]
+    extractive: Answer
+    history: list[str] = field(default_factory=list)
 
 
 class EvidenceBot:
@@ -167,32 +179,50 @@ class EvidenceBot:
     def ask_traced(self, question: str, history: list[str] | None = None, filters: Filters | None = None,
                    depth: int | None = None) -> tuple[Answer, list[SearchHit]]:
         """The answer and the ranked passages it was drawn from (depth of them, for evaluation)."""
+        prepared = self.prepare(question, self.query_for(question, history), filters, depth, history)
+        *_, (_, answer) = self.respond(prepared)
+        return answer, prepared.ranked
+
+    def query_for(self, question: str, history: list[str] | None = None) -> str:
+        """The retrieval query: the question, or a follow-up made standalone. Reads no store (in the llm mode
+        it may wait on the model, so the server calls it outside its lock)."""
+        question = self.checked_question(question)
+        earlier = [h for h in (history or []) if h and h.strip()]
+        query = resolve_followup(question, earlier)
+        if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
+            query = self.generative.standalone(question, earlier, query)
+        return query
+
+    def checked_question(self, question: str) -> str:
         question = (question or "").strip()
         if not question:
             raise EvidenceBotError("the question is empty")
         if len(question) > self.settings.max_question_chars:
             raise EvidenceBotError(f"the question is longer than {self.settings.max_question_chars} characters")
-        self.require_documents()
-        earlier = [h for h in (history or []) if h and h.strip()]
-        query = resolve_followup(question, earlier)
-        if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
-            query = self.generative.standalone(question, earlier, query)
-        hits = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
-        if not hits:
-            return Answer(ABSTENTION, True, [], 0.0, query), hits
-        if self.settings.answerer == "llm":
-            return self.generated(question, query, hits[:self.settings.top_k]), hits
-        return self.answerer.answer(question, query, hits[:self.settings.top_k]), hits
+        return question
 
-    def generated(self, question: str, query: str, hits: list[SearchHit]) -> Answer:
-        """The llm mode: the model's answer with unsupported sentences removed, or the extractive one with a note."""
-        result = self.generative.answer(question, query, hits)
-        answer = replace(result.answer, mode="llm" if result.note is None else "extractive", note=result.note)
-        if result.verification is not None:
-            answer.removed = [{"sentence": s.text, "reason": s.reason} for s in result.verification.sentences
-                              if not s.kept]
-            answer.removed_citations = result.verification.removed_citations
-        return answer
+    def prepare(self, question: str, query: str, filters: Filters | None = None, depth: int | None = None,
+                history: list[str] | None = None) -> Prepared:
+        """Retrieval and the extractive answer: everything that reads the stores."""
+        question = self.checked_question(question)
+        self.require_documents()
+        ranked = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
+        hits = ranked[:self.settings.top_k]
+        extractive = self.answerer.answer(question, query, hits) if hits else Answer(ABSTENTION, True, [], 0.0, query)
+        return Prepared(question, query, ranked, hits, extractive, list(history or []))
+
+    def respond(self, prepared: Prepared) -> Iterator[tuple[str, object]]:
+        """("citations", [Citation]), ("delta", text) pieces, possibly ("reset", note), then ("answer", Answer).
+
+        The extractive answer exists whole before its first piece; the llm mode streams the model's sentences as
+        each is verified (answer/generative.py). Reads no store, so the server runs it outside its lock."""
+        if self.settings.answerer == "llm" and prepared.hits:
+            yield from self.generative.stream(prepared.question, prepared.query, prepared.hits, prepared.extractive)
+            return
+        yield "citations", prepared.extractive.citations
+        for piece in pieces(prepared.extractive.answer):
+            yield "delta", piece
+        yield "answer", prepared.extractive
 
     @cached_property
     def generative(self):
@@ -203,17 +233,6 @@ class EvidenceBot:
             raise EvidenceBotError("EVIDENCE_BOT_ANSWERER=llm needs EVIDENCE_BOT_LLM_MODEL (and usually a base URL)")
         verifier = Verifier(self.embedder.embed, self.settings.verify_threshold)
         return GenerativeAnswerer(chat_model(self.settings), verifier, self.answerer)
-
-    def ask_stream(self, question: str, history: list[str] | None = None,
-                   filters: Filters | None = None) -> Iterator[tuple[str, object]]:
-        """("citations", [Citation]), then ("delta", text) pieces of the answer, then ("answer", Answer).
-
-        The extractive answer exists whole before its first piece; an LLM answerer streams for real."""
-        answer = self.ask(question, history, filters)
-        yield "citations", answer.citations
-        for piece in pieces(answer.answer):
-            yield "delta", piece
-        yield "answer", answer
 
     def passage(self, passage_id: str, radius: int = 1) -> tuple[Passage, DocumentMeta, list[Passage]]:
         """A passage, its document's metadata and the passages around it (itself included), for the viewer."""

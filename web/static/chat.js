@@ -193,7 +193,16 @@ function parseEvent(block) {
 function handleEvent({ name, data }, turn) {
   if (name === "citations") turn.citations = data;
   else if (name === "delta") appendAnswer(turn, data.text);
+  else if (name === "reset") resetAnswer(turn);
   else if (name === "done") finishTurn(turn, data);
+}
+
+// The llm mode fell back: what was shown (verified sentences) gives way to the extractive answer, which follows.
+// The reason is shown with the finished answer (verificationNotes).
+function resetAnswer(turn) {
+  turn.paragraph = null;
+  turn.answerText = "";
+  turn.answer.replaceChildren(el("p", { class: "govuk-body eb-pending", text: "Checking the evidence…" }));
 }
 
 // ---- one question and its answer ----

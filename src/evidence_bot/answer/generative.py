@@ -6,11 +6,15 @@ HTTP. The passages go to the model as numbered, quoted, untrusted material: a do
 previous instructions" is evidence to quote, not an instruction, and the verifier removes any sentence that
 its cited passages do not support, whatever made the model write it."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import replace
 
 from evidence_bot.answer.extractive import ABSTENTION, citation
-from evidence_bot.answer.verification import Verification, Verifier
+from evidence_bot.answer.grounding import pieces
+from evidence_bot.answer.verification import (SentenceCheck, Verification, Verifier, finished_sentences,
+                                              markers_before_stop)
 from evidence_bot.models import Answer, SearchHit
+from evidence_bot.sentences import split_sentences
 
 SYSTEM = f"""You answer questions from council officers and councillors about inspection evidence, using only
 the numbered passages you are given.
@@ -28,13 +32,9 @@ REWRITE = """Rewrite the user's last question as one standalone question that ca
 conversation, keeping its meaning and every name, place and period it refers to. Reply with the question
 only."""
 MAX_REWRITE_CHARS = 500
+MAX_ANSWER_CHARS = 4000  # four short sentences are a few hundred; a model that runs on is cut off
 
-
-@dataclass
-class Generated:
-    answer: Answer
-    verification: Verification | None
-    note: str | None  # why the extractive answer is shown instead, if it is
+Event = tuple[str, object]
 
 
 def prompt(question: str, hits: list[SearchHit]) -> list[tuple[str, str]]:
@@ -56,7 +56,26 @@ def chat_model(settings):
     return init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **options)
 
 
+def chunk_text(chunk) -> str:
+    """A streamed message chunk's text (providers send a string, or a list of typed parts)."""
+    content = chunk.content
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict)) if isinstance(content, list) else ""
+
+
+def fallback_note(why: str) -> str:
+    return f"{why}; this is the extractive answer"
+
+
 class GenerativeAnswerer:
+    """Streams the model's answer sentence by sentence, each shown only once it has been verified.
+
+    Events, in order: ("citations", the passages given, numbered as in the prompt), ("delta", a verified
+    sentence with its markers) as each sentence is finished and checked, and last ("answer", the Answer). On
+    a fallback, ("reset", note) says to discard what was shown, and the extractive answer's citations and
+    pieces follow. Non-streaming callers take the last event (`answer`)."""
+
     def __init__(self, model, verifier: Verifier, fallback):
         self.model, self.verifier, self.fallback = model, verifier, fallback
 
@@ -67,31 +86,73 @@ class GenerativeAnswerer:
             reply = self.model.invoke([("system", REWRITE), ("human", f"{conversation}\nLast question: {question}")])
         except Exception:
             return fallback
-        text = reply.content.strip() if isinstance(reply.content, str) else ""
+        text = chunk_text(reply).strip()
         return text if 0 < len(text) <= MAX_REWRITE_CHARS and "\n" not in text else fallback
 
-    def answer(self, question: str, query: str, hits: list[SearchHit]) -> Generated:
-        extractive = self.fallback.answer(question, query, hits)
-        try:
-            reply = self.model.invoke(prompt(question, hits))
-            text = reply.content if isinstance(reply.content, str) else ""
-        except Exception as exc:  # unreachable, timed out, refused: the officer still gets an answer
-            return Generated(extractive, None, f"the language model could not be used ({type(exc).__name__}); "
-                                               "this is the extractive answer")
-        return self.checked(text.strip(), query, hits, extractive)
+    def answer(self, question: str, query: str, hits: list[SearchHit], extractive: Answer) -> Answer:
+        *_, (_, final) = self.stream(question, query, hits, extractive)
+        return final
 
-    def checked(self, text: str, query: str, hits: list[SearchHit], extractive: Answer) -> Generated:
-        if not text:
-            return Generated(extractive, None, "the language model returned nothing usable; this is the extractive answer")
-        if text == ABSTENTION:
-            return Generated(Answer(ABSTENTION, True, [], extractive.confidence, query), None, None)
+    def stream(self, question: str, query: str, hits: list[SearchHit], extractive: Answer) -> Iterator[Event]:
+        yield "citations", [citation(n, hit, []) for n, hit in enumerate(hits, start=1)]
         passages = {n: hit.passage.text for n, hit in enumerate(hits, start=1)}
-        verification = self.verifier.verify(text, passages)
-        if verification.needs_fallback():
-            return Generated(extractive, verification, "too little of the generated answer was supported by its "
-                                                       "passages; this is the extractive answer")
-        kept = verification.kept
-        cited = sorted({n for s in kept for n in s.cited})
-        citations = [citation(n, hits[n - 1], []) for n in cited]
-        answer_text = " ".join(f"{s.text} " + " ".join(f"[{n}]" for n in s.cited) for s in kept)
-        return Generated(Answer(answer_text, False, citations, extractive.confidence, query), verification, None)
+        verification, vectors, streamed, checked = Verification(), {}, "", 0
+        failure = None
+        try:
+            for chunk in self.model.stream(prompt(question, hits)):
+                streamed += chunk_text(chunk)
+                finished = finished_sentences(streamed)
+                for sentence in finished[checked:]:
+                    yield from self.verified(verification, sentence, passages, vectors)
+                checked = len(finished)
+                if len(streamed) > MAX_ANSWER_CHARS:
+                    failure = f"the language model wrote more than {MAX_ANSWER_CHARS} characters"
+                    break
+        except Exception as exc:  # unreachable, timed out, refused, a broken stream: the officer still gets an answer
+            failure = f"the language model could not be used ({type(exc).__name__})"
+        text = streamed.strip()
+        if failure is None and text and text != ABSTENTION:
+            for sentence in split_sentences(markers_before_stop(text))[checked:]:
+                yield from self.verified(verification, sentence, passages, vectors)
+        yield from self.conclusion(text, failure, verification, query, hits, extractive)
+
+    def verified(self, verification: Verification, sentence: str, passages: dict[int, str], vectors: dict):
+        check = self.verifier.add(verification, sentence, passages, vectors)
+        if check is not None and check.kept:
+            yield "delta", sentence_with_markers(check) + " "
+
+    def conclusion(self, text: str, failure: str | None, verification: Verification, query: str,
+                   hits: list[SearchHit], extractive: Answer) -> Iterator[Event]:
+        if failure is not None:
+            yield from self.fell_back(extractive, fallback_note(failure), verification)
+        elif not text:
+            yield from self.fell_back(extractive, fallback_note("the language model returned nothing usable"), None)
+        elif text == ABSTENTION:
+            yield "answer", Answer(ABSTENTION, True, [], extractive.confidence, query, mode="llm")
+        elif verification.needs_fallback():
+            yield from self.fell_back(extractive, fallback_note("too little of the generated answer was supported "
+                                                                "by its passages"), verification)
+        else:
+            kept = verification.kept
+            cited = sorted({n for s in kept for n in s.cited})
+            answer = Answer(" ".join(sentence_with_markers(s) for s in kept), False,
+                            [citation(n, hits[n - 1], []) for n in cited], extractive.confidence, query, mode="llm")
+            yield "answer", with_removals(answer, verification)
+
+    def fell_back(self, extractive: Answer, note: str, verification: Verification | None) -> Iterator[Event]:
+        yield "reset", note
+        yield "citations", extractive.citations
+        for piece in pieces(extractive.answer):
+            yield "delta", piece
+        yield "answer", with_removals(replace(extractive, mode="extractive", note=note), verification)
+
+
+def sentence_with_markers(check: SentenceCheck) -> str:
+    return f"{check.text} " + " ".join(f"[{n}]" for n in check.cited)
+
+
+def with_removals(answer: Answer, verification: Verification | None) -> Answer:
+    if verification is None:
+        return answer
+    removed = [{"sentence": s.text, "reason": s.reason} for s in verification.sentences if not s.kept]
+    return replace(answer, removed=removed, removed_citations=verification.removed_citations)

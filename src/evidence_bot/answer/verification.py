@@ -19,9 +19,11 @@ import numpy as np
 
 from evidence_bot.answer.constraints import CAPITALISED_RUN, NOT_NAMES, RATING
 from evidence_bot.lexical import glossary
-from evidence_bot.sentences import split_sentences
+from evidence_bot.sentences import sentence_spans, split_sentences
 
 CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
+UNFINISHED_MARKER = re.compile(r"\s*\[[\d,\s]*$")
 FIGURE = re.compile(r"(?<![\w/])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
 MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
                    re.I)
@@ -66,15 +68,29 @@ class Verification:
         return not self.kept or len(self.kept) * 2 < len(self.sentences)
 
 
+def markers_before_stop(text: str) -> str:
+    """'... fell. [2] Next' -> '... fell [2]. Next': a marker after the full stop belongs to the sentence before it."""
+    return MARKERS_AFTER_STOP.sub(lambda m: m.group(2) + m.group(1), text)
+
+
+def cited_sentence(sentence: str) -> tuple[str, list[int]]:
+    """(the sentence without markers, its citation numbers in order)."""
+    numbers = [int(n) for group in CITATION.findall(sentence) for n in re.split(r"\s*,\s*", group)]
+    return CITATION.sub("", sentence).strip(), list(dict.fromkeys(numbers))
+
+
 def cited_sentences(answer: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, citation numbers) for each sentence of a generated answer."""
-    out = []
-    for sentence in split_sentences(answer):
-        numbers = [int(n) for group in CITATION.findall(sentence) for n in re.split(r"\s*,\s*", group)]
-        text = CITATION.sub("", sentence).strip()
-        if text:
-            out.append((text, list(dict.fromkeys(numbers))))
-    return out
+    pairs = [cited_sentence(s) for s in split_sentences(markers_before_stop(answer))]
+    return [(text, numbers) for text, numbers in pairs if text]
+
+
+def finished_sentences(streamed: str) -> list[str]:
+    """The sentences of a part-streamed answer that can no longer change. The last one waits for the next to
+    begin, as its marker may still be coming ("... fell. [2"); boundaries depend only on the text before them
+    and one character after, so a finished sentence stays as it is while the stream goes on."""
+    text = markers_before_stop(UNFINISHED_MARKER.sub("", streamed))
+    return [text[a:b] for a, b in sentence_spans(text)[:-1]]
 
 
 def normalised(text: str) -> str:
@@ -138,14 +154,21 @@ class Verifier:
         self.embed, self.threshold = embed, threshold
 
     def verify(self, answer: str, passages: dict[int, str]) -> Verification:
-        vectors: dict[str, np.ndarray] = {}  # per answer: the cited passages' sentences are embedded once
-        result = Verification()
-        for text, numbers in cited_sentences(answer):
-            given = [n for n in numbers if n in passages]
-            result.removed_citations += [n for n in numbers if n not in passages]
-            result.sentences.append(self.check(text, given, passages, vectors))
-        result.removed_citations = sorted(set(result.removed_citations))
+        result, vectors = Verification(), {}
+        for sentence in split_sentences(markers_before_stop(answer)):
+            self.add(result, sentence, passages, vectors)
         return result
+
+    def add(self, result: Verification, sentence: str, passages: dict[int, str], vectors: dict) -> SentenceCheck | None:
+        """Checks one sentence (markers included) into `result`; `vectors` caches embeddings across one answer,
+        so each cited passage's sentences are embedded once."""
+        text, numbers = cited_sentence(sentence)
+        if not text:
+            return None
+        given = [n for n in numbers if n in passages]
+        result.removed_citations = sorted(set(result.removed_citations) | {n for n in numbers if n not in passages})
+        result.sentences.append(self.check(text, given, passages, vectors))
+        return result.sentences[-1]
 
     def check(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict) -> SentenceCheck:
         if not cited:

@@ -1,6 +1,7 @@
 """The /api endpoints the chat page and other council systems use."""
 
 import json
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
@@ -9,7 +10,6 @@ from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from evidence_bot.answer import pieces
 from evidence_bot.audit import as_csv
 from evidence_bot.briefing import as_markdown, slug
 from evidence_bot.briefing_docx import briefing_docx
@@ -39,19 +39,28 @@ def chat(body: ChatRequest, rt: Run, viewer: Me) -> dict:
 @router.post("/chat/stream", summary="Answer as server-sent events", responses=documented(
     example=examples.STREAM, media="text/event-stream", errors=(413, 422, 503),
     description="`citations` (a JSON list), then `delta` ({\"text\"}) pieces of the answer in order, "
-                "then `done` (the whole /api/chat JSON)."))
+                "then `done` (the whole /api/chat JSON). In the llm mode `citations` lists every passage given "
+                "to the model, each `delta` is one sentence once it has been verified, and a `reset` "
+                "({\"note\"}) means: discard what was shown, the extractive answer follows with its own "
+                "`citations`."))
 async def chat_stream(body: ChatRequest, rt: Run, viewer: Me):
-    reply = await run_in_threadpool(rt.ask, body.question, body.earlier_questions(), body.filters.to_filters(),
-                                    body.conversation_id, viewer)
-    return EventSourceResponse(chat_events(reply))
+    prepared = await run_in_threadpool(rt.prepare, body.question, body.earlier_questions(),
+                                       body.filters.to_filters(), viewer)
+    return EventSourceResponse(chat_events(rt.respond(prepared, body.conversation_id, viewer)))
 
 
-async def chat_events(reply):
-    full = reply.to_dict()
-    yield event("citations", full["citations"])
-    for piece in pieces(reply.answer.answer):
-        yield event("delta", {"text": piece})
-    yield event("done", full)
+def chat_events(events):
+    """Runs in the thread pool, one event at a time, while the model streams (Starlette iterates a plain
+    generator off the event loop)."""
+    for kind, value in events:
+        if kind == "citations":
+            yield event("citations", [asdict(c) for c in value])
+        elif kind == "delta":
+            yield event("delta", {"text": value})
+        elif kind == "reset":
+            yield event("reset", {"note": value})
+        elif kind == "done":
+            yield event("done", value.to_dict())
 
 
 def event(name: str, data) -> bytes:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from evidence_bot.answer import pieces
+from evidence_bot.feedback import new_id
 from evidence_bot.models import Citation
 from evidence_bot.server import examples
 from evidence_bot.server.dependencies import Me, Run, current_viewer
@@ -38,9 +38,10 @@ async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me):
         raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "
                                  f"'{rt.bot.settings.model_name}' (GET /v1/models)")
     question, history = split_messages(body)
-    reply = await run_in_threadpool(rt.ask, question, history, body.filters.to_filters(), None, viewer)
     if body.stream:
-        return EventSourceResponse(completion_chunks(reply, body.model))
+        prepared = await run_in_threadpool(rt.prepare, question, history, body.filters.to_filters(), viewer)
+        return EventSourceResponse(completion_chunks(rt.respond(prepared, None, viewer), body.model))
+    reply = await run_in_threadpool(rt.ask, question, history, body.filters.to_filters(), None, viewer)
     return completion(reply, body.model)
 
 
@@ -76,16 +77,25 @@ def completion(reply: Reply, model: str) -> dict:
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extras(reply)}
 
 
-async def completion_chunks(reply: Reply, model: str):
-    base = {"id": f"chatcmpl-{reply.answer_id}", "object": "chat.completion.chunk", "created": int(time.time()),
+def completion_chunks(events, model: str):
+    """chat.completion.chunk events as the answer streams (in the thread pool, one at a time). The extras
+    (citations, evidence_bot) ride on the last chunk, when the answer is final. A `reset` (the llm mode fell
+    back) cannot take back text already sent, so it is said in the text, and the extractive answer follows."""
+    base = {"id": f"chatcmpl-{new_id()}", "object": "chat.completion.chunk", "created": int(time.time()),
             "model": model}
 
     def chunk(delta: dict, finish: str | None = None, **extra) -> bytes:
         body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
         return format_sse_event(data_str=json.dumps(body, ensure_ascii=False))
 
-    yield chunk({"role": "assistant", "content": ""}, **extras(reply))
-    for piece in pieces(reply.answer.answer + sources_text(reply.answer.citations)):
-        yield chunk({"content": piece})
-    yield chunk({}, "stop")
+    yield chunk({"role": "assistant", "content": ""})
+    for kind, value in events:
+        if kind == "delta":
+            yield chunk({"content": value})
+        elif kind == "reset":
+            yield chunk({"content": f"\n\nNote: {value}.\n\n"})
+        elif kind == "done":
+            if value.answer.citations:
+                yield chunk({"content": sources_text(value.answer.citations)})
+            yield chunk({}, "stop", **extras(value))
     yield format_sse_event(data_str="[DONE]")

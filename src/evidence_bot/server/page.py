@@ -19,6 +19,11 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
+ANSWER_INTRO = {  # what the page promises must be what the answerer does
+    "extractive": "Answers quote the council's evidence word for word, with numbered sources you can open.",
+    "llm": "Answers are written by a language model from the council's evidence. Every sentence is checked against "
+           "the numbered source it cites, and sentences the sources do not support are removed.",
+}
 NOT_BUILT = ("The chat page's assets are not built (web/static/app.css is missing). "
              "Run `make setup`, or `npm ci && npm run build` in web/.")
 
@@ -47,7 +52,7 @@ def page(request: Request, name: str) -> Response:
     if not built_assets(settings.web_dir).is_file():
         return Response(NOT_BUILT, 503, media_type="text/plain")
     template = Template((settings.web_dir / name).read_text(encoding="utf-8"))
-    body = template.substitute(council_name=html.escape(settings.council_name))
+    body = template.substitute(council_name=html.escape(settings.council_name), answer_intro=ANSWER_INTRO[settings.answerer])
     return HTMLResponse(body, headers=SECURITY_HEADERS)
 
 

@@ -1,6 +1,7 @@
 """What one server process holds: the bot (one model, one store), the answer log, and the lock around them."""
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evidence_bot.audit import AuditLog
@@ -8,7 +9,7 @@ from evidence_bot.access import LOCAL, TokenStore, Viewer
 from evidence_bot.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, Filters
 from evidence_bot.server.rate_limit import RateLimit
-from evidence_bot.service import EvidenceBot
+from evidence_bot.service import EvidenceBot, Prepared
 
 
 @dataclass
@@ -34,12 +35,31 @@ class Runtime:
 
     def ask(self, question: str, history: list[str], filters: Filters, conversation_id: str | None,
             viewer: Viewer = LOCAL) -> Reply:
+        prepared = self.prepare(question, history, filters, viewer)
+        *_, (_, reply) = self.respond(prepared, conversation_id, viewer)
+        return reply
+
+    def prepare(self, question: str, history: list[str], filters: Filters, viewer: Viewer = LOCAL) -> Prepared:
+        """Retrieval under the lock; a model rewriting a follow-up is waited for outside it. Raises before any
+        event is sent, so a bad question is an HTTP error, not a broken stream."""
+        bot = self.bot.for_viewer(viewer)
+        query = bot.query_for(question, history)
         with self.lock:
-            answer = self.bot.for_viewer(viewer).ask(question, history, filters)
+            return bot.prepare(question, query, filters, history=history)
+
+    def respond(self, prepared: Prepared, conversation_id: str | None, viewer: Viewer = LOCAL) -> Iterator[tuple]:
+        """The answer's events (EvidenceBot.respond), then ("done", Reply) once it is recorded. Runs outside the
+        lock: in the llm mode most of its time is spent waiting on the model."""
+        answer = None
+        for kind, value in self.bot.for_viewer(viewer).respond(prepared):
+            if kind == "answer":
+                answer = value
+            else:
+                yield kind, value
         conversation_id = conversation_id or new_id()
-        answer_id = self.feedback.record_answer(conversation_id, question, history, answer)
-        self.audit.record(viewer, "ask", question, [c.passage_id for c in answer.citations])
-        return Reply(answer, conversation_id, answer_id)
+        answer_id = self.feedback.record_answer(conversation_id, prepared.question, prepared.history, answer)
+        self.audit.record(viewer, "ask", prepared.question, [c.passage_id for c in answer.citations])
+        yield "done", Reply(answer, conversation_id, answer_id)
 
     def call(self, method, *args, **kwargs):
         """Any other read of the bot, under the same lock."""
