@@ -48,7 +48,10 @@ def test_a_faithful_answer_is_kept_with_its_citation(llm):
     answer = bot.ask(QUESTION)
     assert answer.mode == "llm" and answer.note is None and not answer.removed
     assert answer.answer.startswith("At the time of the assessment 412 people were waiting")
-    assert [c.text for c in answer.citations if "412 people were waiting" in c.text]
+    cited = [c for c in answer.citations if "412 people were waiting" in c.text]
+    assert len(cited) == 1  # the passage's sentences that hold its figure and names are marked
+    marked = [cited[0].text[start:end] for start, end in cited[0].highlights]
+    assert any("412 people were waiting" in sentence for sentence in marked) and len(marked) <= 2
 
 
 def test_an_invented_figure_is_removed_and_the_reason_given(llm):
@@ -101,7 +104,14 @@ def test_the_models_abstention_is_passed_on(llm):
     bot, script = llm
     script.append(lambda m: ABSTENTION)
     answer = bot.ask("How many potholes were repaired in 2024?")
-    assert answer.abstained and answer.answer == ABSTENTION
+    assert answer.abstained and answer.answer == ABSTENTION and answer.mode == "llm"
+    script.append(lambda m: ABSTENTION)  # a streaming client reads the same sentence
+    with TestClient(create_app(bot=bot)) as client:
+        chunks = parse_events(client.post("/v1/chat/completions", json={
+            "model": bot.settings.model_name, "stream": True,
+            "messages": [{"role": "user", "content": "How many potholes were repaired in 2024?"}]}).text)
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for _, c in chunks[:-1]) == ABSTENTION
+    assert chunks[-2][1]["evidence_bot"]["abstained"] is True
 
 
 def test_the_api_shows_the_generated_answer_and_the_removals(llm):
@@ -199,7 +209,7 @@ def test_the_stream_shows_each_verified_sentence_while_the_model_is_still_writin
     names = [name for name, _ in rest]
     assert names == ["delta", "done"]  # the sentence with the invented figure never reaches the page
     done = rest[-1][1]
-    assert first["text"] + rest[0][1]["text"] == done["answer"] + " "
+    assert first["text"] + rest[0][1]["text"] == done["answer"]
     assert done["mode"] == "llm" and done["removed"][0]["sentence"] == "Of these, 57 had waited over a year."
     assert {c["n"] for c in done["citations"]} <= {c["n"] for c in given}
 

@@ -232,7 +232,7 @@ class EvidenceBot:
         if not self.settings.llm_model:
             raise EvidenceBotError("EVIDENCE_BOT_ANSWERER=llm needs EVIDENCE_BOT_LLM_MODEL (and usually a base URL)")
         verifier = Verifier(self.embedder.embed, self.settings.verify_threshold)
-        return GenerativeAnswerer(chat_model(self.settings), verifier, self.answerer)
+        return GenerativeAnswerer(chat_model(self.settings), verifier)
 
     def passage(self, passage_id: str, radius: int = 1) -> tuple[Passage, DocumentMeta, list[Passage]]:
         """A passage, its document's metadata and the passages around it (itself included), for the viewer."""

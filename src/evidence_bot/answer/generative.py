@@ -76,8 +76,8 @@ class GenerativeAnswerer:
     a fallback, ("reset", note) says to discard what was shown, and the extractive answer's citations and
     pieces follow. Non-streaming callers take the last event (`answer`)."""
 
-    def __init__(self, model, verifier: Verifier, fallback):
-        self.model, self.verifier, self.fallback = model, verifier, fallback
+    def __init__(self, model, verifier: Verifier):
+        self.model, self.verifier = model, verifier
 
     def standalone(self, question: str, history: list[str], fallback: str) -> str:
         """The follow-up as a standalone question, written by the model; the rule-based query if it cannot."""
@@ -118,8 +118,8 @@ class GenerativeAnswerer:
 
     def verified(self, verification: Verification, sentence: str, passages: dict[int, str], vectors: dict):
         check = self.verifier.add(verification, sentence, passages, vectors)
-        if check is not None and check.kept:
-            yield "delta", sentence_with_markers(check) + " "
+        if check is not None and check.kept:  # joined, the deltas are the final answer's text exactly
+            yield "delta", (" " if len(verification.kept) > 1 else "") + sentence_with_markers(check)
 
     def conclusion(self, text: str, failure: str | None, verification: Verification, query: str,
                    hits: list[SearchHit], extractive: Answer) -> Iterator[Event]:
@@ -128,6 +128,7 @@ class GenerativeAnswerer:
         elif not text:
             yield from self.fell_back(extractive, fallback_note("the language model returned nothing usable"), None)
         elif text == ABSTENTION:
+            yield "delta", ABSTENTION
             yield "answer", Answer(ABSTENTION, True, [], extractive.confidence, query, mode="llm")
         elif verification.needs_fallback():
             yield from self.fell_back(extractive, fallback_note("too little of the generated answer was supported "
@@ -136,7 +137,8 @@ class GenerativeAnswerer:
             kept = verification.kept
             cited = sorted({n for s in kept for n in s.cited})
             answer = Answer(" ".join(sentence_with_markers(s) for s in kept), False,
-                            [citation(n, hits[n - 1], []) for n in cited], extractive.confidence, query, mode="llm")
+                            [citation(n, hits[n - 1], supporting(kept, n)) for n in cited], extractive.confidence,
+                            query, mode="llm")
             yield "answer", with_removals(answer, verification)
 
     def fell_back(self, extractive: Answer, note: str, verification: Verification | None) -> Iterator[Event]:
@@ -149,6 +151,11 @@ class GenerativeAnswerer:
 
 def sentence_with_markers(check: SentenceCheck) -> str:
     return f"{check.text} " + " ".join(f"[{n}]" for n in check.cited)
+
+
+def supporting(kept: list[SentenceCheck], n: int) -> list[list[int]]:
+    """The sentences of passage n closest to the kept sentences, to highlight as the extractive answer's quotes are."""
+    return [[start, end] for start, end in sorted({(a, b) for s in kept for m, a, b in s.support if m == n})]
 
 
 def with_removals(answer: Answer, verification: Verification | None) -> Answer:

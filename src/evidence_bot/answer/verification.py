@@ -51,6 +51,7 @@ class SentenceCheck:
     kept: bool
     reason: str | None = None
     score: float = 0.0
+    support: list[tuple[int, int, int]] = field(default_factory=list)  # (passage n, start, end) to highlight
 
 
 @dataclass
@@ -149,6 +150,20 @@ def lexical_support(sentence: str, evidence: str) -> float:
     return len(words & content_words(evidence)) / len(words) if words else 1.0
 
 
+def covering(text: str, spans: list, sentences: list[str], similarity: list[float]) -> list[tuple[int, int, int]]:
+    """The cited sentences that hold the sentence's figures and names between them (greedily, most first, ties
+    to the closest in words and meaning), or the single closest when it has none: what to highlight."""
+    closeness = [LEXICAL_WEIGHT * lexical_support(text, s) + (1 - LEXICAL_WEIGHT) * sim
+                 for s, sim in zip(sentences, similarity)]
+    holds = [{f for f in facts(text) if present(f, normalised(s))} for s in sentences]
+    chosen, uncovered = [], set().union(*holds)
+    while uncovered:
+        best = max(range(len(spans)), key=lambda i: (len(holds[i] & uncovered), closeness[i]))
+        chosen.append(spans[best])
+        uncovered -= holds[best]
+    return chosen or [spans[max(range(len(spans)), key=closeness.__getitem__)]]
+
+
 class Verifier:
     def __init__(self, embed: Callable[[list[str]], list], threshold: float):
         self.embed, self.threshold = embed, threshold
@@ -180,15 +195,19 @@ class Verifier:
         reversed_word = contradiction(text, evidence)
         if reversed_word:
             return SentenceCheck(text, cited, False, reversed_word)
-        score = self.score(text, evidence, vectors)
+        score, support = self.score(text, cited, passages, vectors)
         if score < self.threshold:
             return SentenceCheck(text, cited, False, f"not supported by the cited passages (score {score:.2f})", score)
-        return SentenceCheck(text, cited, True, None, score)
+        return SentenceCheck(text, cited, True, None, score, support)
 
-    def score(self, text: str, evidence: str, vectors: dict) -> float:
-        candidates = split_sentences(evidence) or [evidence]
-        new = [t for t in dict.fromkeys([text] + candidates) if t not in vectors]
+    def score(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict):
+        """The support score, and where the closest sentence of the cited passages is (for highlighting)."""
+        spans = [(n, a, b) for n in cited for a, b in sentence_spans(passages[n]) or [(0, len(passages[n]))]]
+        sentences = [passages[n][a:b] for n, a, b in spans]
+        new = [t for t in dict.fromkeys([text] + sentences) if t not in vectors]
         if new:
             vectors.update(zip(new, np.asarray(self.embed(new), dtype=np.float32)))
-        semantic = max(float(vectors[c] @ vectors[text]) for c in candidates)
-        return LEXICAL_WEIGHT * lexical_support(text, evidence) + (1 - LEXICAL_WEIGHT) * semantic
+        similarity = [float(vectors[sentence] @ vectors[text]) for sentence in sentences]
+        evidence = " ".join(passages[n] for n in cited)
+        score = LEXICAL_WEIGHT * lexical_support(text, evidence) + (1 - LEXICAL_WEIGHT) * max(similarity)
+        return score, covering(text, spans, sentences, similarity)
