@@ -45,9 +45,7 @@ test: setup browser
 # The evaluation gate (evals/thresholds.toml). The Thurrock set needs ../shared/corpus; without it, it is skipped
 # with a message, because the repository may not ship that evidence.
 eval: $(STAMP)
-	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer
-	$(BIN)/evidence-bot eval-verifier evals/verifier.jsonl --min-precision 0.75 --min-recall 0.85 \
-		--output evals/results/verifier-latest.json
+	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer --verifier evals/verifier.jsonl
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

@@ -86,3 +86,17 @@ def test_a_malformed_label_line_is_named(tmp_path):
     labels.write_text('{"id": "v1", "passages": {"1": "x"}, "answer": "x [1].", "label": "maybe", "kind": "k"}\n')
     with pytest.raises(EvidenceBotError, match="labels.jsonl: line 1: KeyError"):
         read_labels(labels)
+
+
+@pytest.mark.parametrize("floor, fails", [(0.5, False), (0.99, True)])
+def test_evaluate_reports_the_verifier_against_its_floors(tmp_path, floor, fails):
+    from evidence_bot.cli import verifier_gate
+
+    from conftest import ROOT
+
+    thresholds = tmp_path / "thresholds.toml"
+    thresholds.write_text(f"[verifier.min]\nprecision = {floor}\nrecall = 0.5\n", encoding="utf-8")
+    failures = verifier_gate(ROOT / "evals" / "verifier.jsonl", thresholds, tmp_path / "results")
+    assert bool(failures) is fails and all(f.startswith("precision ") for f in failures)
+    written = (tmp_path / "results" / "verifier-latest.json").read_text(encoding="utf-8")
+    assert '"supported": 64' in written and '"unsupported": 64' in written

@@ -243,7 +243,10 @@ def docs_remove(index_dir, key):
               default=Path("evals/thresholds.toml"), show_default=True)
 @click.option("--results", type=click.Path(file_okay=False, path_type=Path), default=Path("evals/results"),
               show_default=True, help="Where the JSON and Markdown reports go.")
-def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
+@click.option("--verifier", "verifier_labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also score the llm mode's sentence verifier on these labelled sentences (evals/verifier.jsonl), "
+                   "against the [verifier] floors.")
+def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, verifier_labels):
     """Score QUESTIONS (JSONL) on CORPUS; exit 1 when a metric misses its threshold."""
     from evidence_bot.evaluation.report import check_thresholds, missed_targets, render_text, write_report
     from evidence_bot.evaluation.session import EvalRun
@@ -256,11 +259,34 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results):
     json_path, md_path = write_report(report, failures, results)
     click.echo(render_text(report))
     click.echo(f"\nReports: {json_path}, {md_path}")
+    if verifier_labels:
+        failures += verifier_gate(verifier_labels, thresholds, results)
     for missed in missed_targets(report, thresholds):
         click.echo(f"Target not yet met: {missed}", err=True)
     for failure in failures:
         click.echo(f"FAILED: {failure}", err=True)
     sys.exit(EXIT_PARTIAL if failures else 0)
+
+
+def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
+    """The verifier's precision and recall on its labelled sentences, printed, written to results, and checked
+    against [verifier.min]."""
+    from evidence_bot.embedding import Embedder
+    from evidence_bot.evaluation.report import check_thresholds
+    from evidence_bot.evaluation.verifier_eval import evaluate_verifier, render as render_verifier
+
+    settings = Settings()
+    try:
+        embedder = Embedder(settings.model_path, settings.embedding_backend, settings.models_dir)
+        result = evaluate_verifier(labels, embedder.embed, settings.verify_threshold)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    click.echo("\n" + render_verifier(result))
+    results.mkdir(parents=True, exist_ok=True)
+    (results / "verifier-latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    at = result["at_threshold"]
+    return check_thresholds({"set": "verifier", "overall": {"precision": at["precision"], "recall": at["recall"]}},
+                            thresholds)
 
 
 @main.command()
@@ -552,21 +578,15 @@ def eval_mapping(index_dir, labels, corpus, min_precision, min_recall, output):
 @click.pass_obj
 def eval_verifier(index_dir, labels, min_precision, min_recall, output):
     """The generated-answer verifier against hand-labelled sentences (evals/verifier.jsonl)."""
-    from evidence_bot.evaluation.verifier_eval import evaluate_verifier
+    from evidence_bot.evaluation.verifier_eval import evaluate_verifier, render as render_verifier
 
     bot = open_bot(index_dir)
     try:
         result = evaluate_verifier(labels, bot.embedder.embed, bot.settings.verify_threshold)
     except EvidenceBotError as exc:
         fail(str(exc), 2)
+    click.echo(render_verifier(result))
     now = result["at_threshold"]
-    click.echo(f"verifier at threshold {now['threshold']}: precision {now['precision']}, recall {now['recall']} "
-               f"({now['supported']} supported, {now['unsupported']} unsupported sentences)")
-    click.echo(f"unsupported caught, by kind: {now['unsupported_caught_by_kind']}")
-    for fold, held in enumerate(result["held_out"], start=1):
-        click.echo(f"held-out half {fold}: threshold {held['threshold']} chosen on the other half: "
-                   f"precision {held['precision']}, recall {held['recall']}")
-    click.echo("sweep: " + "  ".join(f"{m['threshold']}: P {m['precision']} R {m['recall']}" for m in result["sweep"]))
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

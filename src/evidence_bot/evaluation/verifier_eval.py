@@ -71,3 +71,15 @@ def evaluate_verifier(path: Path, embed, threshold: float) -> dict:
         folds.append(metrics(test, choose_threshold(train)))
     return {"at_threshold": metrics(results, threshold), "chosen_on_all": choose_threshold(results),
             "held_out": folds, "sweep": [metrics(results, t) for t in SWEEP]}
+
+
+def render(result: dict) -> str:
+    now = result["at_threshold"]
+    lines = [f"verifier at threshold {now['threshold']}: precision {now['precision']}, recall {now['recall']} "
+             f"({now['supported']} supported, {now['unsupported']} unsupported sentences)",
+             f"unsupported caught, by kind: {now['unsupported_caught_by_kind']}"]
+    lines += [f"held-out half {fold}: threshold {held['threshold']} chosen on the other half: "
+              f"precision {held['precision']}, recall {held['recall']}"
+              for fold, held in enumerate(result["held_out"], start=1)]
+    lines.append("sweep: " + "  ".join(f"{m['threshold']}: P {m['precision']} R {m['recall']}" for m in result["sweep"]))
+    return "\n".join(lines)
