@@ -15,6 +15,7 @@ from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.answer import ABSTENTION, support_counts
+from evidence_bot.cli import render
 from evidence_bot.server import create_app
 
 from conftest import SAMPLE
@@ -63,6 +64,7 @@ def test_an_invented_figure_is_removed_and_the_reason_given(llm):
     assert answer.mode == "llm" and "57" not in answer.answer and "11 weeks" in answer.answer
     assert answer.removed == [{"sentence": "Of these, 57 had waited over a year.",
                                "reason": "'57' is not in the cited passages"}]
+    assert "- “Of these, 57 had waited over a year.” — '57' is not in the cited passages" in render(answer)  # the CLI
 
 
 def test_a_citation_to_a_passage_never_given_is_removed(llm):

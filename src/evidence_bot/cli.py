@@ -150,7 +150,18 @@ def render(answer: Answer) -> str:
             lines.append(f"    Section: {c.section}")
         if c.also_in:
             lines.append(f"    Same passage also in {len(c.also_in)} other rendition(s): {', '.join(c.also_in)}")
-    return "\n".join(lines)
+    return "\n".join(lines + verification_lines(answer))
+
+
+def verification_lines(answer: Answer) -> list[str]:
+    """The llm mode: that the answer was generated and checked, why it fell back, and what was removed."""
+    lines = ["", "Written by a language model; every sentence was checked against the passage it cites."] \
+        if answer.mode == "llm" else []
+    if answer.note:
+        lines += ["", f"Note: {answer.note}."]
+    if answer.removed:
+        lines += ["", click.style("Removed", bold=True)] + [f"- “{r['sentence']}” — {r['reason']}" for r in answer.removed]
+    return lines
 
 
 @main.command()
