@@ -16,6 +16,7 @@ from helpers.sse import parse_events
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.answer import ABSTENTION, support_counts
 from evidence_bot.cli import render
+from evidence_bot.models import Filters
 from evidence_bot.server import create_app
 
 from conftest import SAMPLE
@@ -214,6 +215,19 @@ def test_the_stream_shows_each_verified_sentence_while_the_model_is_still_writin
     assert first["text"] + rest[0][1]["text"] == done["answer"]
     assert done["mode"] == "llm" and done["removed"][0]["sentence"] == "Of these, 57 had waited over a year."
     assert {c["n"] for c in done["citations"]} <= {c["n"] for c in given}
+
+
+def test_a_client_that_leaves_mid_stream_is_still_in_the_audit_log(llm):
+    bot, script = llm
+    script.append(three_sentences)
+    runtime = create_app(bot=bot).state.runtime
+    events = runtime.respond(runtime.prepare(QUESTION, [], Filters()), None)
+    (_, given), (name, _) = next(events), next(events)
+    assert name == "delta"
+    events.close()  # as when the server drops the answer's generator because the client has gone
+    latest = runtime.audit.events(limit=1)[0]
+    assert latest["action"] == "ask (left before the answer was finished)" and latest["detail"] == QUESTION
+    assert latest["passages"] == [c.passage_id for c in given]  # every passage whose text was sent
 
 
 @pytest.mark.parametrize("ending", ["malformed", "cut"], ids=["not JSON halfway", "connection dropped halfway"])

@@ -49,16 +49,22 @@ class Runtime:
 
     def respond(self, prepared: Prepared, conversation_id: str | None, viewer: Viewer = LOCAL) -> Iterator[tuple]:
         """The answer's events (EvidenceBot.respond), then ("done", Reply) once it is recorded. Runs outside the
-        lock: in the llm mode most of its time is spent waiting on the model."""
-        answer = None
-        for kind, value in self.bot.for_viewer(viewer).respond(prepared):
-            if kind == "answer":
-                answer = value
-            else:
+        lock: in the llm mode most of its time is spent waiting on the model. The audit log gets every passage
+        whose text was sent, even when the client leaves mid-stream."""
+        answer, sent = None, {}
+        try:
+            for kind, value in self.bot.for_viewer(viewer).respond(prepared):
+                if kind == "answer":
+                    answer = value
+                    continue
+                if kind == "citations":
+                    sent.update(dict.fromkeys(c.passage_id for c in value))
                 yield kind, value
+        finally:
+            self.audit.record(viewer, "ask" if answer else "ask (left before the answer was finished)",
+                              prepared.question, list(sent))
         conversation_id = conversation_id or new_id()
         answer_id = self.feedback.record_answer(conversation_id, prepared.question, prepared.history, answer)
-        self.audit.record(viewer, "ask", prepared.question, [c.passage_id for c in answer.citations])
         yield "done", Reply(answer, conversation_id, answer_id)
 
     def call(self, method, *args, **kwargs):
