@@ -154,7 +154,7 @@ def sentence_with_markers(check: SentenceCheck) -> str:
 
 
 def supporting(kept: list[SentenceCheck], n: int) -> list[list[int]]:
-    """The sentences of passage n closest to the kept sentences, to highlight as the extractive answer's quotes are."""
+    """The sentences of passage n that support the kept sentences, highlighted as the extractive answer's quotes are."""
     return [[start, end] for start, end in sorted({(a, b) for s in kept for m, a, b in s.support if m == n})]
 
 

@@ -201,7 +201,7 @@ class Verifier:
         return SentenceCheck(text, cited, True, None, score, support)
 
     def score(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict):
-        """The support score, and where the closest sentence of the cited passages is (for highlighting)."""
+        """The support score, and the cited sentences to highlight as its support (see covering)."""
         spans = [(n, a, b) for n in cited for a, b in sentence_spans(passages[n]) or [(0, len(passages[n]))]]
         sentences = [passages[n][a:b] for n, a, b in spans]
         new = [t for t in dict.fromkeys([text] + sentences) if t not in vectors]
