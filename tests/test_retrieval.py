@@ -56,3 +56,35 @@ def test_embedded_and_server_stores_stay_apart(tmp_path, chroma_server):
     local.add(["a-0000"], ["a"], [[0.1] * 384])
     assert local.count() == 1 and server.count() == 0
     assert (tmp_path / "local" / "chroma.sqlite3").exists()
+
+
+RANKINGS = """
+import json, sys
+from evidence_bot import EvidenceBot, Settings
+bot = EvidenceBot(Settings(index_dir=sys.argv[1]))
+questions = json.loads(sys.stdin.read())
+print(json.dumps({q: [h.passage.id for h in bot.search(q, top_k=10)] for q in questions}))
+"""
+
+
+@pytest.mark.slow
+def test_the_same_question_ranks_the_same_in_any_process_and_order(thurrock_bot):
+    """Chroma's default search breadth gave different passages for the same question in two processes that
+    asked in different orders (15 of 121 Thurrock questions); vectors.SEARCH_EF fixes that."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    questions = [json.loads(line)["question"] for line in (ROOT / "evals" / "thurrock.jsonl").open(encoding="utf-8")
+                 if line.strip()]
+
+    def rankings(order: list[str]) -> dict:
+        done = subprocess.run([sys.executable, "-c", RANKINGS, str(thurrock_bot.settings.index_dir)],
+                              input=json.dumps(order), capture_output=True, text=True, check=True)
+        return json.loads(done.stdout)
+
+    forwards, backwards = rankings(questions), rankings(questions[::-1])
+    assert [q for q in questions if forwards[q] != backwards[q]] == []
+    assert forwards == {q: [h.passage.id for h in thurrock_bot.search(q, top_k=10)] for q in questions}

@@ -38,14 +38,24 @@ def server_client(url: str):
         raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: cannot reach the Chroma server at {url} ({exc})") from exc
 
 
+# Chroma's default ef_search (100) makes the approximate search depend on the queries asked before it in the
+# same process: the same question could cite different passages after a restart. 500 gave the same results in
+# any order on the Thurrock index (docs/evaluation.md, "Vector search breadth").
+SEARCH_EF = 500
+
+
 class VectorStore:
-    def __init__(self, directory: Path, collection: str = PASSAGES, url: str | None = None, namespace: str = ""):
+    def __init__(self, directory: Path, collection: str = PASSAGES, url: str | None = None, namespace: str = "",
+                 search_ef: int = SEARCH_EF):
         """The embedded store in `directory`, or, with `url`, a Chroma server (`chroma run`): the collections
         are then named namespace + collection, so that several indexes can share one server."""
         self.client = server_client(url) if url else embedded_client(directory)
         # embedding_function=None: we always pass vectors, so Chroma never fetches its default model
         self.collection = self.client.get_or_create_collection(
-            namespace + collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+            namespace + collection, embedding_function=None,
+            configuration={"hnsw": {"space": "cosine", "ef_search": search_ef}})
+        if (self.collection.configuration_json.get("hnsw") or {}).get("ef_search") != search_ef:
+            self.collection.modify(configuration={"hnsw": {"ef_search": search_ef}})  # an index made before
 
     def add(self, ids: list[str], doc_ids: list[str], vectors: list[list[float]]) -> None:
         for start in range(0, len(ids), 1000):
