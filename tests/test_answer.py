@@ -74,3 +74,14 @@ def test_thurrock_second_ingest_does_no_embedding(thurrock_bot):
     assert len(thurrock_bot.first_report.added) == 10
     again = thurrock_bot.ingest([THURROCK])
     assert again.embedded == 0 and len(again.unchanged) == 10 and not again.added and not again.updated
+
+
+def test_words_said_just_before_a_sentence_count_half_towards_choosing_it():
+    from evidence_bot.answer.extractive import word_coverage
+
+    weights = {"appointee": 2.0, "team": 1.0, "people": 1.0}
+    sentence = "Currently they are supporting 132 people."
+    alone = word_coverage(sentence, weights)
+    assert alone == 0.25
+    assert word_coverage(sentence, weights, "The Corporate Appointee Team works with people who lack capacity.") \
+        == 0.25 + 0.5 * 0.75

@@ -22,6 +22,7 @@ ABSTENTION = "The evidence provided does not answer this."
 PASSAGES_READ = 5
 
 WEIGHTS = {"meaning": 0.5, "words": 0.35, "rank": 0.1, "kind": 0.08}
+CONTEXT_WORD_SHARE = 0.5
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Unit:
     score: float = 0.0  # ranks units
     support: float = 0.0  # how well the unit alone answers: meaning and words, no rank or kind bonus
     id: str = ""  # passage id and offset: the key of its stored vector
+    surroundings: str = ""  # the sentence before and the document title and section: words said around it
 
 
 class ExtractiveAnswerer:
@@ -68,9 +70,12 @@ class ExtractiveAnswerer:
         context = vectors @ self.embedder.embed_query(query) if query != question else meaning
         weights = self.term_weights(question, query)
         for unit, own, topic in zip(units, meaning, context):
-            unit.support = (WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
-                            + WEIGHTS["words"] * word_coverage(unit.text, weights))
-            unit.score = (unit.support + WEIGHTS["rank"] / (1 + unit.hit_index)
+            meaning_part = WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
+            unit.support = meaning_part + WEIGHTS["words"] * word_coverage(unit.text, weights)
+            # Which sentence answers may rest on words said just before it or in its heading ("The Appointee
+            # Team ... Currently they support 132 people."); whether to answer at all (support) does not.
+            unit.score = (meaning_part + WEIGHTS["words"] * word_coverage(unit.text, weights, unit.surroundings)
+                          + WEIGHTS["rank"] / (1 + unit.hit_index)
                           + WEIGHTS["kind"] * kind_with_lead_in(unit, constraints))
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
@@ -97,8 +102,9 @@ def candidate_units(hits: list[SearchHit]) -> list[Unit]:
     for index, hit in enumerate(hits):
         previous = None
         for start, text in passage_units(hit.passage.text, hit.passage.kind):
-            units.append(Unit(index, start, text, previous if hit.passage.kind != "table" else None,
-                              id=unit_id(hit.passage.id, start)))
+            before = previous if hit.passage.kind != "table" else None
+            units.append(Unit(index, start, text, before, id=unit_id(hit.passage.id, start),
+                              surroundings=f"{before.text if before else ''} {context_of(hit)}"))
             previous = units[-1]
     return units
 
@@ -111,16 +117,23 @@ def stem(word: str) -> str:
     return word
 
 
-def word_coverage(text: str, weights: dict[str, float]) -> float:
-    """Share of the question's IDF weight whose words appear in the text (stems, inside words too).
+def word_coverage(text: str, weights: dict[str, float], surroundings: str = "") -> float:
+    """Share of the question's IDF weight whose words appear in the text (stems, inside words too); a word
+    found only in the sentence's surroundings (the sentence before, the section heading) counts half.
 
     An acronym counts as present when its long form is (DoLS / Deprivation of Liberty Safeguards)."""
     total = sum(weights.values())
     if not total:
         return 0.0
-    lowered = text.lower()
+    lowered, around = text.lower(), surroundings.lower()
     spelled = {w.lower() for w in expansions(text)}
-    return sum(w for term, w in weights.items() if stem(term) in lowered or term in spelled) / total
+
+    def share(term: str) -> float:
+        if stem(term) in lowered or term in spelled:
+            return 1.0
+        return CONTEXT_WORD_SHARE if stem(term) in around else 0.0
+
+    return sum(w * share(term) for term, w in weights.items()) / total
 
 
 def kind_with_lead_in(unit: Unit, constraints: Constraints) -> float:
