@@ -279,11 +279,9 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, veri
     sys.exit(EXIT_PARTIAL if failures else 0)
 
 
-def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
-    """The verifier's precision and recall on its labelled sentences, printed, written to results, and checked
-    against [verifier.min]."""
+def verifier_result(labels: Path) -> dict:
+    """The verifier scored on its labelled sentences, printed. Needs only the model, not an index."""
     from evidence_bot.embedding import Embedder
-    from evidence_bot.evaluation.report import check_thresholds
     from evidence_bot.evaluation.verifier_eval import evaluate_verifier, render as render_verifier
 
     settings = Settings()
@@ -292,7 +290,16 @@ def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
         result = evaluate_verifier(labels, embedder.embed, settings.verify_threshold)
     except EvidenceBotError as exc:
         fail(str(exc), 2)
-    click.echo("\n" + render_verifier(result))
+    click.echo(render_verifier(result))
+    return result
+
+
+def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
+    """`eval --verifier`: the verifier's figures, written to results and checked against [verifier.min]."""
+    from evidence_bot.evaluation.report import check_thresholds
+
+    click.echo()
+    result = verifier_result(labels)
     results.mkdir(parents=True, exist_ok=True)
     (results / "verifier-latest.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     at = result["at_threshold"]
@@ -586,17 +593,9 @@ def eval_mapping(index_dir, labels, corpus, min_precision, min_recall, output):
 @click.option("--min-precision", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
 @click.option("--min-recall", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
-@click.pass_obj
-def eval_verifier(index_dir, labels, min_precision, min_recall, output):
-    """The generated-answer verifier against hand-labelled sentences (evals/verifier.jsonl)."""
-    from evidence_bot.evaluation.verifier_eval import evaluate_verifier, render as render_verifier
-
-    bot = open_bot(index_dir)
-    try:
-        result = evaluate_verifier(labels, bot.embedder.embed, bot.settings.verify_threshold)
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
-    click.echo(render_verifier(result))
+def eval_verifier(labels, min_precision, min_recall, output):
+    """The generated-answer verifier alone against hand-labelled sentences (evals/verifier.jsonl)."""
+    result = verifier_result(labels)
     now = result["at_threshold"]
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
