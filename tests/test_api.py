@@ -1,12 +1,14 @@
 """The HTTP API in-process (FastAPI's TestClient: real requests, real responses), over the sample index."""
 
+import csv
+import io
 import json
 import re
 import subprocess
 import sys
 
 import pytest
-from fastapi.testclient import TestClient
+from helpers.server import local_client
 from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
@@ -19,7 +21,7 @@ UNANSWERABLE = "How many potholes were repaired in 2024?"
 
 @pytest.fixture(scope="module")
 def client(sample_bot):
-    with TestClient(create_app(bot=sample_bot)) as c:
+    with local_client(create_app(bot=sample_bot)) as c:
         yield c
 
 
@@ -107,7 +109,7 @@ def test_oversized_body_is_refused(client):
 
 def test_empty_index_answers_503(tmp_path, embedder):
     bot = EvidenceBot(Settings(index_dir=tmp_path / "empty"), embedder=embedder)
-    with TestClient(create_app(bot=bot)) as c:
+    with local_client(create_app(bot=bot)) as c:
         response = c.post("/api/chat", json={"question": WAITING})
         assert response.status_code == 503
         assert "no documents have been ingested yet" in response.json()["detail"]
@@ -181,7 +183,7 @@ def test_openapi_documents_every_endpoint_with_examples(client):
 
 def test_page_uses_the_council_name_escaped_and_only_local_assets(sample_bot, embedder):
     settings = Settings(index_dir=sample_bot.settings.index_dir, council_name="Fernleigh <Borough> & Co")
-    with TestClient(create_app(bot=EvidenceBot(settings, embedder=embedder))) as c:
+    with local_client(create_app(bot=EvidenceBot(settings, embedder=embedder))) as c:
         page = c.get("/")
         assert page.status_code == 200
         assert "Fernleigh &lt;Borough&gt; &amp; Co" in page.text and "<Borough>" not in page.text
@@ -192,3 +194,45 @@ def test_page_uses_the_council_name_escaped_and_only_local_assets(sample_bot, em
         assert "GDS Transport" not in css.text  # the GOV.UK typeface is for GOV.UK only
         for text in (page.text, css.text, script.text):
             assert not re.search(r"(src|href)=[\"']?(https?:)?//", text), "an asset fetched from elsewhere"
+
+
+def long_conversation(questions: int, question_chars: int) -> list[dict]:
+    """What the chat page sends after many follow-ups: every earlier question (each leaning on the one before it,
+    so all of them would be chained into the query) with its answer."""
+    turns = []
+    for n in range(questions):
+        question = f"And what about those waiting lists, question {n}? " + "care assessment " * 200
+        turns += [{"role": "user", "content": question[:question_chars]}, {"role": "assistant", "content": "A. [1]"}]
+    return turns
+
+
+def test_a_long_conversation_keeps_its_recent_questions_and_bounds_the_query(client, sample_bot):
+    bound = sample_bot.settings.max_query_chars
+    history = long_conversation(30, 1990)
+    for path in ("/api/chat", "/api/chat/stream"):
+        response = client.post(path, json={"question": "And who owns that action?", "history": history})
+        assert response.status_code == 200, response.text[:300]
+        reply = response.json() if path == "/api/chat" else dict(parse_events(response.text))["done"]
+        assert len(reply["query"]) <= bound and reply["query"].endswith("And who owns that action?")
+        assert "question 29?" in reply["query"] and "question 0?" not in reply["query"]
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/api/chat/stream"])
+def test_an_over_long_earlier_question_is_refused_like_a_question(client, path):
+    history = [{"role": "user", "content": " ".join(["waiting"] * 900)} for _ in range(30)]  # 216,000 characters
+    response = client.post(path, json={"question": "And who owns it?", "history": history})
+    assert response.status_code == 422
+    assert "history.0.content" in response.json()["detail"] and "2000" in response.json()["detail"]
+
+
+def test_the_feedback_export_neutralises_spreadsheet_formulas(client, sample_bot):
+    question = "=HYPERLINK(\"http://attacker.example\",\"What did CQC say about waiting times?\")"
+    reply = client.post("/api/chat", json={"question": question}).json()
+    comment = "@SUM(1+1)*cmd|' /C calc'!A0"
+    assert client.post("/api/feedback", json={"answer_id": reply["answer_id"], "rating": "down",
+                                              "comment": comment}).status_code == 201
+    exported = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
+                               "feedback", "export", "--format", "csv"], capture_output=True, text=True, check=True)
+    cells = [cell for row in csv.reader(io.StringIO(exported.stdout)) for cell in row]
+    assert "'" + question in cells and "'" + comment in cells
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

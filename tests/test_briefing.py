@@ -1,5 +1,6 @@
 """Briefings: facts quoted verbatim with their sources, real Word footnotes, and the API and CLI that make them."""
 
+import re
 import shutil
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from fastapi.testclient import TestClient
+from helpers.server import local_client
 from lxml import etree
 
 from evidence_bot.briefing import Briefing, Fact, Source, as_markdown
@@ -48,7 +49,7 @@ def test_sample_briefing_quotes_its_sources(sample_bot):
 
 
 def test_brief_endpoint_and_command(sample_bot, tmp_path):
-    with TestClient(create_app(bot=sample_bot)) as client:
+    with local_client(create_app(bot=sample_bot)) as client:
         docx = client.get("/api/brief", params={"topic": "safeguarding", "format": "docx"})
         assert docx.status_code == 200 and docx.headers["content-disposition"].endswith('briefing-safeguarding.docx"')
         assert footnotes_of(docx.content)[0]
@@ -89,3 +90,46 @@ def test_control_characters_cannot_break_the_word_file():
     document = Document(BytesIO(briefing_docx(briefing)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Briefing: safeguarding" in text and "There were 12 reviews." in text and "Why?" in text
+
+
+HOSTILE_SOURCES = """\
+documents:
+  - path: hostile.txt
+    title: "Referrals <img src=x onerror=alert(1)> [update](javascript:alert(2))"
+    doc_type: minutes
+    date: 2025-05-01
+    url: "javascript:alert(3)"
+    access: public
+"""
+HOSTILE_TEXT = """Safeguarding referrals
+
+In 2024 the council received 412 safeguarding referrals <script>alert("facts")</script> and \
+<img src=x onerror=alert(4)> closed most of them within 28 days, see [the referral form](javascript:alert(5)).
+
+Safeguarding referrals were reviewed by the board ![tracker](https://tracker.example/pixel.png) every month \
+and *all* 412 referrals were **audited**.
+"""
+
+
+def test_markdown_briefing_shows_document_html_and_markdown_as_text(fresh_bot, tmp_path):
+    """A document's HTML and Markdown (a script, an image with onerror, links to javascript:, a tracking image)
+    appears in the Markdown briefing as the words it is, never as markup."""
+    corpus = tmp_path / "hostile"
+    corpus.mkdir()
+    (corpus / "sources.yaml").write_text(HOSTILE_SOURCES, encoding="utf-8")
+    (corpus / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    assert fresh_bot.ingest([corpus]).ok
+    briefing = fresh_bot.brief("safeguarding referrals")
+    assert any("<script>" in fact.text for fact in briefing.facts), "the test needs a hostile fact to escape"
+    markdown = as_markdown(briefing)
+    assert "<script" not in markdown and "<img" not in markdown
+    assert not re.search(r"(?<!\\)\]\(", markdown), "a link or image a document wrote"
+    assert "&lt;script&gt;" in markdown and "\\[the referral form\\](javascript:alert(5))" in markdown
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:  # a CommonMark renderer (rich's); the checks above stand without it
+        return
+    rendered = MarkdownIt("commonmark").render(markdown)
+    for markup in ("<script", "<img", "<a ", "<em>", "<strong>"):
+        assert markup not in rendered, markup
+    assert '&lt;script&gt;alert(&quot;facts&quot;)&lt;/script&gt;' in rendered

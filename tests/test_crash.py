@@ -1,5 +1,10 @@
 """Crash safety, the short CI version of evals/crash_trials.py (the full one: 20 trials on Thurrock)."""
 
+import hashlib
+import io
+import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -9,6 +14,9 @@ from conftest import ROOT, SAMPLE
 
 sys.path.insert(0, str(ROOT / "evals"))
 import crash_trials  # noqa: E402
+
+from evidence_bot.catalog import Catalog  # noqa: E402
+from evidence_bot.models import DocumentMeta  # noqa: E402
 
 
 @pytest.mark.slow
@@ -45,3 +53,55 @@ def test_check_names_orphans_and_missing_vectors(fresh_bot, tmp_path):
     assert not check.ok
     assert any("passage vectors: 1 entries with no catalog passage" in p for p in check.problems)
     assert any("passage vectors: 1 catalog passages missing" in p for p in check.problems)
+
+
+UPLOAD_KILLED = """
+import io, os, signal, sys
+from pathlib import Path
+from evidence_bot import EvidenceBot, Settings
+from evidence_bot.catalog import Catalog
+from evidence_bot.models import DocumentMeta
+
+index, point = Path(sys.argv[1]), sys.argv[2]
+bot = EvidenceBot(Settings(index_dir=index))
+bot.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 310 homes.\\n"), "bulletin.txt", DocumentMeta())
+swap = Catalog.replace_document
+
+def killed(self, *args, **kwargs):
+    if point == "after":
+        swap(self, *args, **kwargs)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+Catalog.replace_document = killed
+bot.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 355 homes.\\n"), "bulletin.txt", DocumentMeta())
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point, survives", [("before", "310 homes"), ("after", "355 homes")])
+def test_an_upload_killed_around_the_catalog_swap_leaves_the_file_matching_the_catalog(tmp_path, point, survives):
+    """A process replacing an upload is SIGKILLed just before (or just after) the catalog swap; reopening the
+    index (`evidence-bot check`) leaves the file on disk holding exactly the content the catalog indexed."""
+    index = tmp_path / "index"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    killed = subprocess.run([sys.executable, "-c", UPLOAD_KILLED, str(index), point], env=env, capture_output=True,
+                            text=True, timeout=600)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    check = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(index), "check"], env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+    catalog = Catalog(index / "catalog.sqlite")
+    row = catalog.documents()[0]
+    stored = Path(row["path"])
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == row["content_hash"]
+    assert survives in stored.read_text() and survives in row["text"]
+    assert [p.name for p in stored.parent.iterdir()] == ["bulletin.txt"]  # nothing staged is left behind
+    catalog.close()
+
+
+def test_check_names_an_uploaded_file_that_differs_from_the_catalog(fresh_bot):
+    fresh_bot.upload(io.BytesIO(b"Bulletin\n\nThe marten count was 6.\n"), "marten.txt", DocumentMeta())
+    assert fresh_bot.check()[1].ok
+    (fresh_bot.settings.uploads_dir / "marten.txt").write_bytes(b"Bulletin\n\nThe marten count was 60.\n")
+    _, check = fresh_bot.check()
+    assert any(p.startswith("uploads: marten.txt") for p in check.problems), check.problems

@@ -8,7 +8,7 @@ import sys
 from datetime import date
 
 import pytest
-from fastapi.testclient import TestClient
+from helpers.server import local_client
 
 from evidence_bot.frameworks.gaps import is_independent, months_between, rate
 from evidence_bot.server import create_app
@@ -68,7 +68,7 @@ def test_gaps_command_writes_every_format(sample_bot):
 
 
 def test_gaps_endpoint(sample_bot):
-    with TestClient(create_app(bot=sample_bot)) as client:
+    with local_client(create_app(bot=sample_bot)) as client:
         body = client.get("/api/gaps", params={"framework": "cqc-la", "as_of": "2025-12-01"}).json()
         assert body["as_of"] == "2025-12-01" and len(body["statements"]) == 9
         assert client.get("/api/gaps", params={"framework": "nope"}).status_code == 404
@@ -82,7 +82,7 @@ def test_claims_are_listed_with_what_other_documents_say(sample_bot):
     claims = sample_bot.claims()
     assert claims and {c.status for c in claims} <= {"supported", "differs", "related", "unsupported"}
     assert all(c.title for c in claims) and all(c.doc_id != e.doc_id for c in claims for e in c.evidence)
-    with TestClient(create_app(bot=sample_bot)) as client:
+    with local_client(create_app(bot=sample_bot)) as client:
         body = client.get("/api/claims", params={"status": "supported"}).json()
         assert sum(body["counts"].values()) == len(claims)
         assert all(c["status"] == "supported" for c in body["claims"])
@@ -91,3 +91,22 @@ def test_claims_are_listed_with_what_other_documents_say(sample_bot):
     out = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
                           "claims", "--format", "json"], capture_output=True, text=True, check=True).stdout
     assert len(json.loads(out)) == len(claims)
+
+
+def test_markdown_reports_show_document_markup_as_text():
+    """Claims and gaps in Markdown: a document's HTML and Markdown stay text (the briefing's rule, too)."""
+    from evidence_bot.claims import Claim, Evidence
+    from evidence_bot.claims_report import render_claims
+    from evidence_bot.frameworks.gaps import RULE, EvidencePassage, GapReport, StatementGaps
+    from evidence_bot.frameworks.report import render_gaps
+
+    hostile = 'We have 12 staff <img src=x onerror=alert(1)> [form](javascript:alert(2)) <script>alert("x")</script>'
+    title = "Plan ![pixel](https://tracker.example/p.png)"
+    evidence = Evidence("p2", "d2", title, "minutes", "2025-01", 3, hostile, 0.7, ["12"])
+    claims = render_claims([Claim("p1", "d1", title, 1, None, hostile, ["12"], "supported", [evidence])], "md")
+    passage = EvidencePassage("p1", "d1", title, "minutes", "2025-01", 1, None, "outcomes", 0.5, hostile, True)
+    gaps = render_gaps(GapReport("cqc-la", "CQC", "2025-12-01", RULE, [StatementGaps(
+        "s", "Safeguarding", "Theme", "amber", 1, 1, ["outcomes"], [], "2025-01", True, [], [passage])]), "md")
+    for markdown in (claims, gaps):
+        assert "<img" not in markdown and "<script" not in markdown and "](" not in markdown.replace("\\](", "")
+        assert "&lt;script&gt;" in markdown and "\\[form\\]" in markdown

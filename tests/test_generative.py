@@ -8,9 +8,8 @@ import threading
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from helpers.scripted_llm import passage_number, scripted_app
-from helpers.server import running
+from helpers.server import local_client, running
 from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
@@ -109,7 +108,7 @@ def test_the_models_abstention_is_passed_on(llm):
     answer = bot.ask("How many potholes were repaired in 2024?")
     assert answer.abstained and answer.answer == ABSTENTION and answer.mode == "llm"
     script.append(lambda m: ABSTENTION)  # a streaming client reads the same sentence
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         chunks = parse_events(client.post("/v1/chat/completions", json={
             "model": bot.settings.model_name, "stream": True,
             "messages": [{"role": "user", "content": "How many potholes were repaired in 2024?"}]}).text)
@@ -122,7 +121,7 @@ def test_the_api_shows_the_generated_answer_and_the_removals(llm):
     script.append(lambda m: (f"At the time of the assessment 412 people were waiting [{passage_number(m, '412 people')}]. "
                              f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
                              f"Of these, 57 had waited over a year [{passage_number(m, '412 people')}]."))
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         body = client.post("/api/chat", json={"question": QUESTION}).json()
     assert body["mode"] == "llm" and body["removed"][0]["reason"] == "'57' is not in the cited passages"
     assert body["citations"] and "57" not in body["answer"]
@@ -167,7 +166,7 @@ def test_the_openai_compatible_endpoint_carries_the_removals(llm):
     script.append(lambda m: (f"At the time of the assessment 412 people were waiting [{passage_number(m, '412 people')}]. "
                              f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
                              "Waits are the longest in England [17]."))
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         body = client.post("/v1/chat/completions", json={
             "model": bot.settings.model_name, "messages": [{"role": "user", "content": QUESTION}]}).json()
     assert body["evidence_bot"]["mode"] == "llm" and body["evidence_bot"]["removed_citations"] == [17]
@@ -236,7 +235,7 @@ def test_a_stream_that_breaks_halfway_is_replaced_by_the_extractive_answer(llm, 
     long_answer = lambda m: three_sentences(m).replace("Of these, 57 had waited over a year", "The median wait "
                                                                                                "was 11 weeks") * 2
     script.append((ending, long_answer))
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         events = parse_events(client.post("/api/chat/stream", json={"question": QUESTION}).text)
     names = [name for name, _ in events]
     assert names[:2] == ["citations", "delta"]  # a verified sentence was shown before the stream broke

@@ -5,7 +5,8 @@ from pypdf import PdfWriter
 
 from conftest import SAMPLE, THURROCK
 from evidence_bot.errors import IngestError
-from evidence_bot.loaders import load_document
+from evidence_bot.loaders import MAX_TEXT_CHARS, load_document
+from helpers.docxmaker import write_bulky_docx
 from helpers.pdfmaker import page, write_pdf
 
 
@@ -158,3 +159,30 @@ def test_inputs_the_fuzzer_found_get_a_clear_error(finding, tmp_path):
 
 def test_the_fuzzer_has_findings_to_replay():
     assert len(FUZZ_FINDINGS) >= 1
+
+
+def refuse_python_docx(monkeypatch):
+    """Reaching python-docx would mean the whole XML is parsed into a tree before any bound is checked."""
+    def reached(*args, **kwargs):
+        raise AssertionError("python-docx opened a file that is over a bound")
+    monkeypatch.setattr("evidence_bot.loaders.docx.docx.Document", reached)
+
+
+def test_docx_with_too_much_text_is_refused_while_its_xml_is_read(tmp_path, monkeypatch):
+    refuse_python_docx(monkeypatch)
+    bulky = write_bulky_docx(tmp_path / "ledger.docx", 12 * 2**20)  # about 6,000,000 characters of text
+    expect_error(bulky, f"more than {MAX_TEXT_CHARS:,} characters of text, over the {MAX_TEXT_CHARS:,} limit")
+
+
+def test_docx_with_too_much_markup_is_refused_while_its_xml_is_read(tmp_path, monkeypatch):
+    refuse_python_docx(monkeypatch)
+    monkeypatch.setattr("evidence_bot.loaders.docx.MAX_XML_ELEMENTS", 50_000)  # the real bound needs 60 MB of XML
+    bulky = write_bulky_docx(tmp_path / "formatted.docx", 4 * 2**20, runs_per_paragraph=40)
+    expect_error(bulky, "more than 50,000 XML elements")
+
+
+def test_docx_bounds_cover_every_xml_part(tmp_path, monkeypatch):
+    refuse_python_docx(monkeypatch)
+    bulky = write_bulky_docx(tmp_path / "footer.docx", 12 * 2**20, part="word/footer1.xml")  # a short body beside it
+    expect_error(bulky, "characters of text")
+

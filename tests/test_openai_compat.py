@@ -63,3 +63,23 @@ def test_errors_come_back_in_openai_shape(client):
         client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": WAITING}])
     with pytest.raises(openai.UnprocessableEntityError, match="last message must be the user's question"):
         client.chat.completions.create(model="evidence-bot", messages=[{"role": "assistant", "content": "hi"}])
+
+
+def test_a_content_part_whose_text_is_not_a_string_is_refused_in_openai_shape(client):
+    with pytest.raises(openai.UnprocessableEntityError, match=r"messages\.0\.content"):
+        client.chat.completions.create(model="evidence-bot", messages=[
+            {"role": "user", "content": [{"type": "text", "text": 5}]}])
+
+
+def test_an_over_long_earlier_message_is_refused_and_a_long_conversation_is_bounded(client):
+    long_words = " ".join(["waiting"] * 900)
+    with pytest.raises(openai.UnprocessableEntityError, match=r"messages\.0\.content"):
+        client.chat.completions.create(model="evidence-bot", messages=[
+            *[{"role": "user", "content": long_words}] * 30, {"role": "user", "content": "And who owns it?"}])
+    earlier = [m for n in range(30) for m in (
+        {"role": "user", "content": f"And what about those waiting lists, question {n}? " + "care " * 380},
+        {"role": "assistant", "content": "A. [1]"})]
+    completion = client.chat.completions.create(model="evidence-bot", messages=[
+        *earlier, {"role": "user", "content": "And who owns that action?"}])
+    query = completion.model_extra["evidence_bot"]["query"]
+    assert len(query) <= 4000 and "question 29?" in query and "question 0?" not in query

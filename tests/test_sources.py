@@ -5,7 +5,14 @@ from evidence_bot.loaders.assemble import assemble, draft
 from evidence_bot.sources import infer_doc_type, infer_meta, normalise_date, read_sources
 
 
+def files(folder, *names):
+    """Entries must name files that exist (issue 15: an entry matching no file blocks its folder)."""
+    for name in names:
+        (folder / name).write_text("Some evidence.\n", encoding="utf-8")
+
+
 def test_sources_yaml_is_read(tmp_path):
+    files(tmp_path, "a.txt")
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: a.txt\n    title: A\n    doc_type: minutes\n"
                                            "    date: 2025-01\n")
     sources = read_sources(tmp_path)
@@ -20,24 +27,27 @@ def test_sources_yaml_is_read(tmp_path):
     ("    doc_type: memo\n", "doc_type 'memo' is not one of"),
 ])
 def test_bad_sources_entries_are_named_and_skipped(tmp_path, entry, reason):
+    files(tmp_path, "good.txt", "bad.txt")
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: good.txt\n    title: Good\n"
                                            "  - path: bad.txt\n" + entry)
     sources = read_sources(tmp_path)
     assert (tmp_path / "good.txt").resolve() in sources.entries
     assert (tmp_path / "bad.txt").resolve() not in sources.entries
-    assert len(sources.errors) == 1
+    assert len(sources.errors) == 1 and not sources.blocking
     assert "sources.yaml: entry 2 (bad.txt)" in sources.errors[0] and reason in sources.errors[0]
 
 
 @pytest.mark.parametrize("declared, stored", [("Public", "public"), ("group:Children-Social-Care", "group:children-social-care"),
                                               ("restricted", "restricted")])
 def test_access_levels_are_normalised(tmp_path, declared, stored):
+    files(tmp_path, "a.txt")
     (tmp_path / "sources.yaml").write_text(f"documents:\n  - path: a.txt\n    access: {declared}\n")
     assert read_sources(tmp_path).entries[(tmp_path / "a.txt").resolve()].access == stored
 
 
 def test_a_misspelt_access_level_fails_closed(tmp_path):
     """A typo must not widen who can read an exempt paper: the document becomes restricted, and the error says so."""
+    files(tmp_path, "part2.txt")
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: part2.txt\n    access: restriced\n"
                                            "    title: Exempt minutes\n")
     sources = read_sources(tmp_path)
@@ -46,9 +56,17 @@ def test_a_misspelt_access_level_fails_closed(tmp_path):
     assert "access 'restricted'" in sources.errors[0]
 
 
-def test_invalid_yaml_is_reported(tmp_path):
+def test_invalid_yaml_blocks_the_folder(tmp_path):
     (tmp_path / "sources.yaml").write_text("documents: [unclosed\n")
-    assert "not valid YAML" in read_sources(tmp_path).errors[0]
+    assert "not valid YAML" in read_sources(tmp_path).blocking[0]
+
+
+def test_a_nested_value_is_a_field_error_not_a_huge_string(tmp_path):
+    files(tmp_path, "a.txt")
+    (tmp_path / "sources.yaml").write_text("documents:\n  - path: a.txt\n    title: [a, b]\n    access: public\n")
+    sources = read_sources(tmp_path)
+    assert "entry 1 (a.txt): field 'title' must be text, not a list" in sources.errors[0]
+    assert sources.entries[(tmp_path / "a.txt").resolve()].access == "restricted"
 
 
 def test_dates_are_checked():

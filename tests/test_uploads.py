@@ -1,11 +1,14 @@
 """POST and DELETE /api/documents: admins only, type from content, safe names, a size limit, nothing lost."""
 
 import io
+import re
+import threading
+from hashlib import sha256
 from pathlib import Path
 import zipfile
 
 import pytest
-from fastapi.testclient import TestClient
+from helpers.server import local_client
 from helpers.pdfmaker import page, write_pdf
 
 from evidence_bot import EvidenceBot, Settings
@@ -26,7 +29,7 @@ def service(tmp_path_factory, embedder):
     assert bot.ingest([corpus]).ok
     store = TokenStore(bot.settings.access_path)
     headers = {role: {"Authorization": f"Bearer {store.create(role, role, [])[1]}"} for role in ("reader", "admin")}
-    with TestClient(create_app(bot=bot)) as client:
+    with local_client(create_app(bot=bot)) as client:
         yield client, headers, bot
 
 
@@ -49,11 +52,38 @@ def searchable(client, headers, words: str) -> str:
     ("..\\..\\Windows\\system32\\evil.pdf", "pdf", "evil.pdf"),
     ("Résumé of OT waits (v2).PDF", "pdf", "Resume-of-OT-waits-v2.pdf"),
     (".hidden", "html", "hidden.html"),
-    ("", "docx", "document.docx"),
-    ("....", "text", "document.txt"),
+    ("Straße.txt", "text", "Strae-" + sha256(b"Stra\xc3\x9fe.txt").hexdigest()[:8] + ".txt"),
 ])
 def test_sent_names_are_made_safe(sent, kind, stored):
     assert safe_name(sent, kind) == stored
+
+
+@pytest.mark.parametrize("names", [
+    ["Отчёт.txt", "報告.txt", "تقرير.txt"],
+    [".", "..", "....", "", "/"],
+    ["Отчёт 2024.txt", "План 2024.txt"],  # the same safe characters left, different names
+])
+def test_names_that_lose_their_letters_stay_distinct(names):
+    stored = [safe_name(name, "text") for name in names]
+    assert len(set(stored)) == len(names), stored
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+\.txt", s) and s not in (".txt", "..txt") for s in stored), stored
+    assert stored == [safe_name(name, "text") for name in names]  # the same name again replaces its document
+
+
+def test_two_non_latin_names_are_two_documents_and_the_first_keeps_its_access(service):
+    client, headers, bot = service
+    first = upload(client, headers["admin"], "Отчёт.txt", b"Report\n\nThe quokka ledger 5512 is exempt.\n",
+                   access="restricted")
+    second = upload(client, headers["admin"], "報告.txt", b"Report\n\nThe wombat ledger 7781 is public.\n",
+                    access="public")
+    assert (first.status_code, second.status_code) == (201, 201), (first.text, second.text)
+    assert second.json()["status"] == "added"
+    ids = first.json()["document"]["doc_id"], second.json()["document"]["doc_id"]
+    assert ids[0] != ids[1]
+    assert bot.catalog.document(ids[0])["access"] == "restricted"
+    assert "quokka" not in searchable(client, headers["reader"], "quokka ledger 5512")
+    assert "quokka" in searchable(client, headers["admin"], "quokka ledger 5512")
+    assert "wombat" in searchable(client, headers["reader"], "wombat ledger 7781")
 
 
 def test_a_reader_may_not_upload_or_delete(service):
@@ -150,3 +180,61 @@ def test_deleting_an_ingested_file_leaves_the_councils_own_file_alone(service):
     assert client.delete(f"/api/documents/{row['doc_id']}", headers=headers["admin"]).status_code == 200
     assert Path(row["path"]).is_file()
     assert bot.ingest([Path(row["path"])]).added  # and ingesting it again brings it back
+
+
+def long_report() -> bytes:
+    paragraphs = [f"In quarter {i % 4 + 1} the reablement team supported {100 + i} people leaving hospital, and "
+                  f"{20 + i % 9} of them needed no further care after six weeks." for i in range(60)]
+    return ("Reablement report\n\n" + "\n\n".join(paragraphs) + "\n").encode()
+
+
+def test_a_reader_is_answered_while_an_upload_is_being_embedded(service, monkeypatch):
+    """The upload's embedding waits (up to a minute) for the reader's answer: a reader the upload does not
+    block is answered first; one queued behind the upload is answered only after it."""
+    client, headers, bot = service
+    events, embedding, reader_answered = [], threading.Event(), threading.Event()
+    embed = bot.embedder.embed
+
+    def embed_once_the_reader_is_answered(texts, progress=None):
+        if not embedding.is_set():
+            events.append("upload embedding")
+            embedding.set()
+            reader_answered.wait(timeout=60)
+        return embed(texts, progress)
+
+    monkeypatch.setattr(bot.embedder, "embed", embed_once_the_reader_is_answered)
+
+    def send_upload():
+        response = upload(client, headers["admin"], "reablement.txt", long_report())
+        events.append(("upload finished", response.status_code))
+
+    uploading = threading.Thread(target=send_upload)
+    uploading.start()
+    assert embedding.wait(timeout=120)
+    answer = client.post("/api/chat", headers=headers["reader"], json={"question": "What is the carers' strategy?"})
+    events.append(("reader answered", answer.status_code))
+    reader_answered.set()
+    uploading.join(timeout=300)
+    assert events == ["upload embedding", ("reader answered", 200), ("upload finished", 201)]
+    assert "reablement team supported 100 people" in searchable(client, headers["reader"], "reablement team hospital")
+
+
+def test_an_upload_or_delete_while_another_ingest_writes_is_a_409_that_names_no_server_path(service):
+    """A CLI ingest holds the index's ingest lock (index_lock.py): an upload or a delete then gets 409 with
+    Retry-After and a message without the index path, and nothing changes; once it is free both work."""
+    from evidence_bot.index_lock import IndexLock
+
+    client, headers, bot = service
+    content = b"Busy index evidence\n\nThe reablement pilot reached 212 people in 2025.\n"
+    with IndexLock(bot.settings.index_dir):
+        refused = upload(client, headers["admin"], "busy-index.txt", content)
+        standing = next(row["doc_id"] for row in bot.catalog.documents() if row["path"].endswith("standing.txt"))
+        delete = client.delete(f"/api/documents/{standing}", headers=headers["admin"])
+    for response in (refused, delete):
+        assert response.status_code == 409, response.text
+        assert response.headers["Retry-After"].isdigit()
+        assert str(bot.settings.index_dir) not in response.text
+    assert not any(row["path"].endswith("busy-index.txt") for row in bot.catalog.documents())
+    assert not list(bot.settings.uploads_dir.glob("*busy-index*"))  # the staged copy is gone too
+    assert any(row["doc_id"] == standing for row in bot.catalog.documents())
+    assert upload(client, headers["admin"], "busy-index.txt", content).status_code == 201

@@ -118,6 +118,13 @@ class TokenStore:
         with self.lock:
             return self.db.execute("SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").fetchone()[0]
 
+    def ever_issued(self) -> bool:
+        """Authentication, once turned on by the first token, stays on: revoking every token closes the service
+        instead of opening it, in every process reading this file. Tokens are revoked, never deleted, so their
+        table is the lasting record (moving access.sqlite aside is the one way back to no authentication)."""
+        with self.lock:
+            return self.db.execute("SELECT EXISTS (SELECT 1 FROM tokens)").fetchone()[0] == 1
+
     def viewer(self, token: str) -> Viewer | None:
         """The viewer a presented token stands for, or None (unknown or revoked)."""
         with self.lock:

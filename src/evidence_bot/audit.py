@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from evidence_bot import spreadsheet
 from evidence_bot.access import Viewer
 
 SCHEMA = """
@@ -84,10 +85,11 @@ class AuditLog:
 
 
 def as_csv(events: list[dict]) -> str:
+    """For a spreadsheet: what readers typed cannot become a formula (spreadsheet.py)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for e in events:
-        writer.writerow([e["id"], e["at"], e["who"], e["token_id"] or "", e["role"], e["action"], e["detail"],
-                         " ".join(e["passages"])])
+        writer.writerow(spreadsheet.row([e["id"], e["at"], e["who"], e["token_id"] or "", e["role"], e["action"],
+                                         e["detail"], " ".join(e["passages"])]))
     return out.getvalue()

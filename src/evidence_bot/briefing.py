@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 
 from evidence_bot.answer.constraints import has_figure
+from evidence_bot.markdown_text import escaped, link
 from evidence_bot.models import Filters, SearchHit
 from evidence_bot.units import passage_units, unit_id
 
@@ -30,10 +31,17 @@ class Source:
     url: str | None
     passage_id: str
 
-    def citation(self) -> str:
+    def described(self) -> str:
         parts = [self.title, self.doc_type.replace("_", " ") if self.doc_type else None, self.date,
                  f"page {self.page}" if self.page else None, f"section: {self.section}" if self.section else None]
-        return ", ".join(filter(None, parts)) + (f". {self.url}" if self.url else "")
+        return ", ".join(filter(None, parts))
+
+    def citation(self) -> str:
+        return self.described() + (f". {self.url}" if self.url else "")
+
+    def markdown_citation(self) -> str:
+        """The citation as Markdown: what came from the document escaped, its address a link only if http(s)."""
+        return escaped(self.described()) + (f". {link(self.url)}" if self.url else "")
 
 
 @dataclass
@@ -135,10 +143,13 @@ def same(a: str, b: str) -> bool:
 
 
 def as_markdown(briefing: Briefing) -> str:
-    lines = [f"# Briefing: {briefing.topic}", "", f"{briefing.council} · prepared {briefing.made_on} from the evidence "
-             "held in evidence_bot. Every fact is quoted word for word from its source.", "", "## Key facts", ""]
-    lines += [f"- {fact.text}[^{fact.source}]" for fact in briefing.facts] or ["- The evidence holds nothing on this topic."]
+    """Everything that came from documents or the request (facts, questions quoting claims, titles, the topic)
+    is escaped: a document's HTML or Markdown must not become markup in the briefing."""
+    lines = [f"# Briefing: {escaped(briefing.topic)}", "",
+             f"{escaped(briefing.council)} · prepared {briefing.made_on} from the evidence held in evidence_bot. "
+             "Every fact is quoted word for word from its source.", "", "## Key facts", ""]
+    lines += [f"- {escaped(fact.text)}[^{fact.source}]" for fact in briefing.facts] or ["- The evidence holds nothing on this topic."]
     lines += ["", "## Open questions the evidence raises", ""]
-    lines += [f"- {q}" for q in briefing.questions] or ["- None found by the gap rule or the claims check."]
-    lines += [""] + [f"[^{s.n}]: {s.citation()}" for s in briefing.sources]
+    lines += [f"- {escaped(q)}" for q in briefing.questions] or ["- None found by the gap rule or the claims check."]
+    lines += [""] + [f"[^{s.n}]: {s.markdown_citation()}" for s in briefing.sources]
     return "\n".join(lines) + "\n"

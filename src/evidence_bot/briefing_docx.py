@@ -22,9 +22,9 @@ from docx.shared import Pt
 from evidence_bot.briefing import Briefing
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-SEPARATORS = (f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-              f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
-              f'</w:p></w:footnote>')
+SEPARATORS = ('<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+              '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
+              '</w:p></w:footnote>')
 
 
 # XML 1.0 cannot hold these, so neither can a Word file; a topic typed with a stray control key must still work.

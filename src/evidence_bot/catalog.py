@@ -87,12 +87,19 @@ class Catalog:
     def document(self, doc_id: str) -> sqlite3.Row | None:
         return self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
 
-    def find_document(self, key: str) -> sqlite3.Row | None:
-        """By id, unique id prefix, or path."""
+    def find_document(self, key: str, access: list[str] | None = None) -> sqlite3.Row | None:
+        """By id, unique id prefix, or path, among the documents whose access level is one of `access` (None: all).
+        A prefix is resolved among those documents only, so one a viewer may not read neither answers nor makes a
+        prefix ambiguous (that would say it exists). Ids are hex: anything else is no prefix (no LIKE wildcards)."""
         row = self.document(key) or self.document_by_path(as_path(key))
         if row:
-            return row
-        rows = self.db.execute("SELECT * FROM documents WHERE doc_id LIKE ?", (key + "%",)).fetchall()
+            return row if access is None or (row["access"] or "internal") in access else None
+        if not key or key.strip("0123456789abcdef"):
+            return None
+        levels = "" if access is None else (
+            f" AND COALESCE(access, 'internal') IN ({', '.join('?' * len(access)) or 'NULL'})")
+        rows = self.db.execute(f"SELECT * FROM documents WHERE substr(doc_id, 1, ?) = ?{levels} LIMIT 2",
+                               (len(key), key, *(access or []))).fetchall()
         return rows[0] if len(rows) == 1 else None
 
     def documents(self) -> list[sqlite3.Row]:
@@ -251,6 +258,25 @@ class Catalog:
     def doc_passages(self, doc_id: str) -> list[Passage]:
         rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)).fetchall()
         return [row_passage(r) for r in rows]
+
+    # --- for statistics scoped to a reader (reader_statistics.py) ----------
+    def change_marker(self) -> tuple[int, int]:
+        """Differs after any commit to the file, by this connection (total_changes) or another (data_version)."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0], self.db.total_changes
+
+    def lexical_rows(self) -> list[tuple[int, str, str, str, bytes]]:
+        """(FTS rowid, passage id, doc id, access level, FTS5 column sizes) of every indexed passage."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT f.rowid, p.id, p.doc_id, COALESCE(d.access, 'internal'), s.sz FROM passages_fts f "
+            "JOIN passages p ON p.id = f.passage_id JOIN documents d ON d.doc_id = p.doc_id "
+            "JOIN passages_fts_docsize s ON s.id = f.rowid ORDER BY f.rowid")]
+
+    def token_instances(self, token: str) -> list[tuple[int, str, int]]:
+        """(FTS rowid, column, offset) of every occurrence of an indexed (stemmed) token."""
+        self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.passages_vocab "
+                        "USING fts5vocab(main, passages_fts, instance)")
+        return [tuple(r) for r in self.db.execute(
+            'SELECT doc, col, "offset" FROM temp.passages_vocab WHERE term = ?', (token,))]
 
 
 def quote(column: str) -> str:

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from evidence_bot.duplicates import rendition_groups
 from evidence_bot.models import Passage
 from evidence_bot.sentences import sentence_spans
 from evidence_bot.units import passage_units, unit_id
@@ -89,7 +88,7 @@ class ClaimChecker:
         self.batch = batch
 
     def check(self) -> list[Claim]:
-        groups = rendition_groups(self.bot.catalog.all_passage_texts(), self.bot.settings.duplicate_containment)
+        groups = self.bot.rendition_groups()  # among the documents the viewer may read only
         documents = self.bot.documents()
         claims = []
         for source in claim_documents(documents, groups):

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from evidence_bot.claims import Claim
+from evidence_bot.markdown_text import escaped
 
 ORDER = ("supported", "differs", "related", "unsupported")
 
@@ -32,10 +33,11 @@ def render_claims(claims: list[Claim], fmt: str) -> str:
     counts = Counter(c.status for c in claims)
     summary = ", ".join(f"{counts[s]} {s}" for s in ORDER if counts[s])
     if fmt == "md":
-        lines = [f"# Claims against the evidence", "", f"{len(claims)} claims: {summary}.", ""]
+        lines = ["# Claims against the evidence", "", f"{len(claims)} claims: {summary}.", ""]
         for c in claims:
-            lines.append(f"- **{c.status}**: {c.text} — *{where(c.title, None, c.page)}*")
-            lines += [f"  - {e.sentence} — *{where(e.title, e.date, e.page)}*" for e in c.evidence[:3]]
+            # what documents say is escaped: their HTML or Markdown must not become markup here
+            lines.append(f"- **{c.status}**: {escaped(c.text)} — *{escaped(where(c.title, None, c.page))}*")
+            lines += [f"  - {escaped(e.sentence)} — *{escaped(where(e.title, e.date, e.page))}*" for e in c.evidence[:3]]
         return "\n".join(lines) + "\n"
     lines = [f"{len(claims)} claims: {summary}.", ""]
     for c in claims:

@@ -1,7 +1,8 @@
 """The command line: a thin edge over EvidenceBot. Core errors become messages and exit codes here.
 
-Exit codes: 0 success; 1 some input failed (the rest was processed); 2 usage
-error; 3 nothing to answer from (empty index) or not found."""
+Exit codes: 0 success; 1 some input failed (the rest was processed), or another
+ingest held the index (nothing was written); 2 usage error; 3 nothing to answer
+from (empty index) or not found."""
 
 import json
 import sys
@@ -12,7 +13,9 @@ import click
 
 from evidence_bot.access import check_access
 from evidence_bot.config import Settings
+from evidence_bot.control_chars import strip_controls
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError, SourcesError
+from evidence_bot.index_lock import IndexBusyError
 from evidence_bot.models import DOC_TYPES, Answer, DocumentMeta, Filters
 from evidence_bot.service import EvidenceBot
 from evidence_bot.sources import normalise_date
@@ -77,11 +80,14 @@ def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, u
         fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), 2)
     overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
     bot = open_bot(index_dir)
-    report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
-    for line in report.warnings:
-        click.echo(f"Warning: {line}", err=True)
+    try:
+        report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
+    except IndexBusyError as exc:  # nothing was written: the input failed as a whole, and can simply be run again
+        fail(str(exc), EXIT_PARTIAL)
+    for line in report.warnings:  # lines quote file names and sources.yaml values: no escapes reach the terminal
+        click.echo(f"Warning: {strip_controls(line)}", err=True)
     for line in report.failed:
-        click.echo(f"Failed: {line}", err=True)
+        click.echo(f"Failed: {strip_controls(line)}", err=True)
     click.echo(report.summary())
     sys.exit(0 if report.ok else EXIT_PARTIAL)
 
@@ -212,9 +218,9 @@ def docs_list(index_dir, as_json):
         return
     if not rows:
         click.echo("No documents have been ingested yet.")
-    for r in rows:
-        click.echo(f"{r['doc_id']}  {r['doc_type'] or '-':16} {r['date'] or '-':10}  {r['passages']:4d} passages  "
-                   f"{r['title']}")
+    for r in rows:  # an index built before metadata was sanitised may hold escapes: never print them raw
+        doc_type, date, title = (strip_controls(r[k] or "") for k in ("doc_type", "date", "title"))
+        click.echo(f"{r['doc_id']}  {doc_type or '-':16} {date or '-':10}  {r['passages']:4d} passages  {title}")
 
 
 @docs.command("show")
@@ -328,23 +334,31 @@ def serve(index_dir, host, port, seed):
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo(f"evidence_bot: {bot.catalog.count_documents()} documents in {bot.settings.index_dir}\n"
                f"Open http://{shown}:{port}/ for the chat page, http://{shown}:{port}/docs for the API. Ctrl-C stops.")
-    uvicorn.run(create_app(bot=bot), host=host, port=port, log_level="warning")
+    # h11, not httptools: httptools (0.9) reads a header of any size, and took 3.4 s over a 50 MB one while every
+    # other request waited; h11 stops at the bound and answers 400 (docs/deployment.md, "Bounds").
+    uvicorn.run(create_app(bot=bot), host=host, port=port, log_level="warning", http="h11",
+                h11_max_incomplete_event_size=bot.settings.max_header_bytes)
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def refuse_open_network(settings: Settings, host: str) -> None:
-    """With no API tokens every document is open to whoever connects: that is for loopback only."""
+    """With no API tokens every document is open to whoever connects: that is for loopback only. The app itself
+    also refuses anything but its own machine then (server/guard.py); this refusal says so before it starts."""
     from evidence_bot.access import TokenStore
 
-    if TokenStore(settings.access_path).active():
+    store = TokenStore(settings.access_path)
+    if store.ever_issued():  # on for good once a token was issued: revoking the last one closes the service
         click.echo("Authentication is on: every request needs an API token (evidence-bot tokens list).")
-        settings.require_authentication = host not in LOOPBACK  # revoking the last token must not open it
+        if not store.active():
+            click.echo("WARNING: every token has been revoked, so every request will be refused until "
+                       "`evidence-bot tokens create` issues one.", err=True)
+        settings.require_authentication = True
         return
     if host in LOOPBACK:
-        click.echo("Authentication is off (no API tokens issued): listening on loopback only. "
-                   "`evidence-bot tokens create` turns it on.")
+        click.echo("Authentication is off (no API tokens issued): listening on loopback only, and answering only "
+                   "requests from this machine with no proxy in between. `evidence-bot tokens create` turns it on.")
         return
     if not settings.allow_unauthenticated_network_access:
         fail(f"refusing to listen on {host} without authentication: every document, restricted ones included, "
@@ -396,11 +410,15 @@ def tokens_revoke(index_dir, token_id):
     from evidence_bot.access import TokenStore
 
     settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    store = TokenStore(settings.access_path)
     try:
-        TokenStore(settings.access_path).revoke(token_id)
+        store.revoke(token_id)
     except NotFoundError as exc:
         fail(str(exc), EXIT_EMPTY)
     click.echo(f"Revoked token {token_id}.")
+    if not store.active():  # authentication stays on (TokenStore.ever_issued): the service is closed, not open
+        click.echo("That was the last active token: every request is refused until `evidence-bot tokens create` "
+                   "issues another.")
 
 
 @main.command()
@@ -608,7 +626,7 @@ def eval_verifier(labels, min_precision, min_recall, output):
 def document_summary(row) -> dict:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")
-    summary = {k: row[k] for k in keys}
+    summary = {k: strip_controls(row[k]) if isinstance(row[k], str) else row[k] for k in keys}
     if "passages" in row.keys():
         summary["passages"] = row["passages"]
     return summary

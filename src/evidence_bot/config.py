@@ -26,8 +26,8 @@ class Settings(BaseSettings):
     # Binding to a network address with no API tokens is refused unless this is set: it would expose every
     # document, restricted ones included, to anyone who can reach the port.
     allow_unauthenticated_network_access: bool = False
-    # Set by `serve` on a network address: a token is needed even if every token is later revoked, so revoking
-    # the last one closes the service instead of opening it.
+    # Every request needs a token, even before the first is issued. The first token issued turns this on for good
+    # anyway (TokenStore.ever_issued), so revoking the last one closes the service instead of opening it.
     require_authentication: bool = False
     # A Chroma server (`chroma run`, `make chroma`) instead of the embedded store in index_dir/chroma; needed
     # when several processes write or serve (docs/deployment.md). The catalog stays in index_dir.
@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     # generated answers (issue 7): a sentence's support score must reach this; `evidence-bot eval-verifier`
     # measures it on evals/verifier.jsonl (highest precision with recall at least 0.9)
     verify_threshold: float = 0.7
+
+    # Bounds on what one request may send (issue 15, docs/deployment.md "Bounds").
+    # A request's head (request line and headers). A browser sends 1-2 KB and a token is 46 characters; the longest
+    # URL the API takes is a 2,000-character search, 18 KB when percent-encoded 3-byte UTF-8 (Welsh, Chinese...).
+    # 32 KiB holds that with room; a 50 MB header took 3.4 s of the server's only thread. `serve` has uvicorn's
+    # h11 server stop reading at this bound; the app answers 431 above it.
+    max_header_bytes: int = 32 * 1024
+    # Follow-ups: the earlier questions kept (the most recent; the page sends the whole conversation). A follow-up
+    # leans on the question before it, and a chain of ten is already more than any measured conversation needed.
+    # Each earlier question is bounded like a question (max_question_chars: longer is refused), so at most
+    # 10 x 2,000 = 20,000 characters of history reach the service.
+    max_history_questions: int = Field(default=10, ge=0)
+    # The retrieval query a follow-up builds from its conversation: the question and the one before it at their
+    # longest. The model reads only its first 256 word-pieces (about 1,200 characters); BM25's cost grows with
+    # every word, and 216,000 characters held the lock 2.6 s (docs/deployment.md).
+    max_query_chars: int = 4000
 
     @property
     def catalog_path(self) -> Path:

@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from evidence_bot import spreadsheet
 from evidence_bot.errors import EvidenceBotError, NotFoundError
 from evidence_bot.models import Answer
 
@@ -93,7 +94,8 @@ class FeedbackStore:
 
 
 def to_csv(records: list[dict]) -> str:
-    """One row per piece of feedback; the answer as text and its sources as "[n] title, page" lines."""
+    """One row per piece of feedback; the answer as text and its sources as "[n] title, page" lines. For a
+    spreadsheet: what readers typed cannot become a formula (spreadsheet.py)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "created_at", "rating", "comment", "question", "answer", "abstained", "sources", "answer_id",
@@ -101,6 +103,7 @@ def to_csv(records: list[dict]) -> str:
     for r in records:
         sources = "\n".join(f"[{c['n']}] {c['title']}" + (f", page {c['page']}" if c.get("page") else "")
                             for c in r["answer"].get("citations", []))
-        writer.writerow([r["id"], r["created_at"], r["rating"], r["comment"] or "", r["question"], r["answer"]["answer"],
-                         r["answer"]["abstained"], sources, r["answer_id"], r["conversation_id"]])
+        writer.writerow(spreadsheet.row([r["id"], r["created_at"], r["rating"], r["comment"] or "", r["question"],
+                                         r["answer"]["answer"], r["answer"]["abstained"], sources, r["answer_id"],
+                                         r["conversation_id"]]))
     return out.getvalue()

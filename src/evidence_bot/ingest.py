@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from evidence_bot.access import DEFAULT_ACCESS
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits, chunk_document
 from evidence_bot.embedding import Embedder, TokenCounter
@@ -29,6 +30,20 @@ PIPELINE_VERSION = "3"
 
 
 @dataclass
+class AccessChange:
+    """A newly declared access level replacing a document's stored one; the caller audits it (service.py)."""
+
+    path: str
+    doc_id: str
+    before: str
+    after: str
+    declared_in: str  # the sources.yaml, "--access on the command line" or "the upload form"
+
+    def line(self) -> str:
+        return f"access of {self.path} changed from {self.before} to {self.after} (declared in {self.declared_in})"
+
+
+@dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -36,6 +51,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "path: reason", one line each
     warnings: list[str] = field(default_factory=list)
+    access_changes: list[AccessChange] = field(default_factory=list)
     chunks: int = 0  # passages written in this run
     embedded: int = 0
     seconds: float = 0.0
@@ -61,6 +77,16 @@ class Pending:
     meta: DocumentMeta
     passages: list[Passage]
     is_new: bool
+    access_change: AccessChange | None = None  # applied, and reported, once the document is stored
+
+
+@dataclass
+class Embedded:
+    """A pending document's vectors: one per passage, and one per sentence or table row (units.py)."""
+
+    passages: list[list[float]]
+    unit_ids: list[str]
+    units: list[list[float]]
 
 
 def inside(found: Path, folder: Path, report: IngestReport) -> bool:
@@ -83,8 +109,9 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expand_paths(paths: list[Path], report: IngestReport) -> list[Path]:
-    """Files named directly, and the supported files under directories named.
+def expand_paths(paths: list[Path], report: IngestReport, staged: dict[Path, Path] | None = None) -> list[Path]:
+    """Files named directly (or staged under that name: an upload not yet in place), and the supported files
+    under directories named.
 
     In a folder, hidden files and README files (notes about the folder, not evidence) are skipped."""
     files: list[Path] = []
@@ -96,33 +123,50 @@ def expand_paths(paths: list[Path], report: IngestReport) -> list[Path]:
                      and not p.name.upper().startswith("README")
                      and not any(part.startswith(".") for part in p.relative_to(path).parts)]
             files.extend(sorted(p.resolve() for p in found if inside(p, path, report)))
-        elif path.is_file():
+        elif path.is_file() or path in (staged or {}):
             files.append(path.resolve())
         else:
             report.failed.append(f"{path}: no such file or directory")
     return list(dict.fromkeys(files))
 
 
+def access_change(existing, declared: str | None, declared_in: str, path: Path) -> AccessChange | None:
+    """A declared level that differs from the stored one; a new document has nothing to change."""
+    before = (existing["access"] or DEFAULT_ACCESS) if existing else None
+    if before is None or not declared or declared == before:
+        return None
+    return AccessChange(str(path), existing["doc_id"], before, declared, declared_in)
+
+
+def note_access_change(change: AccessChange, report: IngestReport) -> None:
+    report.access_changes.append(change)
+    report.warnings.append(change.line())
+
+
 class Ingestor:
     def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
-                 counter: TokenCounter, limits: ChunkLimits):
+                 counter: TokenCounter, limits: ChunkLimits, staged: dict[Path, Path] | None = None):
+        """staged: for a path, the file holding the bytes to ingest under its name (an upload replacing it, which
+        moves into place only once the catalog holds it: uploads.py)."""
         self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, unit_vectors, embedder, counter, limits)
+        self.staged = staged or {}
         self._sources: dict[Path, SourcesFile | None] = {}
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
                          f"{'' if embedder.backend == 'torch' else ':' + embedder.backend}")
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
-            progress: bool = False) -> IngestReport:
+            progress: bool = False, overrides_from: str = "--access on the command line") -> IngestReport:
+        """overrides_from: where the overrides were declared, for the report and audit of an access change."""
         started = time.perf_counter()
         report = IngestReport()
         for doc_id in recover(self.catalog, self.vectors, self.unit_vectors):
             report.warnings.append(f"document {doc_id}: an interrupted ingest was tidied up; it is processed again")
         pending = []
-        for path in expand_paths(paths, report):
+        for path in expand_paths(paths, report, self.staged):
             try:
-                item = self.prepare(path, overrides or DocumentMeta(), report)
+                item = self.prepare(path, overrides or DocumentMeta(), report, overrides_from)
             except IngestError as exc:
                 report.failed.append(str(exc))
                 continue
@@ -132,40 +176,67 @@ class Ingestor:
             if item:
                 pending.append(item)
         self.index(pending, report, progress)
+        stored = set(report.added + report.updated)
+        for item in pending:
+            if item.access_change and str(item.path) in stored:
+                note_access_change(item.access_change, report)
         if prune:
             self.prune(report)
         report.seconds = time.perf_counter() - started
         return report
 
-    def sources_for(self, path: Path, report: IngestReport) -> DocumentMeta:
-        """The entry for this file in a sources.yaml in its folder or any folder above."""
+    def sources_for(self, path: Path, report: IngestReport) -> tuple[DocumentMeta, Path | None]:
+        """The entry for this file in a sources.yaml in its folder or any folder above, and that file.
+
+        Fails closed: if any sources.yaml governing the file cannot be used, the file is not indexed (its
+        declared access is unknown), and what the index holds for it stays as it was."""
+        blocking = self.blocking_sources(path, report)
+        if blocking:
+            raise IngestError(path, f"not indexed: {blocking.path} cannot be used (see its errors); fix it and "
+                                    "ingest again (what the index holds for this file is kept as it was)")
         for directory in path.parents:
-            if directory not in self._sources:
-                self._sources[directory] = read_sources(directory)
-                if self._sources[directory]:
-                    report.failed.extend(self._sources[directory].errors)
             found = self._sources[directory]
             if found and path in found.entries:
-                return found.entries[path]
-        return DocumentMeta()
+                return found.entries[path], found.path
+        return DocumentMeta(), None
 
-    def prepare(self, path: Path, overrides: DocumentMeta, report: IngestReport) -> Pending | None:
-        doc_id, digest = document_id(path), content_hash(path)
-        declared = overrides.merged_over(self.sources_for(path, report))
+    def blocking_sources(self, path: Path, report: IngestReport) -> SourcesFile | None:
+        """The nearest sources.yaml governing this path that cannot be used, if any."""
+        return next((found for directory in path.parents
+                     if (found := self.sources_in(directory, report)) and found.blocking), None)
+
+    def sources_in(self, directory: Path, report: IngestReport) -> SourcesFile | None:
+        """A folder's sources.yaml, read once per run; its problems are reported once."""
+        if directory not in self._sources:
+            found = self._sources[directory] = read_sources(directory)
+            if found:
+                report.failed.extend(found.blocking + found.errors)
+        return self._sources[directory]
+
+    def prepare(self, path: Path, overrides: DocumentMeta, report: IngestReport,
+                overrides_from: str = "--access on the command line") -> Pending | None:
+        doc_id, digest = document_id(path), content_hash(self.staged.get(path, path))
+        entry, sources = self.sources_for(path, report)
+        declared = overrides.merged_over(entry)
         existing = self.catalog.document(doc_id)
+        change = access_change(existing, declared.access, overrides_from if overrides.access else str(sources), path)
         if (existing and existing["content_hash"] == digest and existing["pipeline"] == self.pipeline
                 and self.vectors_complete(doc_id)):
             self.refresh_meta(existing, declared)
+            if change:
+                note_access_change(change, report)
             report.unchanged.append(str(path))
             return None
-        loaded = load_document(path, report.warnings)
+        loaded = load_document(self.staged.get(path, path), report.warnings)
         planted = addressed_to_ai(loaded.text)
         if planted:
             report.warnings.append(f"{path}: contains text addressed to an AI assistant (\"{planted}\"); it is kept "
                                    "as quoted evidence and never followed")
-        meta = declared.merged_over(infer_meta(loaded, path))
+        meta = declared.merged_over(infer_meta(loaded, path)).sanitised()
+        if existing and not declared.access:  # sticky: new content or reprocessing never changes who may read it
+            meta.access = existing["access"]
         passages = chunk_document(doc_id, meta.title or path.name, loaded, self.counter, self.limits)
-        return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None)
+        return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None, access_change=change)
 
     def vectors_complete(self, doc_id: str) -> bool:
         ids = self.catalog.passage_ids(doc_id)
@@ -174,7 +245,7 @@ class Ingestor:
     def refresh_meta(self, existing, declared: DocumentMeta) -> None:
         """Unchanged content with newly declared metadata: update the catalog, embed nothing."""
         current = DocumentMeta(**{k: existing[k] for k in DocumentMeta.__dataclass_fields__})
-        wanted = declared.merged_over(current)
+        wanted = declared.merged_over(current).sanitised()  # also cleans a title stored before sanitising
         if wanted != current:
             self.catalog.update_meta(existing["doc_id"], wanted)
 
@@ -184,7 +255,7 @@ class Ingestor:
                   leave=False) as bar:
             for item in pending:
                 try:
-                    self.store(item, bar.update)
+                    self.write(item, self.embed(item, bar.update))
                 except Exception as exc:
                     report.failed.append(f"{item.path}: could not be indexed ({type(exc).__name__}: {exc})")
                     continue
@@ -192,28 +263,37 @@ class Ingestor:
                 report.chunks += len(item.passages)
                 (report.added if item.is_new else report.updated).append(str(item.path))
 
-    def store(self, item: Pending, advance) -> None:
+    def embed(self, item: Pending, advance=None) -> Embedded:
+        """The model's forward passes only: no store is read or written, so a server runs this outside its lock."""
+        vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
+        units = [(unit_id(p.id, start), text) for p in item.passages for start, text in passage_units(p.text, p.kind)]
+        return Embedded(vectors, [u for u, _ in units], self.embedder.embed([text for _, text in units]))
+
+    def write(self, item: Pending, embedded: Embedded) -> None:
         """New vectors, then the catalog swap, then the stale vectors go; journalled for a crash (recovery.py)."""
         self.catalog.begin_vector_write(item.doc_id)
         old_ids = self.vectors.ids_for_document(item.doc_id)
         old_units = self.unit_vectors.ids_for_document(item.doc_id)
-        vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
-        self.vectors.add([p.id for p in item.passages], [item.doc_id] * len(item.passages), vectors)
-        units = [(unit_id(p.id, start), text) for p in item.passages for start, text in passage_units(p.text, p.kind)]
-        self.unit_vectors.add([u for u, _ in units], [item.doc_id] * len(units),
-                              self.embedder.embed([text for _, text in units]))
+        self.vectors.add([p.id for p in item.passages], [item.doc_id] * len(item.passages), embedded.passages)
+        self.unit_vectors.add(embedded.unit_ids, [item.doc_id] * len(embedded.unit_ids), embedded.units)
         self.catalog.replace_document(item.doc_id, str(item.path), item.content_hash, self.pipeline,
                                       item.loaded.format,
                                       item.meta, item.loaded.page_count, item.loaded.text, item.passages)
         self.vectors.delete(sorted(set(old_ids) - {p.id for p in item.passages}))
-        self.unit_vectors.delete(sorted(set(old_units) - {u for u, _ in units}))
+        self.unit_vectors.delete(sorted(set(old_units) - set(embedded.unit_ids)))
         self.catalog.end_vector_write(item.doc_id)
 
     def prune(self, report: IngestReport) -> None:
         for row in self.catalog.documents():
-            if not Path(row["path"]).exists():
-                self.remove(row["doc_id"])
-                report.removed.append(row["path"])
+            path = Path(row["path"])
+            if path.exists():
+                continue
+            blocking = self.blocking_sources(path, report)
+            if blocking:  # fail closed: while its sources.yaml cannot be read, the folder's documents stay as they were
+                report.warnings.append(f"{path}: gone, but kept in the index while {blocking.path} cannot be used")
+                continue
+            self.remove(row["doc_id"])
+            report.removed.append(row["path"])
 
     def remove(self, doc_id: str) -> None:
         self.remove_from(self.catalog, self.vectors, self.unit_vectors, doc_id)

@@ -68,9 +68,14 @@ def expanded_query(text: str) -> str:
     return f"{text} ({'; '.join(extra)})" if extra else text
 
 
+def match_terms(text: str) -> list[str]:
+    """The words the lexical ranker looks for: content words of the question and its acronyms' expansions."""
+    return [t.replace('"', "") for t in content_words(expanded_query(text))]
+
+
 def match_expression(text: str) -> str | None:
     """An FTS5 query: any content word, quoted so punctuation cannot break the syntax."""
-    terms = content_words(expanded_query(text))
+    terms = match_terms(text)
     if not terms:
         return None
-    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+    return " OR ".join('"' + t + '"' for t in terms)

@@ -2,6 +2,8 @@
 
 from dataclasses import asdict, dataclass, field
 
+from evidence_bot.control_chars import strip_controls
+
 DOC_TYPES = ("self_assessment", "inspection_report", "minutes", "action_plan", "news", "other")
 META_FIELDS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
 
@@ -19,6 +21,11 @@ class DocumentMeta:
     def merged_over(self, base: "DocumentMeta") -> "DocumentMeta":
         """Fields set here win; unset ones come from base."""
         return DocumentMeta(**{k: getattr(self, k) or getattr(base, k) for k in META_FIELDS})
+
+    def sanitised(self) -> "DocumentMeta":
+        """Without control characters or terminal escapes (control_chars.py); a field left empty is unset."""
+        return DocumentMeta(**{k: (strip_controls(v) or None) if isinstance(v, str) else v
+                               for k, v in asdict(self).items()})
 
     def to_dict(self) -> dict:
         return asdict(self)

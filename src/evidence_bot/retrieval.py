@@ -2,14 +2,17 @@
 
 Dense search alone misses exact figures, names and acronyms; lexical search
 alone misses paraphrases. Reciprocal rank fusion needs no score calibration
-between the two. The same passage held by several renditions of a document
-(text, Word, PDF) is shown once, naming the others."""
+between the two. A reader's lexical scores count only the documents they may
+read (reader_statistics.py), so hidden documents cannot reorder what they see.
+The same passage held by several renditions of a document (text, Word, PDF) is
+shown once, naming the others."""
 
 from evidence_bot.catalog import Catalog
 from evidence_bot.duplicates import first_copies
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import expanded_query, match_expression
+from evidence_bot.lexical import expanded_query, match_expression, match_terms
 from evidence_bot.models import Filters, SearchHit
+from evidence_bot.reader_statistics import ReaderStatistics
 from evidence_bot.units import passage_of
 from evidence_bot.vectors import VectorStore
 
@@ -18,8 +21,10 @@ UNITS_PER_PASSAGE = 3  # sentence candidates fetched per passage candidate
 
 class Retriever:
     def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
-                 candidates: int = 40, rrf_k: int = 60, duplicate_containment: float = 0.6):
+                 candidates: int = 40, rrf_k: int = 60, duplicate_containment: float = 0.6,
+                 statistics: ReaderStatistics | None = None):
         self.catalog, self.vectors, self.unit_vectors, self.embedder = catalog, vectors, unit_vectors, embedder
+        self.statistics = statistics or ReaderStatistics(catalog)
         self.candidates, self.rrf_k, self.duplicate_containment = candidates, rrf_k, duplicate_containment
 
     def search(self, query: str, filters: Filters | None = None, top_k: int = 10) -> list[SearchHit]:
@@ -31,13 +36,25 @@ class Retriever:
         vector = self.embedder.embed_query(expanded)
         dense = self.vectors.search(vector, self.candidates, allowed)
         by_sentence = best_passages(self.unit_vectors.search(vector, self.candidates * UNITS_PER_PASSAGE, allowed))
-        match = match_expression(query)
-        lexical = self.catalog.lexical_search(match, allowed, self.candidates) if match else []
+        lexical = self.ranked_lexically(query, filters, allowed)
         fused = self.fuse([[pid for pid, _ in dense], by_sentence, [pid for pid, _ in lexical]])
         found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
         similarity = dict(dense)
         hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid)) for pid, score in fused if pid in found]
         return collapse_duplicates(hits, self.duplicate_containment)[:top_k]
+
+    def lexical(self, query: str, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """The lexical ranking alone: [(passage id, BM25 score)], best first."""
+        filters = filters or Filters()
+        return self.ranked_lexically(query, filters, self.catalog.allowed_documents(filters))
+
+    def ranked_lexically(self, query: str, filters: Filters, allowed: list[str] | None) -> list[tuple[str, float]]:
+        """FTS5's bm25() when the viewer reads everything (its statistics count every passage); otherwise BM25
+        counted over the documents of the viewer's access levels only."""
+        if filters.access is None:
+            match = match_expression(query)
+            return self.catalog.lexical_search(match, allowed, self.candidates) if match else []
+        return self.statistics.bm25(match_terms(query), allowed or [], filters.access, self.candidates)
 
     def fuse(self, rankings: list[list[str]]) -> list[tuple[str, float]]:
         scores: dict[str, float] = {}

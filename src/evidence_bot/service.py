@@ -4,22 +4,31 @@ The CLI, the HTTP service and the tests all go through it, so a query never
 reloads the model or reopens a store."""
 
 import copy
+import getpass
+import os
+import shlex
+import sys
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from evidence_bot.access import Viewer
+from evidence_bot.audit import AuditLog
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.index_lock import IndexLock
 from evidence_bot.ingest import IngestReport, Ingestor, document_id
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
-from evidence_bot.recovery import IndexCheck, check_index, recover
+from evidence_bot.reader_statistics import ReaderStatistics
+from evidence_bot.locked import Locked
+from evidence_bot.recovery import IndexCheck, check_index, recover, settle_upload
 from evidence_bot.retrieval import Retriever
 from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
 
@@ -36,6 +45,15 @@ class Prepared:
     history: list[str] = field(default_factory=list)
 
 
+def process_actor() -> Viewer:
+    """Who changes the index from a command line (no token): the OS user and the command, for the audit log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        user = f"uid {os.getuid()}"
+    return Viewer(f"{user} (OS user): {shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])}"[:500], "admin")
+
+
 class EvidenceBot:
     viewer: Viewer | None = None  # None: everything (the CLI, a local single user); see for_viewer
 
@@ -48,12 +66,16 @@ class EvidenceBot:
     def for_viewer(self, viewer: Viewer | None) -> "EvidenceBot":
         """The same bot (one model, one store) answering as this viewer: every read below is limited to the
         documents they may see, in the store query itself (Filters.access), before anything is ranked."""
-        shared = ["embedder", "vectors", "unit_vectors", "retriever", "answerer", "frameworks", "mapping"]
+        shared = ["embedder", "vectors", "unit_vectors", "statistics", "retriever", "answerer", "frameworks", "mapping"]
         for name in shared + (["generative"] if self.settings.answerer == "llm" else []):
             getattr(self, name)  # load once here, so that every scoped copy shares them
         scoped = copy.copy(self)
         scoped.viewer = viewer
         return scoped
+
+    def levels(self) -> list[str] | None:
+        """The access levels this bot reads (None: all): counts, weights and groupings are taken over them only."""
+        return self.viewer.levels() if self.viewer else None
 
     def scoped(self, filters: Filters | None) -> Filters:
         levels = self.viewer.levels() if self.viewer else None
@@ -91,23 +113,45 @@ class EvidenceBot:
 
         return MappingStore(self.catalog.db)
 
-    def refresh_mapping(self) -> int:
-        """Maps passages to the frameworks' statements (new passages, or all when a framework file changed)."""
+    def refresh_mapping(self, lock: AbstractContextManager | None = None) -> int:
+        """Maps passages to the frameworks' statements (new passages, or all when a framework file changed).
+        With a lock, only the store reads and writes hold it, not embedding the statements (locked.py)."""
         from evidence_bot.frameworks.refresh import refresh_mapping
 
-        return refresh_mapping(self.catalog, self.mapping, self.vectors, self.embedder.embed, self.frameworks)
+        stores = [self.catalog, self.mapping, self.vectors]
+        if lock is not None:
+            stores = [Locked(store, lock) for store in stores]
+        catalog, mapping, vectors = stores
+        return refresh_mapping(catalog, mapping, vectors, self.embedder.embed, self.frameworks)
+
+    @cached_property
+    def statistics(self) -> ReaderStatistics:
+        return ReaderStatistics(self.catalog)
+
+    def rendition_groups(self) -> dict[str, str]:
+        """doc id -> rendition group, found among the documents this viewer may read only: a hidden document
+        quoting two others must not make them one piece of evidence (claims, gaps)."""
+        from evidence_bot.duplicates import rendition_groups
+
+        def compute() -> dict[str, str]:
+            readable = self.catalog.allowed_documents(self.scoped(None))
+            passages = self.catalog.all_passage_texts()
+            if readable is not None:
+                readable = set(readable)
+                passages = [(doc_id, text) for doc_id, text in passages if doc_id in readable]
+            return rendition_groups(passages, self.settings.duplicate_containment)
+
+        return self.statistics.per_scope("rendition groups", self.levels(), compute)
 
     def gaps(self, framework_id: str = "cqc-la", as_of=None):
-        """The gap view of one framework (frameworks/gaps.py)."""
-        from evidence_bot.duplicates import rendition_groups
+        """The gap view of one framework (frameworks/gaps.py), over the documents this viewer may read."""
         from evidence_bot.frameworks.gaps import gap_report
 
         self.require_documents()
         if framework_id not in self.frameworks:
             raise NotFoundError(f"no framework '{framework_id}'; known: {', '.join(sorted(self.frameworks))}")
-        groups = rendition_groups(self.catalog.all_passage_texts(), self.settings.duplicate_containment)
         rows = [r for r in self.mapping.statement_rows(framework_id) if self.readable(r["access"])]
-        return gap_report(self.frameworks[framework_id], rows, groups, as_of)
+        return gap_report(self.frameworks[framework_id], rows, self.rendition_groups(), as_of)
 
     def claims(self):
         """The self-assessments' checkable claims, each tested against the other documents (claims.py)."""
@@ -126,48 +170,88 @@ class EvidenceBot:
 
     @cached_property
     def retriever(self) -> Retriever:
-        recover(self.catalog, self.vectors, self.unit_vectors)  # a killed ingest's half-written vectors (recovery.py)
+        recover(self.catalog, self.vectors, self.unit_vectors, self.uploads)  # a killed ingest's leftovers (recovery.py)
         s = self.settings
         return Retriever(self.catalog, self.vectors, self.unit_vectors, self.embedder, s.candidates, s.rrf_k,
-                         s.duplicate_containment)
+                         s.duplicate_containment, self.statistics)
 
     @cached_property
     def answerer(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.catalog.document_frequency, self.catalog.count_passages,
-                                  self.settings.abstain_threshold, self.settings.max_answer_sentences)
+        return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.statistics.document_frequency,
+                                  self.statistics.passage_count, self.settings.abstain_threshold,
+                                  self.settings.max_answer_sentences)
 
     def ingest(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
-               progress: bool = False) -> IngestReport:
-        limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
-        ingestor = Ingestor(self.catalog, self.vectors, self.unit_vectors, self.embedder, TokenCounter(self.settings.model_path), limits)
-        report = ingestor.run(paths, overrides, prune, progress)
-        self.refresh_mapping()
+               progress: bool = False, actor: Viewer | None = None,
+               overrides_from: str = "--access on the command line", lock: AbstractContextManager | None = None,
+               staged: dict[Path, Path] | None = None) -> IngestReport:
+        """One ingest at a time per index: another one running raises IndexBusyError before anything is written.
+        Each access change is audited under actor (default: the viewer this bot serves, else the OS user).
+        lock: the server's reader lock, held only for each store read and write (see ingestor); staged: Ingestor."""
+        with IndexLock(self.settings.index_dir):
+            report = self.ingestor(lock, staged).run(paths, overrides, prune, progress, overrides_from)
+            self.audit_access_changes(report, actor or self.viewer or process_actor())
+            self.refresh_mapping(lock)
         return report
+
+    def ingestor(self, lock: AbstractContextManager | None = None, staged: dict[Path, Path] | None = None) -> Ingestor:
+        """With a lock, the ingest sees the catalog and vector stores through it (locked.py): readers wait only for
+        its short reads and writes, never for loading, chunking or embedding."""
+        stores = [self.catalog, self.vectors, self.unit_vectors]
+        if lock is not None:
+            stores = [Locked(store, lock) for store in stores]
+        limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
+        return Ingestor(*stores, self.embedder, TokenCounter(self.settings.model_path), limits, staged)
+
+    def audit_access_changes(self, report: IngestReport, actor: Viewer) -> None:
+        if not report.access_changes:
+            return
+        log = AuditLog(self.settings.audit_path, self.settings.audit_retention_days, purge_on_open=False)
+        try:
+            for change in report.access_changes:
+                log.record(actor, "access", f"{change.path} ({change.doc_id}): {change.before} -> {change.after}, "
+                                            f"declared in {change.declared_in}")
+        finally:
+            log.close()
 
     @cached_property
     def uploads(self) -> UploadFolder:
         return UploadFolder(self.settings.uploads_dir, self.settings.max_upload_bytes)
 
-    def upload(self, stream: BinaryIO, sent_name: str, meta: DocumentMeta) -> tuple[str, SavedUpload, IngestReport]:
-        """Keep a sent file in the uploads folder and ingest it: (its doc_id, where it went, the ingest report)."""
-        saved = self.uploads.save(stream, sent_name)
-        report = self.ingest([saved.path], meta)
+    def upload(self, stream: BinaryIO, sent_name: str, meta: DocumentMeta, actor: Viewer | None = None,
+               lock: AbstractContextManager | None = None) -> tuple[str, SavedUpload, IngestReport]:
+        """Keep a sent file in the uploads folder and ingest it: (its doc_id, where it went, the ingest report).
+
+        The bytes are staged beside their target and ingested under its name; they move into place only once the
+        catalog holds them (recovery.settle_upload, also run when the index next opens after a crash), so the
+        file always matches the catalog, and a refused upload changes nothing. lock: see ingest."""
+        with lock or nullcontext():
+            recover(self.catalog, self.vectors, self.unit_vectors, self.uploads)  # a crashed upload's leftovers
+        saved = self.uploads.stage(stream, sent_name)
+        try:
+            report = self.ingest([saved.path], meta, actor=actor, overrides_from="the upload form", lock=lock,
+                                 staged={saved.path: saved.staged})
+        finally:
+            with lock or nullcontext():
+                settle_upload(self.catalog, saved.staged, saved.path)
+        report.warnings = [saved.for_sender(w) for w in report.warnings]  # no server paths in what is sent back
         if report.failed:
-            raise UploadError(f"{sent_name}: " + "; ".join(f.replace(str(saved.path), "the file") for f in report.failed))
+            raise UploadError("; ".join(saved.for_sender(f) for f in report.failed))
         return document_id(saved.path), saved, report
 
     def remove_document(self, key: str) -> str:
         """Take a document (id or path) out of the index: catalog, both vector stores, its mapping; an uploaded
         file goes too. A file in a council's own folder stays, so ingesting that folder again brings it back."""
         row = self.document(key)
-        Ingestor.remove_from(self.catalog, self.vectors, self.unit_vectors, row["doc_id"])
+        with IndexLock(self.settings.index_dir):  # a delete is a write: never interleaved with an ingest
+            Ingestor.remove_from(self.catalog, self.vectors, self.unit_vectors, row["doc_id"])
         self.uploads.discard(row["path"])
         return row["path"]
 
     def check(self) -> tuple[list[str], IndexCheck]:
         """Open the index as a query would (recovering an interrupted ingest), then check that its stores agree."""
-        recovered = recover(self.catalog, self.vectors, self.unit_vectors)
-        return recovered, check_index(self.catalog, self.vectors, self.unit_vectors)
+        recovered = recover(self.catalog, self.vectors, self.unit_vectors, self.uploads)
+        return recovered, check_index(self.catalog, self.vectors, self.unit_vectors, self.uploads)
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
         self.require_documents()
@@ -187,11 +271,22 @@ class EvidenceBot:
         """The retrieval query: the question, or a follow-up made standalone. Reads no store (in the llm mode
         it may wait on the model, so the server calls it outside its lock)."""
         question = self.checked_question(question)
-        earlier = [h for h in (history or []) if h and h.strip()]
-        query = resolve_followup(question, earlier)
+        earlier = self.checked_history(history)
+        query = resolve_followup(question, earlier, self.settings.max_query_chars)
         if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
-            query = self.generative.standalone(question, earlier, query)
+            rewritten = self.generative.standalone(question, earlier, query)
+            query = rewritten if len(rewritten) <= self.settings.max_query_chars else query
         return query
+
+    def checked_history(self, history: list[str] | None) -> list[str]:
+        """The earlier questions a follow-up may lean on: each bounded like a question (longer is an error), and only
+        the most recent Settings.max_history_questions kept (a long conversation is not an error)."""
+        earlier = [h.strip() for h in (history or []) if h and h.strip()]
+        limit = self.settings.max_question_chars
+        if any(len(h) > limit for h in earlier):
+            raise EvidenceBotError(f"an earlier question in the history is longer than {limit} characters")
+        keep = self.settings.max_history_questions
+        return earlier[-keep:] if keep else []
 
     def checked_question(self, question: str) -> str:
         question = (question or "").strip()
@@ -206,9 +301,11 @@ class EvidenceBot:
         """Retrieval and the extractive answer: everything that reads the stores."""
         question = self.checked_question(question)
         self.require_documents()
-        ranked = self.retriever.search(query, self.scoped(filters), max(depth or 0, self.settings.top_k))
+        filters = self.scoped(filters)
+        ranked = self.retriever.search(query, filters, max(depth or 0, self.settings.top_k))
         hits = ranked[:self.settings.top_k]
-        extractive = self.answerer.answer(question, query, hits) if hits else Answer(ABSTENTION, True, [], 0.0, query)
+        extractive = (self.answerer.answer(question, query, hits, filters.access) if hits
+                      else Answer(ABSTENTION, True, [], 0.0, query))
         return Prepared(question, query, ranked, hits, extractive, list(history or []))
 
     def respond(self, prepared: Prepared) -> Iterator[tuple[str, object]]:
@@ -250,7 +347,9 @@ class EvidenceBot:
         return [row for row in self.catalog.documents() if self.readable(row["access"])]
 
     def document(self, key: str):
-        row = self.catalog.find_document(key)
+        """By id, unique id prefix or path, among the documents this viewer may read: one they may not read gives
+        the same answer as a missing one, and never makes a prefix ambiguous."""
+        row = self.catalog.find_document(key, self.viewer.levels() if self.viewer else None)
         if row is None or not self.readable(row["access"]):
             raise NotFoundError(f"no document '{key}' in the index (see `evidence-bot docs list`)")
         return row

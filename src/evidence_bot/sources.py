@@ -1,7 +1,14 @@
 """Document metadata: sources.yaml beside the files, inference from the text, overrides.
 
-Precedence: command-line overrides, then sources.yaml, then what the text says."""
+Precedence: command-line overrides, then sources.yaml, then what the text says.
 
+A sources.yaml that cannot be read, or holds an entry that matches no file, fails closed: it is "blocking",
+and no document it governs is indexed (ingest.py), because the access levels it declares are unknown. An
+entry whose fields are wrong still names its document: that document is ingested with inferred metadata,
+and restricted when it declared (or seems to have declared) an access level."""
+
+import difflib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -11,15 +18,32 @@ from pathlib import Path
 import yaml
 
 from evidence_bot.access import MOST_RESTRICTED, check_access
+from evidence_bot.control_chars import strip_controls
 from evidence_bot.errors import SourcesError
 from evidence_bot.models import DOC_TYPES, META_FIELDS, DocumentMeta, LoadedDocument
 
 SOURCES_FILE = "sources.yaml"
 ENTRY_FIELDS = {"path", *META_FIELDS}
+# The wider Thurrock corpus's sources.yaml describes 58 documents in 22 KB (about 370 bytes each), so 1 MB holds
+# some 2,700 entries; a larger file is a mistake or an attack, and is refused.
+MAX_SOURCES_BYTES = 1_000_000
+# A sources.yaml needs no aliases (&name / *name); each one can repeat a whole subtree, so a few hundred bytes
+# can expand to gigabytes ("billion laughs"). A handful is harmless; more is refused.
+MAX_ALIASES = 10
 
 
 class _TextDatesLoader(yaml.SafeLoader):
-    """YAML without implicit timestamps: an impossible date must reach our check, not crash the parser."""
+    """YAML without implicit timestamps (an impossible date must reach our check, not crash the parser), and
+    with at most MAX_ALIASES alias uses, counted as the parser meets them, before anything is expanded."""
+
+    alias_uses = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.alias_uses += 1
+            if self.alias_uses > MAX_ALIASES:
+                raise SourcesError(f"more than {MAX_ALIASES} YAML aliases (*name); a sources.yaml needs none")
+        return super().compose_node(parent, index)
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -33,7 +57,12 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}(?:-\d{2})?$")
 class SourcesFile:
     path: Path
     entries: dict[Path, DocumentMeta] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a field of an entry is wrong; its document is still ingested
+    blocking: list[str] = field(default_factory=list)  # the file cannot be used: nothing it governs is indexed
+
+    def governs(self, path: Path) -> bool:
+        """Whether this file is consulted for a document: those in its folder and the folders below."""
+        return path.is_relative_to(self.path.parent)
 
 
 def normalise_date(value, where: str) -> str | None:
@@ -60,7 +89,10 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
     doc_type = values.get("doc_type")
     if doc_type is not None and doc_type not in DOC_TYPES:
         raise SourcesError(f"{where}: doc_type '{doc_type}' is not one of {', '.join(DOC_TYPES)}")
-    meta = {k: (str(v).strip() if v is not None else None) for k, v in values.items() if k != "date"}
+    nested = next((k for k, v in values.items() if isinstance(v, (list, dict))), None)
+    if nested:
+        raise SourcesError(f"{where}: field '{nested}' must be text, not a {type(values[nested]).__name__}")
+    meta = {k: (strip_controls(str(v)) or None if v is not None else None) for k, v in values.items() if k != "date"}
     if meta.get("access"):
         try:
             meta["access"] = check_access(meta["access"])
@@ -70,41 +102,123 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
 
 
 def read_sources(directory: Path) -> SourcesFile | None:
-    """The sources.yaml in a directory. Bad entries are reported and skipped, never fatal."""
+    """The sources.yaml in a directory. Why it cannot be used goes in `blocking`; a bad field in `errors`."""
     path = directory / SOURCES_FILE
     if not path.is_file():
         return None
     result = SourcesFile(path)
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TextDatesLoader) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        result.errors.append(f"{path}: not valid YAML ({exc.__class__.__name__}: {str(exc).splitlines()[0]})")
+    data = parse_sources(result)
+    if data is None:
         return result
     entries = data.get("documents") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        result.errors.append(f"{path}: expected a top-level 'documents:' list")
+        result.blocking.append(f"{path}: expected a top-level 'documents:' list")
         return result
+    matched: dict[Path, int] = {}
+    listings: dict[Path, set[str]] = {}
     for number, entry in enumerate(entries, start=1):
-        add_entry(result, number, entry)
+        add_entry(result, number, entry, matched, listings)
     return result
 
 
-def add_entry(result: SourcesFile, number: int, entry) -> None:
+def parse_sources(result: SourcesFile):
+    """The file's YAML, or None with the reason in result.blocking."""
+    path = result.path
+    size = path.stat().st_size
+    if size > MAX_SOURCES_BYTES:
+        result.blocking.append(f"{path}: larger than {MAX_SOURCES_BYTES:,} bytes ({size:,}); not read")
+        return None
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        result.blocking.append(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8")
+        return None
+    try:
+        return yaml.load(text, Loader=_TextDatesLoader) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        result.blocking.append(f"{path}: not valid YAML ({exc.problem or exc.context}{where})")
+    except (yaml.YAMLError, SourcesError) as exc:
+        result.blocking.append(f"{path}: not valid YAML ({str(exc).splitlines()[0]})")
+    except RecursionError:
+        result.blocking.append(f"{path}: not valid YAML (nested too deeply)")
+    return None
+
+
+def add_entry(result: SourcesFile, number: int, entry, matched: dict[Path, int],
+              listings: dict[Path, set[str]]) -> None:
+    """matched: the files named so far, and by which entry; listings: the folders' file names, read once."""
     where = f"{result.path}: entry {number}"
     if not isinstance(entry, dict) or not entry.get("path"):
-        result.errors.append(f"{where}: each entry needs a 'path'")
+        fields = f" (it has {', '.join(map(str, entry))})" if isinstance(entry, dict) and entry else ""
+        result.blocking.append(f"{where}: each entry needs a 'path'{fields}")
         return
+    target, problem = match_file(result.path.parent, str(entry["path"]), listings)
+    if problem:
+        result.blocking.append(f"{where}: path {problem}")
+        return
+    if target in matched:
+        result.blocking.append(f"{where}: path '{entry['path']}' names the same file as entry {matched[target]}")
+        return
+    matched[target] = number
     where = f"{where} ({entry['path']})"
     try:
         meta = validate_meta({k: v for k, v in entry.items() if k != "path"}, where)
     except SourcesError as exc:
-        if entry.get("access") is None:
+        if entry.get("access") is None and not access_intended(entry):
             result.errors.append(f"{exc}; its document is ingested with inferred metadata")
             return
         # Whoever declared an access level meant to limit it: never fall back to the wider default.
         result.errors.append(f"{exc}; its document is ingested with inferred metadata and access '{MOST_RESTRICTED}'")
         meta = DocumentMeta(access=MOST_RESTRICTED)
-    result.entries[(result.path.parent / str(entry["path"])).resolve()] = meta
+    result.entries[target] = meta
+
+
+def access_intended(entry: dict) -> bool:
+    """An unknown field that looks like 'access' ('acess', 'Access', 'access_level') or holds an access level
+    ('visibility: restricted'): whoever wrote it may have meant to limit who reads the document."""
+    return any(difflib.get_close_matches(str(key).lower(), ["access"], n=1, cutoff=0.7)
+               or "access" in str(key).lower() or names_a_level(value)
+               for key, value in entry.items() if key not in ENTRY_FIELDS)
+
+
+def names_a_level(value) -> bool:
+    try:
+        return isinstance(value, str) and bool(check_access(value))
+    except ValueError:
+        return False
+
+
+def match_file(folder: Path, relative: str, listings: dict[Path, set[str]]) -> tuple[Path | None, str | None]:
+    """The file an entry's path names, or why it names none (with the name it differs from only in case)."""
+    try:
+        target = (folder / relative).resolve()
+    except (ValueError, OSError) as exc:  # a NUL byte, a link loop
+        return None, f"'{relative}' is not a usable path ({exc})"
+    if not target.is_relative_to(folder.resolve()):
+        return None, f"'{relative}' is outside the folder of this sources.yaml"
+    if target.is_file():
+        if target.parent not in listings:
+            listings[target.parent] = set(os.listdir(target.parent))
+        if target.name in listings[target.parent]:  # the exact case, even on a case-blind disk
+            return target, None
+    guess = same_name_in_another_case(folder, relative)
+    return None, f"'{relative}' names no file" + (f"; did you mean '{guess}'?" if guess else "")
+
+
+def same_name_in_another_case(folder: Path, relative: str) -> str | None:
+    current = folder
+    for part in Path(relative).parts:
+        if part in (".", ".."):
+            current = current / part
+            continue
+        if not current.is_dir():
+            return None
+        current = next((c for c in sorted(current.iterdir()) if c.name.lower() == part.lower()), None)
+        if current is None:
+            return None
+    return os.path.relpath(current, folder) if current.is_file() else None
 
 
 # --- inference from the text -------------------------------------------------

@@ -3,21 +3,29 @@
 The type comes from the content (loaders.sniff), never from the name the sender gave; the name is reduced
 to letters, digits, '-' and '_' so that nothing can climb out of the folder; a file that no loader can
 read is refused before it replaces anything. Uploading a file of the same (safe) name again replaces
-that document, as re-ingesting an edited file does."""
+that document, as re-ingesting an edited file does.
 
+The sent bytes are staged beside their target ('.replace-<pid>-<process token>-<name>'), ingested under the
+target's name, and moved into place only after the catalog holds them, so the file on disk matches the catalog's
+content_hash; a staged file left by a process that died is settled when the index next opens (recovery.py)."""
+
+import hashlib
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from evidence_bot.errors import EvidenceBotError, IngestError
-from evidence_bot.loaders import load_document, sniff
+from evidence_bot.errors import EvidenceBotError
+from evidence_bot.loaders import sniff
 
 EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
 NAME_LIMIT = 80
+STAGED = ".replace-"
+# Tells this process's staged files from those of an earlier process that had the same pid (a restarted container).
+PROCESS_TOKEN = secrets.token_hex(4)
 
 
 class UploadError(EvidenceBotError):
@@ -30,18 +38,41 @@ class UploadError(EvidenceBotError):
 
 @dataclass
 class SavedUpload:
-    path: Path
+    path: Path  # where the document lives once ingested
     replaced: bool  # a document uploaded earlier under the same name
     warnings: list[str]
+    staged: Path  # the sent bytes until they move to path
+    sent_name: str
+
+    def for_sender(self, text: str) -> str:
+        """A message about the file with the server's paths replaced by the name it was sent under."""
+        return text.replace(str(self.staged), self.sent_name).replace(str(self.path), self.sent_name)
+
+
+@dataclass
+class StagedFile:
+    staged: Path
+    target: Path
+    pid: int
+    mine: bool  # staged by this process (an upload that may be in progress)
 
 
 def safe_name(sent_name: str | None, kind: str) -> str:
-    """'../../etc/Passwd Report (v2).PDF' -> 'Passwd-Report-v2.pdf': the last path part, ASCII, no dots."""
+    """'../../etc/Passwd Report (v2).PDF' -> 'Passwd-Report-v2.pdf': the last path part, ASCII, no dots.
+
+    Accents are dropped ('Résumé' -> 'Resume'). A name that loses letters or digits on the way (other scripts,
+    'ß', or nothing left: '..', '.') gets the first 8 hex digits of the SHA-256 of the sent name, so that
+    different names never become one document and replace each other: 'Отчёт.txt' -> 'document-1f0c…'."""
     last = re.split(r"[\\/]", sent_name or "")[-1]
     stem = last.rsplit(".", 1)[0] if "." in last.lstrip(".") else last
-    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    unaccented = "".join(c for c in unicodedata.normalize("NFKD", stem) if not unicodedata.combining(c))
+    ascii_stem = unaccented.encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_stem).strip("-_")[:NAME_LIMIT].rstrip("-_")
-    return (cleaned or "document") + EXTENSION_FOR[kind]
+    lost = any(c.isalnum() and not c.isascii() for c in unaccented)
+    if cleaned and not lost:
+        return cleaned + EXTENSION_FOR[kind]
+    fingerprint = hashlib.sha256((sent_name or "").encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{cleaned or 'document'}-{fingerprint}{EXTENSION_FOR[kind]}"
 
 
 def kind_of(head: bytes, sent_name: str) -> str:
@@ -58,32 +89,45 @@ class UploadFolder:
     def holds(self, path: str | Path) -> bool:
         return Path(path).resolve().parent == self.folder.resolve()
 
-    def save(self, stream: BinaryIO, sent_name: str) -> SavedUpload:
-        """Copy the upload into a temporary file, check it, load it once, then move it into place."""
+    def stage(self, stream: BinaryIO, sent_name: str) -> SavedUpload:
+        """Copy the upload beside its target, checking its type and size; the target is not touched (commit)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         head = stream.read(2048)
         if not head.strip():
             raise UploadError(f"{sent_name}: the file is empty")
         kind = kind_of(head, sent_name)
         target = self.folder / safe_name(sent_name, kind)
-        handle, temporary = tempfile.mkstemp(prefix=".upload-", suffix=target.suffix, dir=self.folder)
+        staged = self.folder / f"{STAGED}{os.getpid()}-{PROCESS_TOKEN}-{target.name}"
         try:
-            with os.fdopen(handle, "wb") as out:
+            with staged.open("wb") as out:
                 out.write(head)
                 self.copy_limited(stream, out, len(head), sent_name)
-            warnings: list[str] = []
-            try:
-                load_document(Path(temporary), warnings)  # refuse what no loader reads, before replacing anything
-            except IngestError as exc:
-                raise UploadError(f"{sent_name}: {exc.reason}") from exc
-            except Exception as exc:  # a loader's unforeseen failure is still the file's fault, not a 500
-                raise UploadError(f"{sent_name}: could not be read ({type(exc).__name__})") from exc
-            replaced = target.exists()
-            os.replace(temporary, target)
+                out.flush()
+                os.fsync(out.fileno())  # the bytes are on disk before the catalog can name them
         except BaseException:
-            Path(temporary).unlink(missing_ok=True)
+            staged.unlink(missing_ok=True)
             raise
-        return SavedUpload(target, replaced, [w.replace(temporary, sent_name) for w in warnings])
+        return SavedUpload(target.resolve(), target.exists(), [], staged.resolve(), sent_name)
+
+    @staticmethod
+    def commit(saved: SavedUpload) -> None:
+        """Move the staged bytes into place: only once the catalog holds them."""
+        os.replace(saved.staged, saved.path)
+
+    @staticmethod
+    def abandon(saved: SavedUpload) -> None:
+        """Drop staged bytes that were refused (or already moved: then there is nothing left to drop)."""
+        saved.staged.unlink(missing_ok=True)
+
+    def staged_files(self) -> list[StagedFile]:
+        """Every staged upload in the folder, with the process that staged it."""
+        found = []
+        for staged in self.folder.glob(f"{STAGED}*") if self.folder.is_dir() else []:
+            pid, token, name = (staged.name[len(STAGED):].split("-", 2) + ["", ""])[:3]
+            if pid.isdigit() and name:
+                mine = int(pid) == os.getpid() and token == PROCESS_TOKEN
+                found.append(StagedFile(staged, self.folder / name, int(pid), mine))
+        return found
 
     def copy_limited(self, stream: BinaryIO, out: BinaryIO, copied: int, sent_name: str) -> None:
         while block := stream.read(1 << 20):

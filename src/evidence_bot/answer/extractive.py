@@ -5,7 +5,9 @@ are sentences (and table rows under their header row); each is scored on its
 meaning (cosine to the question), the question's rarer words it holds
 (IDF-weighted), the rank of its passage, and whether it has the kind of fact
 the question asks for (a number, a date, a name). The best score is the
-confidence; below the calibrated threshold the answerer abstains."""
+confidence; below the calibrated threshold the answerer abstains. Word rarity
+is counted over the passages the reader may read (access levels), so hidden
+documents cannot move a reader's confidence."""
 
 import math
 from dataclasses import dataclass
@@ -42,12 +44,12 @@ class ExtractiveAnswerer:
                  max_sentences: int = 3):
         self.embedder = embedder
         self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
-        self.document_frequency = document_frequency  # callable: list[str] -> {term: passages holding it}
-        self.total_passages = total_passages  # callable: () -> int
+        self.document_frequency = document_frequency  # callable: (list[str], access) -> {term: passages holding it}
+        self.total_passages = total_passages  # callable: (access) -> int; access: the levels read, None for all
         self.threshold = threshold
         self.max_sentences = max_sentences
 
-    def answer(self, question: str, query: str, hits: list[SearchHit]) -> Answer:
+    def answer(self, question: str, query: str, hits: list[SearchHit], access: list[str] | None = None) -> Answer:
         units = all_units = candidate_units(hits[:PASSAGES_READ])
         if not units:
             return Answer(ABSTENTION, True, [], 0.0, query)
@@ -56,7 +58,7 @@ class ExtractiveAnswerer:
                                                         context_of(hits[u.hit_index]))]
         if not units:
             return Answer(ABSTENTION, True, [], 0.0, query)
-        self.score(question, query, units, constraints)
+        self.score(question, query, units, constraints, access)
         best = max(units, key=lambda u: u.score)
         confidence = max(u.support for u in units)
         if confidence < self.threshold:
@@ -64,11 +66,12 @@ class ExtractiveAnswerer:
         chosen = with_missing_kind(select(units, best, self.max_sentences), best, constraints)
         return compose(with_list_items(chosen, all_units), hits, confidence, query)
 
-    def score(self, question: str, query: str, units: list[Unit], constraints: Constraints) -> None:
+    def score(self, question: str, query: str, units: list[Unit], constraints: Constraints,
+              access: list[str] | None = None) -> None:
         vectors = self.unit_vectors(units)
         meaning = vectors @ self.embedder.embed_query(question)
         context = vectors @ self.embedder.embed_query(query) if query != question else meaning
-        weights = self.term_weights(question, query)
+        weights = self.term_weights(question, query, access)
         for unit, own, topic in zip(units, meaning, context):
             meaning_part = WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
             unit.support = meaning_part + WEIGHTS["words"] * word_coverage(unit.text, weights)
@@ -84,12 +87,13 @@ class ExtractiveAnswerer:
         stored.update(zip([u.id for u in missing], self.embedder.embed([u.text for u in missing]) if missing else []))
         return np.asarray([stored[u.id] for u in units], dtype=np.float32)
 
-    def term_weights(self, question: str, query: str) -> dict[str, float]:
-        """IDF of each content word of the question (and of the conversation, at half weight)."""
+    def term_weights(self, question: str, query: str, access: list[str] | None = None) -> dict[str, float]:
+        """IDF of each content word of the question (and of the conversation, at half weight), over the passages
+        of these access levels."""
         own = content_words(question)
         inherited = [w for w in content_words(query) if w not in own]
-        frequency = self.document_frequency(own + inherited)
-        total = max(self.total_passages(), 1)
+        frequency = self.document_frequency(own + inherited, access)
+        total = max(self.total_passages(access), 1)
         weights = {}
         for word in own + inherited:
             idf = math.log(1 + total / (1 + frequency.get(word, 0)))

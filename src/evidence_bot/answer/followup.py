@@ -16,8 +16,15 @@ def is_followup(question: str) -> bool:
     return bool(_CONTINUATION.search(question) or _ANAPHORA.search(question) or len(content_words(question)) <= 1)
 
 
-def resolve_followup(question: str, history: list[str]) -> str:
-    """The retrieval query: the question, preceded by the earlier question it depends on (recursively)."""
-    if not history or not is_followup(question):
-        return question
-    return f"{resolve_followup(history[-1], history[:-1])} {question}"
+def resolve_followup(question: str, history: list[str], max_chars: int | None = None) -> str:
+    """The retrieval query: the question, preceded by the earlier question it leans on, and that one by the one it
+    leans on, and so on. At most max_chars in all: the most recent earlier questions are kept, the question always."""
+    chain, leaning, earlier = [question], question, list(history)
+    length = len(question)
+    while earlier and is_followup(leaning):
+        leaning = earlier.pop()
+        length += 1 + len(leaning)
+        if max_chars is not None and length > max_chars:
+            break
+        chain.insert(0, leaning)
+    return " ".join(chain)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.frameworks.framework import Category, Framework, Statement
+from evidence_bot.frameworks.framework import Framework, Statement
 from evidence_bot.models import DocumentMeta, Passage
 
 WEIGHTS = {"meaning": 0.6, "terms": 0.3, "statement_heading": 0.25, "theme_heading": 0.1}

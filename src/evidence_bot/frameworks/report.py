@@ -6,6 +6,7 @@ import io
 import json
 
 from evidence_bot.frameworks.gaps import GapReport, StatementGaps
+from evidence_bot.markdown_text import escaped
 
 FORMATS = ("table", "md", "html", "csv", "json")
 MARK = {"red": "RED", "amber": "AMBER", "green": "GREEN"}
@@ -46,7 +47,8 @@ def as_markdown(report: GapReport) -> str:
                      f"{', '.join(s.categories_present) or '-'} | {'; '.join(s.gaps) or '-'} |")
     for s in report.statements:
         lines += ["", f"## {s.name} ({MARK[s.rating]})", ""]
-        lines += [f"- {p.text[:300].strip()} — *{where(p)}*" for p in s.strongest] or ["No evidence."]
+        # passages and titles come from documents: escaped, so their HTML or Markdown stays text
+        lines += [f"- {escaped(p.text[:300])} — *{escaped(where(p))}*" for p in s.strongest] or ["No evidence."]
     return "\n".join(lines) + "\n"
 
 

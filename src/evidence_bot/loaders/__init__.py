@@ -5,6 +5,7 @@ from pathlib import Path
 from evidence_bot.errors import IngestError
 from evidence_bot.loaders.docx import load_docx
 from evidence_bot.loaders.html import load_html
+from evidence_bot.loaders.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS
 from evidence_bot.loaders.pdf import load_pdf
 from evidence_bot.loaders.text import load_text
 from evidence_bot.models import LoadedDocument
@@ -13,12 +14,7 @@ LOADERS = {"pdf": load_pdf, "docx": load_docx, "html": load_html, "text": load_t
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
               ".txt": "text", ".md": "text", ".markdown": "text"}
 
-__all__ = ["EXTENSIONS", "load_document", "is_supported", "sniff"]
-
-# Bounds on one document, so that one file cannot take the machine's memory or hours of embedding:
-# about 2,000 pages of text; a larger evidence file should be split.
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_TEXT_CHARS = 5_000_000
+__all__ = ["EXTENSIONS", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "load_document", "is_supported", "sniff"]
 
 
 def is_supported(path: Path) -> bool:

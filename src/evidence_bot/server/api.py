@@ -32,8 +32,8 @@ def chat(body: ChatRequest, rt: Run, viewer: Me) -> dict:
     """The answer JSON of `evidence-bot ask --json`, plus `conversation_id` and `answer_id`.
 
     When the evidence does not answer the question, `abstained` is true and `citations` is empty."""
-    return rt.ask(body.question, body.earlier_questions(), body.filters.to_filters(), body.conversation_id,
-                  viewer).to_dict()
+    history = body.earlier_questions(rt.bot.settings.max_question_chars)
+    return rt.ask(body.question, history, body.filters.to_filters(), body.conversation_id, viewer).to_dict()
 
 
 @router.post("/chat/stream", summary="Answer as server-sent events", responses=documented(
@@ -44,7 +44,8 @@ def chat(body: ChatRequest, rt: Run, viewer: Me) -> dict:
                 "({\"note\"}) means: discard what was shown, the extractive answer follows with its own "
                 "`citations`."))
 async def chat_stream(body: ChatRequest, rt: Run, viewer: Me):
-    prepared = await run_in_threadpool(rt.prepare, body.question, body.earlier_questions(),
+    history = body.earlier_questions(rt.bot.settings.max_question_chars)
+    prepared = await run_in_threadpool(rt.prepare, body.question, history,
                                        body.filters.to_filters(), viewer)
     return EventSourceResponse(chat_events(rt.respond(prepared, body.conversation_id, viewer)))
 
@@ -82,13 +83,13 @@ def search(rt: Run, bot: Bot, viewer: Me, q: Annotated[str, Query(min_length=1, 
 
 
 @router.get("/documents", summary="Every indexed document", responses=documented(example=examples.DOCUMENTS))
-def documents(rt: Run, bot: Bot) -> dict:
-    return {"documents": [document_view(row) for row in rt.call(bot.documents)]}
+def documents(rt: Run, bot: Bot, viewer: Me) -> dict:
+    return {"documents": [document_view(row, viewer.is_admin) for row in rt.call(bot.documents)]}
 
 
 @router.post("/documents", status_code=201, max_body_size=UPLOAD_CEILING,
              summary="Upload a document (admins): PDF, Word, HTML or text, its type read from its content",
-             responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 413, 415, 422)))
+             responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 409, 413, 415, 422)))
 def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(description="The document.")],
            title: Annotated[str | None, Form(max_length=300)] = None,
            doc_type: Annotated[Literal[DOC_TYPES] | None, Form()] = None,
@@ -101,17 +102,17 @@ def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(des
     declared = {k: v for k, v in dict(title=title, doc_type=doc_type, date=date, publisher=publisher,
                                       service=service, url=url, access=access).items() if v}
     meta = validate_meta(declared, "form")
-    doc_id, saved, report = rt.call(bot.upload, file.file, file.filename or "document", meta)
+    doc_id, saved, report = rt.upload(bot, file.file, file.filename or "document", meta)
     status = "unchanged" if report.unchanged else "replaced" if saved.replaced else "added"
     rt.audit.record(admin, "upload", f"{file.filename} -> {doc_id} ({status})")
     return {"status": status, "passages": report.chunks, "warnings": saved.warnings + report.warnings,
-            "document": document_view(rt.call(bot.document, doc_id))}
+            "document": document_view(rt.call(bot.document, doc_id), full_path=True)}  # admins only
 
 
 @router.delete("/documents/{doc_id}", summary="Remove a document from the index (admins)",
-               responses=documented(example={"deleted": "3f9c2a1b7d4e"}, errors=(403, 404)))
+               responses=documented(example={"deleted": "3f9c2a1b7d4e"}, errors=(403, 404, 409)))
 def delete_document(doc_id: str, rt: Run, bot: Bot, admin: Admin) -> dict:
-    rt.call(bot.remove_document, doc_id)
+    rt.remove(bot, doc_id)
     rt.audit.record(admin, "delete", doc_id)
     return {"deleted": doc_id}
 
@@ -121,7 +122,7 @@ def delete_document(doc_id: str, rt: Run, bot: Bot, admin: Admin) -> dict:
 def document(doc_id: str, rt: Run, bot: Bot, viewer: Me) -> dict:
     row, passages = rt.call(document_with_passages, bot, doc_id)  # one turn of the lock, not two
     rt.audit.record(viewer, "document", row["doc_id"])
-    return {**document_view(row), "passages": len(passages),
+    return {**document_view(row, viewer.is_admin), "passages": len(passages),
             "pages": sorted({p.page for p in passages if p.page is not None}),
             "sections": list(dict.fromkeys(p.section for p in passages if p.section))}
 

@@ -13,6 +13,7 @@ from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.access import TokenStore
 from evidence_bot.audit import AuditLog
 from evidence_bot.feedback import FeedbackStore
+from evidence_bot.index_lock import IndexBusyError
 from evidence_bot.server import api, health, openai_compat, page
 from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.server.runtime import Runtime
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
     app = FastAPI(title="evidence_bot", version=__version__, description=DESCRIPTION, lifespan=lifespan,
                   max_body_size=MAX_BODY_BYTES)
     app.state.runtime = runtime
+    app.add_middleware(HeaderLimit, max_bytes=bot.settings.max_header_bytes)
     add_error_handlers(app)
     for module in (api, openai_compat, health, page):
         app.include_router(module.router)
@@ -50,8 +52,38 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
     return app
 
 
+class HeaderLimit:
+    """431 for a request whose head is over max_bytes, before any route or authentication reads it (a 50 MB token
+    would otherwise be decoded and hashed). The server has read the head by then: what stops a huge one being read
+    at all is the server's own bound (`serve` runs h11 with it; docs/deployment.md gives the uvicorn flags)."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and head_bytes(scope) > self.max_bytes:
+            message = f"the request's headers are over {self.max_bytes} bytes"
+            await error(Request(scope), 431, message)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def head_bytes(scope) -> int:
+    """The request line and headers, about as the client sent them."""
+    line = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) + 16
+    return line + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
+
+
+INDEX_BUSY = "another ingest is writing to the index; try again when it has finished"
+INDEX_BUSY_RETRY_SECONDS = 30  # a CLI ingest of a folder takes minutes; a client retrying sooner only spins
+
+
 def add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UploadError, lambda request, exc: error(request, exc.status, str(exc)))
+    # Not the lock's own message: it names the server's index path, which is no client's business.
+    app.add_exception_handler(IndexBusyError, lambda request, exc: error(
+        request, 409, INDEX_BUSY, headers={"Retry-After": str(INDEX_BUSY_RETRY_SECONDS)}))
     statuses = ((EmptyIndexError, 503), (NotFoundError, 404), (EvidenceBotError, 422))
     for error_class, status in statuses:
         app.add_exception_handler(error_class, lambda request, exc, status=status: error(request, status, str(exc)))

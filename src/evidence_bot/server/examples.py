@@ -23,6 +23,9 @@ ERRORS = {
           "content": {"application/json": {"example": {"detail": "rate limit of 120 per 1 minute reached"}}}},
     404: {"description": "Unknown id", "content": {"application/json": {
         "example": {"detail": "no passage 'abc' in the index"}}}},
+    409: {"description": "Another ingest (a CLI run) is writing to the index; retry after the seconds in Retry-After",
+          "content": {"application/json": {"example": {
+              "detail": "another ingest is writing to the index; try again when it has finished"}}}},
     413: {"description": "Request body over the limit (256 KB; uploads: the upload limit)", "content": {"application/json": {
         "example": {"detail": "Request Entity Too Large"}}}},
     422: {"description": "A field is missing or invalid; the message names it", "content": {"application/json": {

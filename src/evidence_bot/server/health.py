@@ -1,10 +1,10 @@
 """Liveness and readiness, for a load balancer or an orchestrator."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from evidence_bot.server import examples
-from evidence_bot.server.dependencies import Run
+from evidence_bot.server.dependencies import Run, local_user
 from evidence_bot.server.examples import documented
 
 router = APIRouter(tags=["health"])
@@ -17,13 +17,13 @@ def healthz() -> dict:
 
 @router.get("/readyz", summary="Index opened, model loaded, documents to answer from",
             responses=documented(example=examples.READY) | {503: {"description": "Not ready: no documents yet"}})
-def readyz(rt: Run) -> JSONResponse:
+def readyz(request: Request, rt: Run) -> JSONResponse:
     documents = rt.call(rt.bot.catalog.count_documents)
     model_loaded = rt.bot.embedder.loaded
     ready = model_loaded and documents > 0
     body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded,
             "authentication": rt.authentication_on()}
-    if not body["authentication"]:  # with tokens on, counts and paths are not shown to whoever asks
+    if local_user(request, rt):  # counts and the index's path only to the machine itself, never to whoever asks
         body |= {"documents": documents, "index": str(rt.bot.settings.index_dir)}
     if documents == 0:
         body["detail"] = "no documents have been ingested yet"

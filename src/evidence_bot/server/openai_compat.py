@@ -19,7 +19,7 @@ from evidence_bot.server import examples
 from evidence_bot.server.dependencies import Me, Run, current_viewer
 from evidence_bot.server.examples import documented
 from evidence_bot.server.runtime import Reply
-from evidence_bot.server.schemas import OpenAIChatRequest
+from evidence_bot.server.schemas import OpenAIChatRequest, too_long
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(current_viewer)])
 
@@ -37,7 +37,7 @@ async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me):
     if body.model != rt.bot.settings.model_name:
         raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "
                                  f"'{rt.bot.settings.model_name}' (GET /v1/models)")
-    question, history = split_messages(body)
+    question, history = split_messages(body, rt.bot.settings.max_question_chars)
     if body.stream:
         prepared = await run_in_threadpool(rt.prepare, question, history, body.filters.to_filters(), viewer)
         return EventSourceResponse(completion_chunks(rt.respond(prepared, None, viewer), body.model))
@@ -45,11 +45,16 @@ async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me):
     return completion(reply, body.model)
 
 
-def split_messages(body: OpenAIChatRequest) -> tuple[str, list[str]]:
-    users = [m.text() for m in body.messages if m.role == "user"]
-    if body.messages[-1].role != "user" or not users[-1].strip():
+def split_messages(body: OpenAIChatRequest, max_chars: int) -> tuple[str, list[str]]:
+    """The question (the last message) and the earlier user messages; one of those longer than a question may be
+    is a 422 naming it (messages.N.content)."""
+    users = [(n, m.text()) for n, m in enumerate(body.messages) if m.role == "user"]
+    if body.messages[-1].role != "user" or not users[-1][1].strip():
         raise HTTPException(422, "the last message must be the user's question")
-    return users[-1], users[:-1]
+    for n, text in users[:-1]:
+        if len(text.strip()) > max_chars:
+            raise too_long(("body", "messages", n, "content"), max_chars)
+    return users[-1][1], [text for _, text in users[:-1]]
 
 
 def sources_text(citations: list[Citation]) -> str:

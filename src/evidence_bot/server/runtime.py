@@ -2,12 +2,13 @@
 
 import threading
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import dataclass, field
 
 from evidence_bot.audit import AuditLog
 from evidence_bot.access import LOCAL, TokenStore, Viewer
 from evidence_bot.feedback import FeedbackStore, new_id
-from evidence_bot.models import Answer, Filters
+from evidence_bot.models import Answer, DocumentMeta, Filters
 from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.service import EvidenceBot, Prepared
 
@@ -32,6 +33,8 @@ class Runtime:
     # The catalog's SQLite connection and the model are shared by the worker threads; on two cores running
     # queries one at a time costs little throughput and rules out interleaved cursors (docs/service.md).
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Uploads one at a time, by their own lock: readers wait only for an upload's short store writes (upload).
+    upload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ask(self, question: str, history: list[str], filters: Filters, conversation_id: str | None,
             viewer: Viewer = LOCAL) -> Reply:
@@ -43,6 +46,7 @@ class Runtime:
         """Retrieval under the lock; a model rewriting a follow-up is waited for outside it. Raises before any
         event is sent, so a bad question is an HTTP error, not a broken stream."""
         bot = self.bot.for_viewer(viewer)
+        history = bot.checked_history(history)  # bounded before it is searched or stored in the answer log
         query = bot.query_for(question, history)
         with self.lock:
             return bot.prepare(question, query, filters, history=history)
@@ -72,8 +76,21 @@ class Runtime:
         with self.lock:
             return method(*args, **kwargs)
 
+    def upload(self, bot: EvidenceBot, stream: BinaryIO, sent_name: str, meta: DocumentMeta):
+        """An upload, loaded, chunked and embedded outside the readers' lock; only its catalog and vector reads
+        and writes take it (EvidenceBot.upload). Two uploads never interleave: they queue on upload_lock."""
+        with self.upload_lock:
+            return bot.upload(stream, sent_name, meta, lock=self.lock)
+
+    def remove(self, bot: EvidenceBot, key: str) -> str:
+        """A delete queues behind any upload in flight (else the upload would bring the document back), then
+        takes the readers' lock for its writes."""
+        with self.upload_lock, self.lock:
+            return bot.remove_document(key)
+
     def authentication_on(self) -> bool:
-        return self.bot.settings.require_authentication or self.tokens.active() > 0
+        """On from the first token ever issued, for good (TokenStore.ever_issued), or when settings require it."""
+        return self.bot.settings.require_authentication or self.tokens.ever_issued()
 
     def warm_up(self) -> None:
         """Load the model before the first request instead of during it."""

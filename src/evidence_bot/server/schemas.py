@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Literal
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from evidence_bot.models import Filters
@@ -13,6 +14,11 @@ EXAMPLE_CITATION = {
     "waiting for a Care Act assessment.", "score": 0.04918, "passage_id": "3f2a9c1d7e4b-0007", "url": None,
     "also_in": [], "highlights": [[0, 75]],
 }
+
+
+# The chat page sends the whole conversation, a question and an answer per turn: 100 questions, far more than a
+# follow-up leans on (only the last Settings.max_history_questions are read); the 256 KB body limit bounds it too.
+MAX_TURNS = 200
 
 
 class ChatTurn(BaseModel):
@@ -45,14 +51,25 @@ class ChatRequest(BaseModel):
     ]})
 
     question: str = Field(min_length=1, description="The question, as asked.")
-    history: list[ChatTurn] = Field(default_factory=list, max_length=50,
-                                    description="Earlier turns of the conversation, oldest first.")
+    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_TURNS,
+                                    description="Earlier turns of the conversation, oldest first. Only the most "
+                                                "recent questions are read (Settings.max_history_questions).")
     filters: FilterSpec = Field(default_factory=FilterSpec)
     conversation_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
                                         description="Omit to start a conversation; the reply carries one.")
 
-    def earlier_questions(self) -> list[str]:
+    def earlier_questions(self, max_chars: int) -> list[str]:
+        """The earlier questions; one longer than a question may be is a 422 naming it (history.N.content)."""
+        for n, turn in enumerate(self.history):
+            if turn.role == "user" and len(turn.content.strip()) > max_chars:
+                raise too_long(("body", "history", n, "content"), max_chars)
         return [turn.content for turn in self.history if turn.role == "user"]
+
+
+def too_long(where: tuple, max_chars: int) -> RequestValidationError:
+    """The error pydantic gives for a field over its max_length, for a bound that comes from Settings."""
+    return RequestValidationError([{"type": "string_too_long", "loc": where,
+                                    "msg": f"String should have at most {max_chars} characters"}])
 
 
 class ChatResponse(BaseModel):
@@ -84,13 +101,21 @@ class FeedbackRequest(BaseModel):
     comment: str | None = Field(None, max_length=2000)
 
 
+class ContentPart(BaseModel):
+    """One part of a message's content; parts other than text (images...) are accepted and ignored."""
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+
+
 class OpenAIMessage(BaseModel):
     role: str
-    content: str | list[dict] | None = None
+    content: str | list[ContentPart] | None = None
 
     def text(self) -> str:
         if isinstance(self.content, list):  # content parts: keep the text ones
-            return " ".join(part.get("text", "") for part in self.content if part.get("type") == "text")
+            return " ".join(part.text or "" for part in self.content if part.type == "text")
         return self.content or ""
 
 

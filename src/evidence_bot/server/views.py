@@ -1,6 +1,7 @@
 """JSON shapes of documents, passages and search hits, shared by the API endpoints."""
 
 from dataclasses import asdict
+from pathlib import PurePath
 
 from evidence_bot.access import DEFAULT_ACCESS
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
@@ -9,8 +10,12 @@ DOCUMENT_FIELDS = ("doc_id", "path", "title", "doc_type", "date", "publisher", "
                    "format", "page_count", "ingested_at")
 
 
-def document_view(row) -> dict:
+def document_view(row, full_path: bool = False) -> dict:
+    """A document's metadata. Only admins get the server's full path (full_path); others see the file's name, since
+    the server's folders are not theirs to know."""
     view = {k: row[k] for k in DOCUMENT_FIELDS} | {"access": row["access"] or DEFAULT_ACCESS}
+    if not full_path:
+        view["path"] = PurePath(row["path"]).name
     if "passages" in row.keys():
         view["passages"] = row["passages"]
     return view

@@ -1,0 +1,26 @@
+"""A view of an object whose every method call holds a lock.
+
+The server's reader lock guards the catalog's one SQLite connection (shared by threads, check_same_thread=False)
+and the vector stores. An upload's ingest sees them only through this view: each of its reads and writes holds
+the lock for that call alone, while loading, chunking and embedding between them leave readers free. (A
+method must return its result whole, not a lazy iterator, for the lock to cover reading it.)"""
+
+from contextlib import AbstractContextManager
+from functools import wraps
+
+
+class Locked:
+    def __init__(self, target, lock: AbstractContextManager):
+        self._target, self._lock = target, lock
+
+    def __getattr__(self, name: str):
+        attribute = getattr(self._target, name)
+        if not callable(attribute):
+            return attribute
+
+        @wraps(attribute)
+        def holding_the_lock(*args, **kwargs):
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return holding_the_lock
