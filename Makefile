@@ -36,14 +36,15 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libreoffice-writer-nogui >/dev/null)
 
 SHARED_CORPUS ?= ../shared/corpus
+WIDER_CORPUS ?= ../shared/corpus-wider
 
 # Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
 test: setup browser
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory eval
 
-# The evaluation gate (evals/thresholds.toml). The Thurrock set needs ../shared/corpus; without it, it is skipped
-# with a message, because the repository may not ship that evidence.
+# The evaluation gate (evals/thresholds.toml). The Thurrock and wider sets need ../shared/corpus and
+# ../shared/corpus-wider; without them they are skipped with a message: the repository does not ship that evidence.
 eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer --verifier evals/verifier.jsonl
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
@@ -52,6 +53,9 @@ eval: $(STAMP)
 			--corpus "$(SHARED_CORPUS)" --min-precision 0.55 --min-recall 0.40 \
 			--output evals/results/mapping-latest.json; \
 	else echo "SKIPPED the Thurrock evaluation: $(SHARED_CORPUS) is not here"; fi
+	@if [ -d "$(WIDER_CORPUS)" ]; then \
+		$(BIN)/evidence-bot eval evals/wider.jsonl --corpus "$(WIDER_CORPUS)" --peer; \
+	else echo "SKIPPED the wider evaluation: $(WIDER_CORPUS) is not here"; fi
 
 # A Chroma server on loopback for several workers or writer processes; then EVIDENCE_BOT_CHROMA_URL=http://127.0.0.1:8000
 # (docs/deployment.md). The catalog and lexical index stay in index/.
