@@ -14,7 +14,7 @@ import pytest
 
 from conftest import SAMPLE, THURROCK
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import Viewer
+from evidence_bot.access import FALLBACK_ACCESS, Viewer, check_access
 from evidence_bot.errors import EmptyIndexError
 from evidence_bot.sources import read_sources
 
@@ -48,12 +48,22 @@ BROKEN = [
      ["entry 1", "'Exempt-Minutes.txt' names no file", "did you mean 'exempt-minutes.txt'"]),
     ("path-naming-no-file", GOOD.replace("- path: exempt-minutes.txt", "- path: exempt-minutes-v2.txt"),
      ["entry 1", "'exempt-minutes-v2.txt' names no file"]),
+    ("path-outside-the-folder", GOOD.replace("- path: exempt-minutes.txt", "- path: ../exempt-minutes.txt"),
+     ["entry 1", "'../exempt-minutes.txt' is outside the folder"]),
     ("same-path-twice", GOOD + "  - path: exempt-minutes.txt\n    access: internal\n",
      ["entry 4", "the same file as entry 1"]),
     ("not-utf-8", GOOD.replace("Part II", "Partie II, procès-verbal").encode("latin-1"), ["not UTF-8"]),
     ("not-a-mapping", "- path: exempt-minutes.txt\n  access: restricted\n", ["top-level 'documents:' list"]),
     ("too-many-aliases", ALIASES, ["aliases"]),
     ("over-the-size-bound", GOOD + "# padding\n" * 120_000, ["larger than"]),
+    ("same-key-twice", GOOD.replace("    access: restricted\n", "    access: restricted\n    access: public\n"),
+     ["duplicate key 'access'", "line 5", "first at line 4"]),
+    ("documents-twice", GOOD + "documents:\n  - path: public-report.txt\n    access: public\n",
+     ["duplicate key 'documents'", "line 10", "first at line 1"]),
+    ("same-key-twice-in-a-flow-mapping",
+     GOOD.replace("  - path: exempt-minutes.txt\n    title: Exempt minutes (Part II)\n    access: restricted\n",
+                  "  - {path: exempt-minutes.txt, access: restricted, access: internal}\n"),
+     ["duplicate key 'access'", "line 2"]),
 ]
 
 
@@ -92,8 +102,8 @@ def rows_under(bot: EvidenceBot, folder: Path) -> dict:
             for row in bot.catalog.documents() if Path(row["path"]).is_relative_to(folder.resolve())}
 
 
-def reader_finds(bot: EvidenceBot, phrase: str) -> bool:
-    reader = bot.for_viewer(Viewer("a reader"))
+def reader_finds(bot: EvidenceBot, phrase: str, groups: tuple[str, ...] = ()) -> bool:
+    reader = bot.for_viewer(Viewer("a reader", groups=groups))
     try:
         return any(phrase in hit.passage.text for hit in reader.search(phrase, top_k=50))
     except EmptyIndexError:  # nothing the reader may read
@@ -130,16 +140,128 @@ def test_documents_already_indexed_stay_exactly_as_they_were_and_prune_keeps_the
     assert not reader_finds(bot, canary("indexed-before"))
 
 
-@pytest.mark.parametrize("field", ["acess", "access_level", "visibility"])
-def test_entry_field_errors_still_ingest_their_document_restricted(bot, root, field):
-    """A misspelt access key is an unknown field: whoever wrote it may have meant to limit the document."""
-    case = f"misspelt-{field}"
-    folder = make_folder(root / case, GOOD.replace("    access: restricted\n", f"    {field}: restricted\n"), case)
+# (in place of entry 1's "access: restricted", what the problem line says)
+UNCLEAN = [("acess: restricted", "unknown field 'acess'"), ("access_level: restricted", "unknown field 'access_level'"),
+           ("visibility: restricted", "unknown field 'visibility'"), ("restricted: true", "unknown field 'restricted'"),
+           ("private: true", "unknown field 'private'"), ("confidential: yes", "unknown field 'confidential'"),
+           ("visibility: private", "unknown field 'visibility'"), ("Restricted: true", "unknown field 'Restricted'"),
+           ("classification: OFFICIAL-SENSITIVE", "unknown field 'classification'"),
+           ("group: hr", "unknown field 'group'"),
+           ("access: public\n    private: true", "unknown field 'private'"),  # an unknown field beside a level
+           ("access: restriced", "access 'restriced' is not one of"), ("access:", "access is empty"),
+           ("access: ~", "access is empty"), ("access: ''", "access is empty"),
+           ("access: [restricted]", "field 'access' must be text"), ("date: 2025-13-01", "not a real date")]
+
+
+@pytest.mark.parametrize("field, says", UNCLEAN, ids=[f for f, _ in UNCLEAN])
+def test_an_entry_with_an_error_and_no_clean_level_is_ingested_for_admins_only(bot, root, field, says):
+    """Any unknown field may have been meant to limit the document, and an empty or wrong level declares nothing:
+    the document falls back to the level only admins read, not to one some readers' groups hold."""
+    case = f"unclean-{UNCLEAN.index((field, says))}"
+    folder = make_folder(root / case, GOOD.replace("    access: restricted\n", f"    {field}\n"), case)
     report = bot.ingest([folder])
-    assert any(f"entry 1 (exempt-minutes.txt): unknown field '{field}'" in line for line in report.failed)
+    line = next(line for line in report.failed if "entry 1 (exempt-minutes.txt)" in line)
+    assert says in line and f"access '{FALLBACK_ACCESS}' (only admins read it)" in line, line
+    assert "until an access level is declared" in line, line
     rows = rows_under(bot, folder)
-    assert rows[str((folder / "exempt-minutes.txt").resolve())]["access"] == "restricted"
+    assert rows[str((folder / "exempt-minutes.txt").resolve())]["access"] == FALLBACK_ACCESS == "admin"
     assert not reader_finds(bot, canary(case))
+    assert not reader_finds(bot, canary(case), groups=("restricted", "hr", "admin"))
+
+
+def test_a_field_error_beside_a_clean_level_keeps_that_level(bot, root):
+    """The level itself is clean, so the fallback (which could widen group:hr to every restricted reader before)
+    is not needed: the document keeps group:hr and its other fields are inferred."""
+    case = "group-with-a-bad-date"
+    sources = GOOD.replace("    access: restricted\n", "    access: group:hr\n    date: 2025-13-01\n")
+    folder = make_folder(root / case, sources, case)
+    report = bot.ingest([folder])
+    assert any("entry 1 (exempt-minutes.txt): date '2025-13-01' is not a real date" in line
+               and "its declared access 'group:hr'" in line for line in report.failed), report.failed
+    assert rows_under(bot, folder)[str((folder / "exempt-minutes.txt").resolve())]["access"] == "group:hr"
+    assert not reader_finds(bot, canary(case), groups=("restricted",))
+    assert reader_finds(bot, canary(case), groups=("hr",))
+
+
+def test_admin_is_a_level_only_admins_read(bot, root):
+    case = "declared-admin"
+    folder = make_folder(root / case, GOOD.replace("    access: restricted\n", "    access: Admin\n"), case)
+    assert bot.ingest([folder]).ok
+    assert rows_under(bot, folder)[str((folder / "exempt-minutes.txt").resolve())]["access"] == "admin"
+    assert check_access(" ADMIN ") == "admin"
+    assert not reader_finds(bot, canary(case), groups=("restricted", "admin", "hr"))
+    assert "admin" not in Viewer("a reader", groups=("admin", "restricted")).levels()
+    admin = bot.for_viewer(Viewer("an admin", "admin"))
+    assert any(canary(case) in hit.passage.text for hit in admin.search(canary(case), top_k=50))
+
+
+def test_a_nested_sources_yaml_adds_to_its_parents_entry_and_a_conflicting_level_is_not_indexed(bot, root):
+    folder = root / "nested"
+    (folder / "hr").mkdir(parents=True)
+    note = folder / "hr" / "grievance.txt"
+    note.write_text(f"Grievance log\n\nThe {canary('nested')} lists 2 grievances against a manager.\n",
+                    encoding="utf-8")
+    (folder / "sources.yaml").write_text("documents:\n  - path: hr/grievance.txt\n    access: restricted\n",
+                                         encoding="utf-8")
+    nested = folder / "hr" / "sources.yaml"
+    nested.write_text("documents:\n  - path: grievance.txt\n    title: Grievances 2025\n", encoding="utf-8")
+    report = bot.ingest([folder])
+    assert report.ok, report.failed
+    before = rows_under(bot, folder)
+    row = before[str(note.resolve())]
+    assert (row["access"], row["title"]) == ("restricted", "Grievances 2025")
+    assert not reader_finds(bot, canary("nested"))
+
+    nested.write_text("documents:\n  - path: grievance.txt\n    access: public\n", encoding="utf-8")
+    for target in (folder, folder / "hr", note):
+        report = bot.ingest([target])
+        lines = [line for line in report.failed if line.startswith(str(note.resolve()) + ":")]
+        assert len(lines) == 1 and "\n" not in lines[0], report.failed
+        assert "not indexed" in lines[0] and f"{nested} declares access 'public'" in lines[0], lines[0]
+        assert f"{folder / 'sources.yaml'} declares 'restricted'" in lines[0], lines[0]
+        assert rows_under(bot, folder) == before
+    assert not reader_finds(bot, canary("nested"))
+
+
+@pytest.mark.parametrize("name", ["sources.yml", "Sources.yaml", "source.yaml"])
+def test_a_sources_file_with_a_near_miss_name_blocks_its_folder(bot, root, name):
+    case = f"near-miss-{name}"
+    folder = make_folder(root / case, GOOD, case)
+    (folder / "sources.yaml").rename(folder / name)
+    report = bot.ingest([folder])
+    assert not report.ok and rows_under(bot, folder) == {}
+    assert not reader_finds(bot, canary(case))
+    problem = [line for line in report.failed if line.startswith(f"{folder / name}:")]
+    assert problem and "rename it to sources.yaml" in problem[0], report.failed
+    for document in DOCUMENTS:
+        assert any(line.startswith(str((folder / document).resolve()) + ": not indexed") for line in report.failed)
+
+
+def test_a_folder_reached_through_a_link_keeps_the_declarations_above_the_link(bot, root):
+    """council/hr links to a folder elsewhere; council/sources.yaml restricts the files in it."""
+    store = root.resolve() / "linked" / "store" / "hr"
+    store.mkdir(parents=True)
+    for name in ("grievance.txt", "appeal.txt"):
+        (store / name).write_text(f"HR case\n\nThe {canary('linked-' + name)} records a disciplinary appeal.\n",
+                                  encoding="utf-8")
+    council = root / "linked" / "council"
+    council.mkdir()
+    (council / "report.txt").write_text("Annual report\n\nThe council answered 97% of calls.\n", encoding="utf-8")
+    (council / "sources.yaml").write_text("documents:\n  - path: hr/grievance.txt\n    access: restricted\n"
+                                          "  - path: hr/appeal.txt\n    access: group:hr\n", encoding="utf-8")
+    (council / "hr").symlink_to(store, target_is_directory=True)
+
+    report = bot.ingest([council])  # the link is not followed, and the entries naming files through it are fine
+    assert report.ok, report.failed
+    assert list(rows_under(bot, root / "linked")) == [str((council / "report.txt").resolve())]
+    assert any(f"{council / 'hr'}: a link to a folder outside {council}; skipped" in w for w in report.warnings)
+
+    assert bot.ingest([council / "hr" / "appeal.txt"]).ok
+    assert bot.ingest([council / "hr"]).ok
+    rows = rows_under(bot, root / "linked")
+    assert rows[str(store / "appeal.txt")]["access"] == "group:hr"
+    assert rows[str(store / "grievance.txt")]["access"] == "restricted"
+    assert not any(reader_finds(bot, canary("linked-" + name)) for name in ("grievance.txt", "appeal.txt"))
 
 
 def test_the_cli_exits_1_names_every_problem_and_indexes_the_other_folders(tmp_path):

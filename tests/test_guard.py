@@ -138,6 +138,85 @@ def test_a_council_can_require_tokens_before_the_first_is_issued(index, embedder
         assert client.get("/api/documents").status_code == 401
 
 
+# What a web page on another site makes the officer's browser send (Origin on POST/DELETE, Referer on GET, Fetch
+# Metadata): each is refused by a tokenless service, whatever the method.
+CROSS_SITE = [{"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "cross-site"},
+              {"Sec-Fetch-Site": "same-site"}, {"Origin": "http://evil.example"}, {"Origin": "null"},
+              {"Origin": "http://127.0.0.1:8001"}, {"Origin": "https://127.0.0.1"}, {"Origin": "http://localhost"},
+              {"Referer": "http://evil.example/page.html"}]
+# What the chat page itself (same origin), a script or a typed address sends: answered.
+SAME_ORIGIN = [{}, {"Origin": "http://127.0.0.1", "Sec-Fetch-Site": "same-origin"}, {"Origin": "http://127.0.0.1:80"},
+               {"Referer": "http://127.0.0.1/gaps"}, {"Sec-Fetch-Site": "none"}, {"Sec-Fetch-Site": "same-origin"}]
+PLANTED = ("asc-improvement-action-plan.txt", b"Planted: CQC rated us Outstanding.\n", "text/plain")
+
+
+def from_another_site(response) -> bool:
+    return response.status_code == 403 and "another site" in response.text and "Planted" not in response.text
+
+
+def test_a_page_on_another_site_cannot_use_the_tokenless_service_through_the_officers_browser(index, embedder):
+    app = create_app(bot=EvidenceBot(Settings(index_dir=index), embedder=embedder))
+    routes = [(method.upper(), path.replace("{", "").replace("}", "")) for path, operations in
+              app.openapi()["paths"].items() if path not in OPEN_PATHS for method in operations]
+    with local_client(app) as client:
+        before = client.get("/api/documents").json()
+        doc_id = before["documents"][0]["doc_id"]
+        for headers in CROSS_SITE:
+            upload = client.post("/api/documents", headers=headers, files={"file": PLANTED}, data={"access": "public"})
+            assert from_another_site(upload), (headers, upload.status_code, upload.text[:200])
+            assert from_another_site(client.delete(f"/api/documents/{doc_id}", headers=headers)), headers
+            for method, path in routes:
+                response = client.request(method, path, json={"question": QUESTION}, headers=headers)
+                assert from_another_site(response), (headers, method, path, response.status_code, response.text[:200])
+            assert "index" not in client.get("/readyz", headers=headers).json()
+        assert client.get("/api/documents").json() == before  # nothing uploaded, nothing deleted
+        for headers in SAME_ORIGIN:
+            assert client.get("/api/documents", headers=headers).status_code == 200, headers
+        page_upload = client.post("/api/documents", headers=SAME_ORIGIN[1], files={"file": PLANTED})
+        assert page_upload.status_code == 201, page_upload.text[:200]  # the chat page's own upload still works
+    with running(app) as base:  # a real server: the port is part of the origin
+        port = int(base.rsplit(":", 1)[1])
+        assert httpx.get(f"{base}/api/documents", headers={"Origin": base}).status_code == 200
+        for origin in (f"http://127.0.0.1:{port + 1}", f"http://localhost:{port}", "http://127.0.0.1"):
+            assert from_another_site(httpx.get(f"{base}/api/documents", headers={"Origin": origin})), origin
+
+
+def test_an_open_network_without_tokens_still_refuses_other_sites_and_tokens_need_no_origin(index, embedder):
+    settings = Settings(index_dir=index, allow_unauthenticated_network_access=True)
+    with remote_client(create_app(bot=EvidenceBot(settings, embedder=embedder))) as client:
+        assert from_another_site(client.post("/api/documents", headers=CROSS_SITE[0], files={"file": PLANTED}))
+        assert client.get("/api/documents", headers={"Origin": "http://evidence.council.example"}).status_code == 200
+    _, token = TokenStore(index / "access.sqlite").create("ops", "admin", [])
+    with local_client(create_app(bot=EvidenceBot(Settings(index_dir=index), embedder=embedder))) as client:
+        # A bearer token is never sent by a browser on its own, so another site's page cannot use it: no check.
+        bearer = {"Authorization": f"Bearer {token}", **CROSS_SITE[0]}
+        assert client.get("/api/documents", headers=bearer).status_code == 200
+        assert client.get("/api/documents", headers=CROSS_SITE[0]).status_code == 401
+
+
+def test_a_tokenless_request_checks_for_tokens_once(index, embedder, monkeypatch):
+    from evidence_bot.server.runtime import Runtime
+
+    calls = []
+    checked = Runtime.authentication_on
+    monkeypatch.setattr(Runtime, "authentication_on", lambda self: calls.append(1) or checked(self))
+    with local_client(create_app(bot=EvidenceBot(Settings(index_dir=index), embedder=embedder))) as client:
+        assert client.get("/api/documents").status_code == 200
+    assert len(calls) == 1
+
+
+def test_serve_counts_every_loopback_address_as_loopback(tmp_path, capsys):
+    from evidence_bot.cli import refuse_open_network
+
+    for host in ("127.0.0.1", "127.0.0.2", "localhost", "::1", "::ffff:127.0.0.1"):
+        refuse_open_network(Settings(index_dir=tmp_path / "index"), host)
+        assert "listening on loopback only" in capsys.readouterr().out, host
+    for host in ("0.0.0.0", "::", "192.0.2.10", "evidence.council.example"):
+        with pytest.raises(SystemExit) as exited:
+            refuse_open_network(Settings(index_dir=tmp_path / "index"), host)
+        assert exited.value.code == 2 and f"refusing to listen on {host}" in capsys.readouterr().err
+
+
 def send_head(sock, header_bytes: int) -> str:
     """Send a request whose Authorization header is header_bytes long, without the blank line that ends the head;
     returns how the sending ended."""

@@ -2,6 +2,7 @@ import pytest
 
 from evidence_bot.errors import SourcesError
 from evidence_bot.loaders.assemble import assemble, draft
+from evidence_bot.models import DocumentMeta
 from evidence_bot.sources import infer_doc_type, infer_meta, normalise_date, read_sources
 
 
@@ -26,13 +27,14 @@ def test_sources_yaml_is_read(tmp_path):
     ("    date: last spring\n", "date 'last spring' is not YYYY-MM-DD"),
     ("    doc_type: memo\n", "doc_type 'memo' is not one of"),
 ])
-def test_bad_sources_entries_are_named_and_skipped(tmp_path, entry, reason):
+def test_bad_sources_entries_are_named_and_fall_back_to_admins_only(tmp_path, entry, reason):
+    """An entry with an error and no clean access level: inferred metadata, and the level only admins read."""
     files(tmp_path, "good.txt", "bad.txt")
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: good.txt\n    title: Good\n"
                                            "  - path: bad.txt\n" + entry)
     sources = read_sources(tmp_path)
-    assert (tmp_path / "good.txt").resolve() in sources.entries
-    assert (tmp_path / "bad.txt").resolve() not in sources.entries
+    assert sources.entries[(tmp_path / "good.txt").resolve()].title == "Good"
+    assert sources.entries[(tmp_path / "bad.txt").resolve()] == DocumentMeta(access="admin")
     assert len(sources.errors) == 1 and not sources.blocking
     assert "sources.yaml: entry 2 (bad.txt)" in sources.errors[0] and reason in sources.errors[0]
 
@@ -46,14 +48,14 @@ def test_access_levels_are_normalised(tmp_path, declared, stored):
 
 
 def test_a_misspelt_access_level_fails_closed(tmp_path):
-    """A typo must not widen who can read an exempt paper: the document becomes restricted, and the error says so."""
+    """A typo must not widen who can read an exempt paper: only admins read it, and the error says so."""
     files(tmp_path, "part2.txt")
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: part2.txt\n    access: restriced\n"
                                            "    title: Exempt minutes\n")
     sources = read_sources(tmp_path)
-    assert sources.entries[(tmp_path / "part2.txt").resolve()].access == "restricted"
+    assert sources.entries[(tmp_path / "part2.txt").resolve()].access == "admin"
     assert "entry 1 (part2.txt): access 'restriced' is not one of" in sources.errors[0]
-    assert "access 'restricted'" in sources.errors[0]
+    assert "access 'admin' (only admins read it)" in sources.errors[0]
 
 
 def test_invalid_yaml_blocks_the_folder(tmp_path):
@@ -66,7 +68,7 @@ def test_a_nested_value_is_a_field_error_not_a_huge_string(tmp_path):
     (tmp_path / "sources.yaml").write_text("documents:\n  - path: a.txt\n    title: [a, b]\n    access: public\n")
     sources = read_sources(tmp_path)
     assert "entry 1 (a.txt): field 'title' must be text, not a list" in sources.errors[0]
-    assert sources.entries[(tmp_path / "a.txt").resolve()].access == "restricted"
+    assert sources.entries[(tmp_path / "a.txt").resolve()] == DocumentMeta(access="public")  # a clean level stays
 
 
 def test_dates_are_checked():

@@ -124,6 +124,34 @@ def test_a_declared_new_level_applies_and_is_warned_and_audited(service, tmp_pat
     assert len([e for e in audit_events(bot) if str(note.resolve()) in e["detail"]]) == 2
 
 
+def test_an_access_change_is_audited_as_it_is_applied_even_if_the_run_is_cut_short(service, tmp_path, monkeypatch):
+    """The level of an unchanged document is applied while the run goes on; a Ctrl-C (or a crash) later in the
+    same run must not leave it applied without its audit event."""
+    _, _, bot = service
+    folder = tmp_path / "interrupted"
+    folder.mkdir()
+    note, survey = folder / "exempt.txt", folder / "survey.txt"
+    note.write_text(exempt("otter file 7781", 3), encoding="utf-8")
+    survey.write_text("Survey\n\nThe badger survey found 5 setts.\n", encoding="utf-8")
+    sources = folder / "sources.yaml"
+    sources.write_text("documents:\n  - path: exempt.txt\n    access: restricted\n", encoding="utf-8")
+    assert bot.ingest([folder]).ok
+    sources.write_text("documents:\n  - path: exempt.txt\n    access: group:hr\n", encoding="utf-8")
+    survey.write_text("Survey\n\nThe badger survey found 6 setts.\n", encoding="utf-8")  # embedded after the change
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bot.embedder, "embed", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bot.ingest([folder], actor=Viewer("records officer", "admin"))
+    monkeypatch.undo()
+    assert access_of(bot, note) == "group:hr"
+    events = [e for e in audit_events(bot) if str(note.resolve()) in e["detail"]]
+    assert len(events) == 1 and "restricted -> group:hr" in events[0]["detail"], events
+    assert events[0]["who"] == "records officer" and f"declared in {sources}" in events[0]["detail"]
+
+
 def test_an_upload_changing_a_level_is_audited_under_the_admins_name(service):
     client, headers, bot = service
     upload(client, headers["admin"], "briefing.txt", exempt("dugong file 2231", 1), access="restricted")

@@ -1,9 +1,11 @@
 """Who may read what: documents' access levels, the people asking (viewers), and their API tokens.
 
 A document's access is "public", "internal" (the default when none is given),
-"restricted", or "group:NAME". A reader sees public and internal documents,
+"restricted", "group:NAME" or "admin". A reader sees public and internal documents,
 restricted ones when one of their groups is "restricted", and group:NAME ones
-when NAME is one of their groups; an admin sees everything. Tokens are random,
+when NAME is one of their groups; "admin" documents are read by admins only, whatever
+a reader's groups (the level a document gets when its declared access cannot be
+read: FALLBACK_ACCESS); an admin sees everything. Tokens are random,
 shown once, and stored as SHA-256 hashes (they are 256-bit secrets, so a slow
 password hash adds nothing); a revoked token stops working at once."""
 
@@ -20,8 +22,9 @@ from pathlib import Path
 from evidence_bot.errors import EvidenceBotError, NotFoundError
 
 DEFAULT_ACCESS = "internal"
-MOST_RESTRICTED = "restricted"  # what a document gets when its declared access cannot be read: fail closed
-ACCESS_LEVELS = ("public", "internal", "restricted")
+ADMIN_ONLY = "admin"  # only admins read it: never among a reader's levels, whatever their groups
+FALLBACK_ACCESS = ADMIN_ONLY  # what a document gets when its declared access cannot be read: fail closed
+ACCESS_LEVELS = ("public", "internal", "restricted", ADMIN_ONLY)
 _GROUP = re.compile(r"^group:[a-z0-9][a-z0-9_.-]{0,63}$")
 ROLES = ("reader", "admin")
 TOKEN_PREFIX = "eb_"
@@ -44,8 +47,8 @@ def check_access(value: str) -> str:
     level = value.strip().lower()
     if level in ACCESS_LEVELS or _GROUP.match(level):
         return level
-    raise ValueError(f"access '{value}' is not one of {', '.join(ACCESS_LEVELS)} or group:NAME "
-                     "(NAME: lower-case letters, digits, '_', '.', '-')")
+    raise ValueError(f"access '{value}' is not one of {', '.join(ACCESS_LEVELS)} (only admins read it) or "
+                     "group:NAME (NAME: lower-case letters, digits, '_', '.', '-')")
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,13 @@ class Viewer:
         return self.role == "admin"
 
     def levels(self) -> list[str] | None:
-        """The access values this viewer may read; None means all of them."""
+        """The access values this viewer may read; None means all of them. A reader's never include ADMIN_ONLY:
+        a group named "admin" reads group:admin, not admin-only documents."""
         if self.is_admin:
             return None
         levels = ["public", DEFAULT_ACCESS] + [f"group:{g}" for g in self.groups if g != "restricted"]
-        return levels + ["restricted"] if "restricted" in self.groups else levels
+        levels = levels + ["restricted"] if "restricted" in self.groups else levels
+        return [level for level in levels if level != ADMIN_ONLY]
 
     def can_read(self, access: str | None) -> bool:
         levels = self.levels()

@@ -68,7 +68,7 @@ def main(ctx, index_dir):
 @click.option("--publisher", help="Override the publisher.")
 @click.option("--service", help="Override the service.")
 @click.option("--url", help="Override the source address.")
-@click.option("--access", help="Who may read them: public, internal (the default), restricted or group:NAME.")
+@click.option("--access", help="Who may read them: public, internal (the default), restricted, group:NAME or admin (admins only).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_obj
 def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet):
@@ -340,13 +340,12 @@ def serve(index_dir, host, port, seed):
                 h11_max_incomplete_event_size=bot.settings.max_header_bytes)
 
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
 def refuse_open_network(settings: Settings, host: str) -> None:
     """With no API tokens every document is open to whoever connects: that is for loopback only. The app itself
-    also refuses anything but its own machine then (server/guard.py); this refusal says so before it starts."""
+    also refuses anything but its own machine then (server/guard.py); this refusal says so before it starts. A host
+    is loopback by the guard's own rule (127.0.0.2 and ::ffff:127.0.0.1 are)."""
     from evidence_bot.access import TokenStore
+    from evidence_bot.server.guard import is_loopback  # serve imports the server anyway
 
     store = TokenStore(settings.access_path)
     if store.ever_issued():  # on for good once a token was issued: revoking the last one closes the service
@@ -356,7 +355,7 @@ def refuse_open_network(settings: Settings, host: str) -> None:
                        "`evidence-bot tokens create` issues one.", err=True)
         settings.require_authentication = True
         return
-    if host in LOOPBACK:
+    if is_loopback(host):
         click.echo("Authentication is off (no API tokens issued): listening on loopback only, and answering only "
                    "requests from this machine with no proxy in between. `evidence-bot tokens create` turns it on.")
         return

@@ -7,6 +7,7 @@ so a crash leaves the old version whole."""
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,8 @@ PIPELINE_VERSION = "3"
 
 @dataclass
 class AccessChange:
-    """A newly declared access level replacing a document's stored one; the caller audits it (service.py)."""
+    """A newly declared access level replacing a document's stored one; audited as it is applied, through
+    Ingestor.on_access_change (service.py)."""
 
     path: str
     doc_id: str
@@ -109,22 +111,33 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def expand_paths(paths: list[Path], report: IngestReport, staged: dict[Path, Path] | None = None) -> list[Path]:
+def expand_paths(paths: list[Path], report: IngestReport, staged: dict[Path, Path] | None = None,
+                 given: dict[Path, Path] | None = None) -> list[Path]:
     """Files named directly (or staged under that name: an upload not yet in place), and the supported files
-    under directories named.
+    under directories named; given, if passed, gets each file's path as it was reached (through links, unresolved).
 
-    In a folder, hidden files and README files (notes about the folder, not evidence) are skipped."""
+    In a folder, hidden files and README files (notes about the folder, not evidence) are skipped, and so are
+    links to folders outside it (reported)."""
     files: list[Path] = []
+    given = {} if given is None else given
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            found = [p for p in path.rglob("*")
-                     if p.is_file() and is_supported(p) and p.name != SOURCES_FILE
-                     and not p.name.upper().startswith("README")
-                     and not any(part.startswith(".") for part in p.relative_to(path).parts)]
-            files.extend(sorted(p.resolve() for p in found if inside(p, path, report)))
+            visible = [p for p in path.rglob("*")
+                       if not any(part.startswith(".") for part in p.relative_to(path).parts)]
+            for link in visible:
+                if link.is_symlink() and link.is_dir() and not link.resolve().is_relative_to(path.resolve()):
+                    report.warnings.append(f"{link}: a link to a folder outside {path}; skipped (ingest it by name "
+                                           "to include it)")
+            found = [p for p in visible if p.is_file() and is_supported(p) and p.name != SOURCES_FILE
+                     and not p.name.upper().startswith("README")]
+            for p in sorted(found, key=lambda p: p.resolve()):
+                if inside(p, path, report):
+                    files.append(p.resolve())
+                    given.setdefault(p.resolve(), p.absolute())
         elif path.is_file() or path in (staged or {}):
             files.append(path.resolve())
+            given.setdefault(path.resolve(), path.absolute())
         else:
             report.failed.append(f"{path}: no such file or directory")
     return list(dict.fromkeys(files))
@@ -145,12 +158,15 @@ def note_access_change(change: AccessChange, report: IngestReport) -> None:
 
 class Ingestor:
     def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
-                 counter: TokenCounter, limits: ChunkLimits, staged: dict[Path, Path] | None = None):
+                 counter: TokenCounter, limits: ChunkLimits, staged: dict[Path, Path] | None = None,
+                 on_access_change: Callable[[AccessChange], None] | None = None):
         """staged: for a path, the file holding the bytes to ingest under its name (an upload replacing it, which
-        moves into place only once the catalog holds it: uploads.py)."""
+        moves into place only once the catalog holds it: uploads.py). on_access_change: called with each access
+        change just before it is committed (the audit: if it raises, the change is not applied)."""
         self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, unit_vectors, embedder, counter, limits)
         self.staged = staged or {}
+        self.on_access_change = on_access_change
         self._sources: dict[Path, SourcesFile | None] = {}
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
@@ -164,9 +180,10 @@ class Ingestor:
         for doc_id in recover(self.catalog, self.vectors, self.unit_vectors):
             report.warnings.append(f"document {doc_id}: an interrupted ingest was tidied up; it is processed again")
         pending = []
-        for path in expand_paths(paths, report, self.staged):
+        given: dict[Path, Path] = {}
+        for path in expand_paths(paths, report, self.staged, given):
             try:
-                item = self.prepare(path, overrides or DocumentMeta(), report, overrides_from)
+                item = self.prepare(path, overrides or DocumentMeta(), report, overrides_from, given.get(path))
             except IngestError as exc:
                 report.failed.append(str(exc))
                 continue
@@ -185,43 +202,66 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def sources_for(self, path: Path, report: IngestReport) -> tuple[DocumentMeta, Path | None]:
-        """The entry for this file in a sources.yaml in its folder or any folder above, and that file.
+    def sources_for(self, path: Path, report: IngestReport,
+                    as_given: Path | None = None) -> tuple[DocumentMeta, Path | None]:
+        """The entries for this file in every sources.yaml governing it, merged nearest first, and the file that
+        declares its access (else the nearest with an entry).
 
-        Fails closed: if any sources.yaml governing the file cannot be used, the file is not indexed (its
-        declared access is unknown), and what the index holds for it stays as it was."""
-        blocking = self.blocking_sources(path, report)
+        Fails closed: if any sources.yaml governing the file cannot be used, or two of them declare different
+        levels for it, the file is not indexed (its access is unknown), and what the index holds for it stays."""
+        governing = self.governing(path, report, as_given)
+        blocking = next((found for found in governing if found.blocking), None)
         if blocking:
             raise IngestError(path, f"not indexed: {blocking.path} cannot be used (see its errors); fix it and "
                                     "ingest again (what the index holds for this file is kept as it was)")
-        for directory in path.parents:
-            found = self._sources[directory]
-            if found and path in found.entries:
-                return found.entries[path], found.path
-        return DocumentMeta(), None
+        entries = [(found.entries[path], found.path) for found in governing if path in found.entries]
+        levels = [(meta.access, where) for meta, where in entries if meta.access]
+        other = next(((level, where) for level, where in levels if level != levels[0][0]), None)
+        if other:
+            raise IngestError(path, f"not indexed: {levels[0][1]} declares access '{levels[0][0]}' and {other[1]} "
+                                    f"declares '{other[0]}' for it; declare one level (what the index holds for this "
+                                    "file is kept as it was)")
+        merged = DocumentMeta()
+        for meta, _ in entries:  # the nearest first: its fields win
+            merged = merged.merged_over(meta)
+        return merged, levels[0][1] if levels else entries[0][1] if entries else None
 
-    def blocking_sources(self, path: Path, report: IngestReport) -> SourcesFile | None:
-        """The nearest sources.yaml governing this path that cannot be used, if any."""
-        return next((found for directory in path.parents
-                     if (found := self.sources_in(directory, report)) and found.blocking), None)
+    def governing(self, path: Path, report: IngestReport, as_given: Path | None = None) -> list[SourcesFile]:
+        """The sources files in the folders above the file, nearest first: above its path as it was reached (through
+        a linked folder: council/hr/a.txt) and above its real path (/store/hr/a.txt)."""
+        found: dict[Path, SourcesFile] = {}
+        for directory in [*(as_given.parents if as_given else ()), *path.parents]:
+            sources = self.sources_in(directory, report)
+            if sources:
+                found.setdefault(sources.path.resolve(), sources)
+        return list(found.values())
+
+    def blocking_sources(self, path: Path, report: IngestReport, as_given: Path | None = None) -> SourcesFile | None:
+        """The nearest sources file governing this path that cannot be used, if any."""
+        return next((found for found in self.governing(path, report, as_given) if found.blocking), None)
 
     def sources_in(self, directory: Path, report: IngestReport) -> SourcesFile | None:
-        """A folder's sources.yaml, read once per run; its problems are reported once."""
-        if directory not in self._sources:
-            found = self._sources[directory] = read_sources(directory)
+        """A folder's sources.yaml, read once per run (whatever path reaches the folder); its problems are reported
+        once."""
+        real = directory.resolve()
+        if real not in self._sources:
+            found = self._sources[real] = read_sources(directory)
             if found:
                 report.failed.extend(found.blocking + found.errors)
-        return self._sources[directory]
+        return self._sources[real]
 
     def prepare(self, path: Path, overrides: DocumentMeta, report: IngestReport,
-                overrides_from: str = "--access on the command line") -> Pending | None:
+                overrides_from: str = "--access on the command line", as_given: Path | None = None) -> Pending | None:
+        """as_given: the file's path as it was reached (expand_paths), for the sources files above it."""
         doc_id, digest = document_id(path), content_hash(self.staged.get(path, path))
-        entry, sources = self.sources_for(path, report)
+        entry, sources = self.sources_for(path, report, as_given)
         declared = overrides.merged_over(entry)
         existing = self.catalog.document(doc_id)
         change = access_change(existing, declared.access, overrides_from if overrides.access else str(sources), path)
         if (existing and existing["content_hash"] == digest and existing["pipeline"] == self.pipeline
                 and self.vectors_complete(doc_id)):
+            if change:
+                self.audit(change)
             self.refresh_meta(existing, declared)
             if change:
                 note_access_change(change, report)
@@ -237,6 +277,11 @@ class Ingestor:
             meta.access = existing["access"]
         passages = chunk_document(doc_id, meta.title or path.name, loaded, self.counter, self.limits)
         return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None, access_change=change)
+
+    def audit(self, change: AccessChange) -> None:
+        """Called just before an access change is committed: never a change without its audit event."""
+        if self.on_access_change:
+            self.on_access_change(change)
 
     def vectors_complete(self, doc_id: str) -> bool:
         ids = self.catalog.passage_ids(doc_id)
@@ -276,6 +321,8 @@ class Ingestor:
         old_units = self.unit_vectors.ids_for_document(item.doc_id)
         self.vectors.add([p.id for p in item.passages], [item.doc_id] * len(item.passages), embedded.passages)
         self.unit_vectors.add(embedded.unit_ids, [item.doc_id] * len(embedded.unit_ids), embedded.units)
+        if item.access_change:
+            self.audit(item.access_change)
         self.catalog.replace_document(item.doc_id, str(item.path), item.content_hash, self.pipeline,
                                       item.loaded.format,
                                       item.meta, item.loaded.page_count, item.loaded.text, item.passages)

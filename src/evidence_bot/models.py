@@ -109,6 +109,7 @@ class Citation:
     url: str | None = None
     also_in: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) of each quoted sentence in text
+    source: str = ""  # whose words the quoted text is: inspector, council, committee, press, other (speakers.py)
 
 
 @dataclass

@@ -8,7 +8,7 @@ import getpass
 import os
 import shlex
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -18,14 +18,16 @@ from typing import BinaryIO
 from evidence_bot.access import Viewer
 from evidence_bot.audit import AuditLog
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
+from evidence_bot.answer.fixed_replies import fixed_reply
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.index_lock import IndexLock
-from evidence_bot.ingest import IngestReport, Ingestor, document_id
+from evidence_bot.ingest import AccessChange, IngestReport, Ingestor, document_id
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
+from evidence_bot.personal_data import personal_data_kinds, redacted, refusal
 from evidence_bot.reader_statistics import ReaderStatistics
 from evidence_bot.locked import Locked
 from evidence_bot.recovery import IndexCheck, check_index, recover, settle_upload
@@ -186,33 +188,36 @@ class EvidenceBot:
                overrides_from: str = "--access on the command line", lock: AbstractContextManager | None = None,
                staged: dict[Path, Path] | None = None) -> IngestReport:
         """One ingest at a time per index: another one running raises IndexBusyError before anything is written.
-        Each access change is audited under actor (default: the viewer this bot serves, else the OS user).
+        Each access change is audited under actor (default: the viewer this bot serves, else the OS user) as it
+        is applied, not after the run: a crash or Ctrl-C later in the run cannot lose its event.
         lock: the server's reader lock, held only for each store read and write (see ingestor); staged: Ingestor."""
         with IndexLock(self.settings.index_dir):
-            report = self.ingestor(lock, staged).run(paths, overrides, prune, progress, overrides_from)
-            self.audit_access_changes(report, actor or self.viewer or process_actor())
+            auditor = self.access_auditor(actor or self.viewer or process_actor())
+            report = self.ingestor(lock, staged, auditor).run(paths, overrides, prune, progress, overrides_from)
             self.refresh_mapping(lock)
         return report
 
-    def ingestor(self, lock: AbstractContextManager | None = None, staged: dict[Path, Path] | None = None) -> Ingestor:
+    def ingestor(self, lock: AbstractContextManager | None = None, staged: dict[Path, Path] | None = None,
+                 on_access_change: Callable[[AccessChange], None] | None = None) -> Ingestor:
         """With a lock, the ingest sees the catalog and vector stores through it (locked.py): readers wait only for
         its short reads and writes, never for loading, chunking or embedding."""
         stores = [self.catalog, self.vectors, self.unit_vectors]
         if lock is not None:
             stores = [Locked(store, lock) for store in stores]
         limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
-        return Ingestor(*stores, self.embedder, TokenCounter(self.settings.model_path), limits, staged)
+        return Ingestor(*stores, self.embedder, TokenCounter(self.settings.model_path), limits, staged,
+                        on_access_change)
 
-    def audit_access_changes(self, report: IngestReport, actor: Viewer) -> None:
-        if not report.access_changes:
-            return
-        log = AuditLog(self.settings.audit_path, self.settings.audit_retention_days, purge_on_open=False)
-        try:
-            for change in report.access_changes:
+    def access_auditor(self, actor: Viewer) -> Callable[[AccessChange], None]:
+        """Writes one access change to the audit log (committed at once), before the ingest applies it."""
+        def record(change: AccessChange) -> None:
+            log = AuditLog(self.settings.audit_path, self.settings.audit_retention_days, purge_on_open=False)
+            try:
                 log.record(actor, "access", f"{change.path} ({change.doc_id}): {change.before} -> {change.after}, "
                                             f"declared in {change.declared_in}")
-        finally:
-            log.close()
+            finally:
+                log.close()
+        return record
 
     @cached_property
     def uploads(self) -> UploadFolder:
@@ -271,7 +276,9 @@ class EvidenceBot:
         """The retrieval query: the question, or a follow-up made standalone. Reads no store (in the llm mode
         it may wait on the model, so the server calls it outside its lock)."""
         question = self.checked_question(question)
-        earlier = self.checked_history(history)
+        earlier = [redacted(h) for h in self.checked_history(history)]  # never sent on to a model
+        if self.screened(question):
+            return redacted(question)
         query = resolve_followup(question, earlier, self.settings.max_query_chars)
         if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
             rewritten = self.generative.standalone(question, earlier, query)
@@ -300,13 +307,29 @@ class EvidenceBot:
                 history: list[str] | None = None) -> Prepared:
         """Retrieval and the extractive answer: everything that reads the stores."""
         question = self.checked_question(question)
+        history = [redacted(h) for h in history or []]  # what is logged never holds personal data
+        screened = self.screened(question)
+        if screened:
+            return Prepared(redacted(question), redacted(question), [], [], screened, history)
         self.require_documents()
         filters = self.scoped(filters)
         ranked = self.retriever.search(query, filters, max(depth or 0, self.settings.top_k))
         hits = ranked[:self.settings.top_k]
         extractive = (self.answerer.answer(question, query, hits, filters.access) if hits
                       else Answer(ABSTENTION, True, [], 0.0, query))
-        return Prepared(question, query, ranked, hits, extractive, list(history or []))
+        return Prepared(question, query, ranked, hits, extractive, history)
+
+    @staticmethod
+    def screened(question: str) -> Answer | None:
+        """The reply to a message that must not be searched: personal data (refused, and logged redacted) or one
+        that is not a question about the evidence (a greeting, thanks, about the assistant, write my speech)."""
+        kinds = personal_data_kinds(question)
+        if kinds:
+            return Answer(refusal(kinds), True, [], 0.0, "", note="personal data: refused before retrieval")
+        reply = fixed_reply(question)
+        if reply:
+            return Answer(reply, True, [], 0.0, "", note="not a question about the evidence: nothing was searched")
+        return None
 
     def respond(self, prepared: Prepared) -> Iterator[tuple[str, object]]:
         """("citations", [Citation]), ("delta", text) pieces, possibly ("reset", note), then ("answer", Answer).

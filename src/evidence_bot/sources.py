@@ -2,12 +2,13 @@
 
 Precedence: command-line overrides, then sources.yaml, then what the text says.
 
-A sources.yaml that cannot be read, or holds an entry that matches no file, fails closed: it is "blocking",
-and no document it governs is indexed (ingest.py), because the access levels it declares are unknown. An
-entry whose fields are wrong still names its document: that document is ingested with inferred metadata,
-and restricted when it declared (or seems to have declared) an access level."""
+A sources.yaml that cannot be read (a duplicate key included), a sources file with a near-miss name
+(sources.yml, Sources.yaml), or an entry that matches no file, fails closed: it is "blocking", and no document
+it governs is indexed (ingest.py), because the access levels it declares are unknown. An entry whose fields are
+wrong still names its document: that document is ingested with inferred metadata and its declared level when
+that level is clean (valid, and no unknown field beside it), else with FALLBACK_ACCESS (only admins read it).
+Every governing sources.yaml's entry for a file counts (ingest.py: Ingestor.sources_for)."""
 
-import difflib
 import os
 import re
 from collections import Counter
@@ -17,12 +18,14 @@ from pathlib import Path
 
 import yaml
 
-from evidence_bot.access import MOST_RESTRICTED, check_access
+from evidence_bot.access import FALLBACK_ACCESS, check_access
 from evidence_bot.control_chars import strip_controls
 from evidence_bot.errors import SourcesError
 from evidence_bot.models import DOC_TYPES, META_FIELDS, DocumentMeta, LoadedDocument
 
 SOURCES_FILE = "sources.yaml"
+# Names that were surely meant to be sources.yaml (compared in lower case): such a file blocks its folder.
+NEAR_MISSES = {"sources.yml", "sources.yaml", "source.yaml", "source.yml"}
 ENTRY_FIELDS = {"path", *META_FIELDS}
 # The wider Thurrock corpus's sources.yaml describes 58 documents in 22 KB (about 370 bytes each), so 1 MB holds
 # some 2,700 entries; a larger file is a mistake or an attack, and is refused.
@@ -33,8 +36,9 @@ MAX_ALIASES = 10
 
 
 class _TextDatesLoader(yaml.SafeLoader):
-    """YAML without implicit timestamps (an impossible date must reach our check, not crash the parser), and
-    with at most MAX_ALIASES alias uses, counted as the parser meets them, before anything is expanded."""
+    """YAML without implicit timestamps (an impossible date must reach our check, not crash the parser), with
+    at most MAX_ALIASES alias uses, counted as the parser meets them, before anything is expanded, and with no
+    key twice in one mapping (PyYAML keeps the last silently: `access: restricted` then `access: public`)."""
 
     alias_uses = 0
 
@@ -44,6 +48,23 @@ class _TextDatesLoader(yaml.SafeLoader):
             if self.alias_uses > MAX_ALIASES:
                 raise SourcesError(f"more than {MAX_ALIASES} YAML aliases (*name); a sources.yaml needs none")
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)  # merge keys (<<: *name) too: a key both merged and given is a duplicate
+            first: dict = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    earlier = first.setdefault(key, key_node)
+                except TypeError:  # an unhashable key: the constructor reports it
+                    continue
+                if earlier is not key_node:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        f"duplicate key '{key}' (first at line {earlier.start_mark.line + 1}); which one was meant "
+                        "is unknown", key_node.start_mark)
+        return super().construct_mapping(node, deep)
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -92,6 +113,8 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
     nested = next((k for k, v in values.items() if isinstance(v, (list, dict))), None)
     if nested:
         raise SourcesError(f"{where}: field '{nested}' must be text, not a {type(values[nested]).__name__}")
+    if "access" in values and (values["access"] is None or not str(values["access"]).strip()):
+        raise SourcesError(f"{where}: access is empty (give a level, or leave the field out for the default)")
     meta = {k: (strip_controls(str(v)) or None if v is not None else None) for k, v in values.items() if k != "date"}
     if meta.get("access"):
         try:
@@ -102,11 +125,26 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
 
 
 def read_sources(directory: Path) -> SourcesFile | None:
-    """The sources.yaml in a directory. Why it cannot be used goes in `blocking`; a bad field in `errors`."""
+    """The sources.yaml in a directory. Why it cannot be used goes in `blocking`; a bad field in `errors`.
+    A file with a near-miss name (sources.yml, Sources.yaml) is a sources file that cannot be used."""
+    try:
+        names = set(os.listdir(directory))
+    except OSError:  # a folder above that cannot be listed
+        names = {SOURCES_FILE} if (directory / SOURCES_FILE).is_file() else set()
+    misses = sorted(n for n in names if n.lower() in NEAR_MISSES and n != SOURCES_FILE
+                    and (directory / n).is_file())
     path = directory / SOURCES_FILE
-    if not path.is_file():
-        return None
+    if SOURCES_FILE not in names or not path.is_file():  # the exact name, even on a case-blind disk
+        if not misses:
+            return None
+        path = directory / misses[0]
     result = SourcesFile(path)
+    for miss in misses:
+        also = f" (this folder has a {SOURCES_FILE} too: merge them into it)" if SOURCES_FILE in names else ""
+        result.blocking.append(f"{directory / miss}: a sources file must be named exactly {SOURCES_FILE}; rename it "
+                               f"to {SOURCES_FILE}{also}. Nothing in this folder is indexed until then")
+    if result.blocking:
+        return result
     data = parse_sources(result)
     if data is None:
         return result
@@ -166,28 +204,28 @@ def add_entry(result: SourcesFile, number: int, entry, matched: dict[Path, int],
     try:
         meta = validate_meta({k: v for k, v in entry.items() if k != "path"}, where)
     except SourcesError as exc:
-        if entry.get("access") is None and not access_intended(entry):
-            result.errors.append(f"{exc}; its document is ingested with inferred metadata")
-            return
-        # Whoever declared an access level meant to limit it: never fall back to the wider default.
-        result.errors.append(f"{exc}; its document is ingested with inferred metadata and access '{MOST_RESTRICTED}'")
-        meta = DocumentMeta(access=MOST_RESTRICTED)
+        level = clean_access(entry)
+        if level:
+            result.errors.append(f"{exc}; its document is ingested with inferred metadata and its declared access "
+                                 f"'{level}'")
+            meta = DocumentMeta(access=level)
+        else:  # any unknown field may mean a restriction ('private: true'): never a level some readers hold
+            result.errors.append(f"{exc}; its document is ingested with inferred metadata and access "
+                                 f"'{FALLBACK_ACCESS}' (only admins read it), kept until an access level is declared "
+                                 "for it")
+            meta = DocumentMeta(access=FALLBACK_ACCESS)
     result.entries[target] = meta
 
 
-def access_intended(entry: dict) -> bool:
-    """An unknown field that looks like 'access' ('acess', 'Access', 'access_level') or holds an access level
-    ('visibility: restricted'): whoever wrote it may have meant to limit who reads the document."""
-    return any(difflib.get_close_matches(str(key).lower(), ["access"], n=1, cutoff=0.7)
-               or "access" in str(key).lower() or names_a_level(value)
-               for key, value in entry.items() if key not in ENTRY_FIELDS)
-
-
-def names_a_level(value) -> bool:
+def clean_access(entry: dict) -> str | None:
+    """The level an entry with a wrong field declares cleanly: a valid `access:` and no unknown field beside it."""
+    value = entry.get("access")
+    if set(entry) - ENTRY_FIELDS or not isinstance(value, str):
+        return None
     try:
-        return isinstance(value, str) and bool(check_access(value))
+        return check_access(value) if value.strip() else None
     except ValueError:
-        return False
+        return None
 
 
 def match_file(folder: Path, relative: str, listings: dict[Path, set[str]]) -> tuple[Path | None, str | None]:
@@ -196,7 +234,9 @@ def match_file(folder: Path, relative: str, listings: dict[Path, set[str]]) -> t
         target = (folder / relative).resolve()
     except (ValueError, OSError) as exc:  # a NUL byte, a link loop
         return None, f"'{relative}' is not a usable path ({exc})"
-    if not target.is_relative_to(folder.resolve()):
+    # A path through a link in the folder (hr/a.txt, hr linking elsewhere) stays in it; '..' must not leave it.
+    through_a_link = not Path(relative).is_absolute() and ".." not in Path(relative).parts
+    if not (target.is_relative_to(folder.resolve()) or through_a_link):
         return None, f"'{relative}' is outside the folder of this sources.yaml"
     if target.is_file():
         if target.parent not in listings:

@@ -90,7 +90,8 @@ class UploadFolder:
         return Path(path).resolve().parent == self.folder.resolve()
 
     def stage(self, stream: BinaryIO, sent_name: str) -> SavedUpload:
-        """Copy the upload beside its target, checking its type and size; the target is not touched (commit)."""
+        """Copy the upload beside its target, checking its type and size; the target is not touched (it is moved into
+        place only once the catalog holds it: recovery.settle_upload)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         head = stream.read(2048)
         if not head.strip():
@@ -108,16 +109,6 @@ class UploadFolder:
             staged.unlink(missing_ok=True)
             raise
         return SavedUpload(target.resolve(), target.exists(), [], staged.resolve(), sent_name)
-
-    @staticmethod
-    def commit(saved: SavedUpload) -> None:
-        """Move the staged bytes into place: only once the catalog holds them."""
-        os.replace(saved.staged, saved.path)
-
-    @staticmethod
-    def abandon(saved: SavedUpload) -> None:
-        """Drop staged bytes that were refused (or already moved: then there is nothing left to drop)."""
-        saved.staged.unlink(missing_ok=True)
 
     def staged_files(self) -> list[StagedFile]:
         """Every staged upload in the folder, with the process that staged it."""

@@ -18,6 +18,7 @@ from evidence_bot.answer.constraints import Constraints
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words, expansions
 from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.speakers import document_source, sentence_source
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
@@ -210,6 +211,9 @@ def quoted_span(unit: Unit, hit: SearchHit) -> list[int]:
 
 def citation(n: int, hit: SearchHit, highlights: list[list[int]]) -> Citation:
     p = hit.passage
+    quoted = " ".join(p.text[start:end] for start, end in highlights) or p.text
+    source = sentence_source(quoted, document_source(hit.meta.doc_type, hit.meta.publisher))
     return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
                     date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
-                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights)
+                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights,
+                    source=source)

@@ -13,6 +13,7 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from evidence_bot.audit import as_csv
 from evidence_bot.briefing import as_markdown, slug
 from evidence_bot.briefing_docx import briefing_docx
+from evidence_bot.loaders.limits import MAX_FILE_BYTES
 from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.server import examples
 from evidence_bot.server.examples import documented
@@ -22,7 +23,6 @@ from evidence_bot.server.views import document_view, hit_view, passage_view
 from evidence_bot.sources import validate_meta
 
 router = APIRouter(prefix="/api", tags=["evidence"], dependencies=[Depends(current_viewer)])
-UPLOAD_CEILING = 200 * 1024 * 1024  # the HTTP layer's bound; Settings.max_upload_bytes is the limit a council sets
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -87,7 +87,8 @@ def documents(rt: Run, bot: Bot, viewer: Me) -> dict:
     return {"documents": [document_view(row, viewer.is_admin) for row in rt.call(bot.documents)]}
 
 
-@router.post("/documents", status_code=201, max_body_size=UPLOAD_CEILING,
+# The HTTP bound is the largest document any loader reads; Settings.max_upload_bytes is the limit a council sets.
+@router.post("/documents", status_code=201, max_body_size=MAX_FILE_BYTES,
              summary="Upload a document (admins): PDF, Word, HTML or text, its type read from its content",
              responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 409, 413, 415, 422)))
 def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(description="The document.")],
@@ -97,7 +98,8 @@ def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(des
            publisher: Annotated[str | None, Form(max_length=200)] = None,
            service: Annotated[str | None, Form(max_length=100)] = None,
            url: Annotated[str | None, Form(max_length=2000)] = None,
-           access: Annotated[str | None, Form(description="public, internal (default), restricted or group:NAME")] = None,
+           access: Annotated[str | None, Form(description="public, internal (default), restricted, group:NAME or admin "
+                                                           "(only admins read it)")] = None,
            ) -> dict:
     declared = {k: v for k, v in dict(title=title, doc_type=doc_type, date=date, publisher=publisher,
                                       service=service, url=url, access=access).items() if v}

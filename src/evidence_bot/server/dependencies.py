@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from evidence_bot.access import LOCAL, Viewer
-from evidence_bot.server.guard import local_and_unproxied
+from evidence_bot.config import Settings
+from evidence_bot.server.guard import local_and_unproxied, sent_by_another_site
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
 
@@ -13,6 +14,10 @@ UNAUTHORISED = "a valid API token is needed: send the header 'Authorization: Bea
 NO_TOKENS_YET = ("no API tokens have been issued, so this service answers only requests from its own machine "
                  "(loopback, with no proxy in between). An administrator issues one with `evidence-bot tokens "
                  "create --name NAME --role admin` (docs/deployment.md); then send 'Authorization: Bearer <token>'")
+ANOTHER_SITE = ("refused: this request came from a page on another site ({}), and with no API tokens issued this "
+                "service answers only its own pages and programs on its own machine, so that a web page cannot use "
+                "it through your browser. Open the service's own page, or send the request without an Origin, "
+                "Referer or Sec-Fetch-Site header naming another site (docs/deployment.md)")
 
 
 def runtime(request: Request) -> Runtime:
@@ -23,7 +28,7 @@ Run = Annotated[Runtime, Depends(runtime)]
 
 
 def current_viewer(request: Request, rt: Run) -> Viewer:
-    """With no tokens ever issued, authentication is off and only the machine itself is answered (local_user).
+    """With no tokens ever issued, authentication is off and only the machine itself is answered (tokenless_refusal).
     Each token's requests are counted against the rate limit here, once per request; the loopback-only
     mode has one local user and no limit."""
     viewer = authenticated(request, rt)
@@ -35,10 +40,11 @@ def current_viewer(request: Request, rt: Run) -> Viewer:
 
 
 def authenticated(request: Request, rt: Runtime) -> Viewer:
-    if not rt.authentication_on():
-        if local_user(request, rt):
-            return LOCAL
-        raise HTTPException(403, NO_TOKENS_YET)
+    if not rt.authentication_on():  # checked once per request (the dependency is cached)
+        refusal = tokenless_refusal(request, rt.bot.settings)
+        if refusal:
+            raise HTTPException(403, refusal)
+        return LOCAL
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     viewer = rt.tokens.viewer(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if viewer is None:
@@ -46,13 +52,15 @@ def authenticated(request: Request, rt: Runtime) -> Viewer:
     return viewer
 
 
-def local_user(request: Request, rt: Runtime) -> bool:
-    """No authentication, and a request this app may answer without it: from its own machine with no proxy in
-    between (guard.py), or from anywhere when EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS says so. The one
-    check for every way of starting the service, made on each request."""
-    if rt.authentication_on():
-        return False
-    return rt.bot.settings.allow_unauthenticated_network_access or local_and_unproxied(request)
+def tokenless_refusal(request: Request, settings: Settings) -> str | None:
+    """Why this app, with no tokens issued, may not answer the request, or None. It may answer its own machine with
+    no proxy in between (guard.py), or anyone when EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS says so; but
+    never a page on another site through the user's browser (CSRF), in either case. The one check for every way
+    of starting the service, made on each request."""
+    if not (settings.allow_unauthenticated_network_access or local_and_unproxied(request)):
+        return NO_TOKENS_YET
+    sender = sent_by_another_site(request)
+    return ANOTHER_SITE.format(sender) if sender else None
 
 
 Me = Annotated[Viewer, Depends(current_viewer)]

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from evidence_bot.server import examples
-from evidence_bot.server.dependencies import Run, local_user
+from evidence_bot.server.dependencies import Run, tokenless_refusal
 from evidence_bot.server.examples import documented
 
 router = APIRouter(tags=["health"])
@@ -21,9 +21,10 @@ def readyz(request: Request, rt: Run) -> JSONResponse:
     documents = rt.call(rt.bot.catalog.count_documents)
     model_loaded = rt.bot.embedder.loaded
     ready = model_loaded and documents > 0
-    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded,
-            "authentication": rt.authentication_on()}
-    if local_user(request, rt):  # counts and the index's path only to the machine itself, never to whoever asks
+    authentication = rt.authentication_on()
+    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded, "authentication": authentication}
+    # Counts and the index's path only to the user a tokenless service answers, never to whoever asks.
+    if not authentication and tokenless_refusal(request, rt.bot.settings) is None:
         body |= {"documents": documents, "index": str(rt.bot.settings.index_dir)}
     if documents == 0:
         body["detail"] = "no documents have been ingested yet"

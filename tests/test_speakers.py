@@ -1,0 +1,62 @@
+"""Who is speaking: every citation says whose words it quotes (speakers.py, the written rule in its docstring)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from evidence_bot.speakers import COMMITTEE, COUNCIL, INSPECTOR, OTHER, PRESS, document_source, sentence_source
+
+
+@pytest.mark.parametrize("doc_type, publisher, source", [
+    ("inspection_report", "Care Quality Commission", INSPECTOR), ("news", "Care Quality Commission", INSPECTOR),
+    ("other", "Ofsted", INSPECTOR), ("minutes", "Thurrock Council", COMMITTEE),
+    ("news", "Kent County Council Scrutiny Committee", COMMITTEE), ("self_assessment", None, COUNCIL),
+    ("news", "Gateshead Council", COUNCIL), ("news", "Herts Advertiser", PRESS), ("other", None, OTHER),
+])
+def test_a_documents_source_comes_from_its_type_and_publisher(doc_type, publisher, source):
+    assert document_source(doc_type, publisher) == source
+
+
+@pytest.mark.parametrize("sentence, source", [
+    ("Safeguarding processes were well established, with inspectors finding clear guidance in place.", INSPECTOR),
+    ("The council has been told by the Care Quality Commission that its services require improvement.", INSPECTOR),
+    ("According to Ofsted, leaders had a clear understanding of practice.", INSPECTOR),
+    ("The assessment team found that people were supported well.", INSPECTOR),
+    ('A council spokesperson said: "We accept the findings."', COUNCIL),
+    ("Cllr Jane Smith, cabinet member for adults, said she was delighted.", COUNCIL),
+    ("Waiting lists fell by 20% this year.", PRESS),
+    ("The inspection will take place next spring.", PRESS),
+])
+def test_a_sentence_in_the_news_is_the_inspectors_or_the_councils_when_it_reports_them(sentence, source):
+    assert sentence_source(sentence, PRESS) == source
+
+
+def test_the_councils_own_document_stays_the_councils_unless_it_reports_the_inspector():
+    assert sentence_source("We have reduced waiting times for assessments.", COUNCIL) == COUNCIL
+    assert sentence_source("CQC found that people waited too long.", COUNCIL) == INSPECTOR
+    assert sentence_source("Waiting times were too long.", INSPECTOR) == INSPECTOR  # an inspector's report
+
+
+def test_ask_json_names_each_citations_source(sample_bot):
+    """Real model, real index: CQC's report is the inspector's, the self-assessment the council's."""
+    answer = sample_bot.ask("What did CQC say about waiting times?")
+    assert answer.citations and all(c.source in (INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER) for c in answer.citations)
+    by_type = {c.doc_type: c.source for c in answer.citations}
+    assert by_type.get("inspection_report", INSPECTOR) == INSPECTOR
+    assert by_type.get("self_assessment", COUNCIL) == COUNCIL
+
+
+@pytest.mark.slow
+def test_the_cli_json_carries_source(tmp_path):
+    from conftest import SAMPLE
+
+    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(tmp_path / "index"), "HF_HUB_OFFLINE": "1"}
+    cli = [sys.executable, "-m", "evidence_bot.cli"]
+    subprocess.run(cli + ["ingest", str(SAMPLE)], env=env, check=True, capture_output=True)
+    out = subprocess.run(cli + ["ask", "What did inspectors praise?", "--json"], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    citations = json.loads(out)["citations"]
+    assert citations and all("source" in c for c in citations)
