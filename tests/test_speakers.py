@@ -60,3 +60,13 @@ def test_the_cli_json_carries_source(tmp_path):
                          capture_output=True, text=True).stdout
     citations = json.loads(out)["citations"]
     assert citations and all("source" in c for c in citations)
+
+
+
+@pytest.mark.parametrize("sentence, document, source", [
+    ("Leicester City Council scored 56% in its CQC assessment.", COMMITTEE, INSPECTOR),
+    ("Ofsted judged the council's services for children good in 2022.", PRESS, INSPECTOR),
+    ("Area | CQC rating good or outstanding / Thurrock | 44.7%", COUNCIL, COUNCIL),  # the council's statistic
+])
+def test_a_verdict_of_the_inspectorate_reported_in_the_news_or_minutes_is_the_inspectors(sentence, document, source):
+    assert sentence_source(sentence, document) == source

@@ -23,7 +23,7 @@ _BODY = r"(?:CQC|Care Quality Commission|Ofsted|inspectors?|the inspectorate|the
         r"the assessment team|assessors|the (?:inspection |assessment |CQC |Ofsted )?report)"
 _REPORTS = r"(?:found|finds|said|says|noted|notes|observed|saw|highlighted|praised|rated|judged|concluded|" \
            r"reported|described|identified|raised|criticised|commented|stated|told|heard|felt|gave|awarded|scored|" \
-           r"finding|saying|noting|observing|highlighting|praising|rating|judging|describing|identifying)"
+           r"finding|saying|noting|observing|highlighting|praising|judging|describing|identifying)"
 INSPECTOR_CUES = re.compile(
     rf"\b{_BODY}\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|\b(?:told|found|judged|assessed) by "
     rf"(?:the )?{_BODY}|\b{_BODY}(?:'s)? (?:findings|verdict|"
@@ -50,10 +50,20 @@ def document_source(doc_type: str | None, publisher: str | None) -> str:
     return PRESS if doc_type == "news" else OTHER
 
 
+_VERDICT_WORDS = re.compile(r"\b(?:scored?|rated|rating|judge?ment|judged|outstanding|good|requires? improvement|"
+                            r"inadequate)\b", re.I)
+
+
 def sentence_source(sentence: str, document: str) -> str:
-    """Rules 1 and 2: whose words one sentence holds, given its document's source."""
+    """Rules 1 and 2: whose words one sentence holds, given its document's source. In the news and in minutes,
+    a sentence naming CQC or Ofsted with a verdict (a score, a rating, a judgement) reports the inspector's; in the
+    council's own documents only an explicit report does ("CQC found"), since their tables quote CQC's ratings of
+    providers as the council's own statistics."""
     if document == INSPECTOR or INSPECTOR_CUES.search(sentence):
+        return INSPECTOR
+    if document in (PRESS, COMMITTEE) and _INSPECTORATES.search(sentence) and _VERDICT_WORDS.search(sentence):
         return INSPECTOR
     if document in (PRESS, COMMITTEE) and COUNCIL_CUES.search(sentence):
         return COUNCIL
     return document
+
