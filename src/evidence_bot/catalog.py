@@ -42,6 +42,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     passage_id UNINDEXED, title, section, body, tokenize = 'porter unicode61'
 );
 """
+# passages_fts's tokenizer and BM25 column weights (a title word counts half), used by both lexical rankers:
+# FTS5's bm25() here and the reader-scoped one (reader_statistics.py), which must give the same scores.
+FTS_TOKENIZER = "porter unicode61"
+BM25_COLUMN_WEIGHTS = {"title": 0.5, "section": 1.0, "body": 1.0}
 
 META_COLUMNS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
 PASSAGE_COLUMNS = ("id", "doc_id", "seq", "text", "embed_text", "section", "page", "page_end",
@@ -218,8 +222,9 @@ class Catalog:
         return [r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE {' AND '.join(clauses)}", params)]
 
     def lexical_search(self, match: str, allowed: list[str] | None, limit: int) -> list[tuple[str, float]]:
-        """BM25 over title, section and body (weights 0.5, 1, 1); higher score is better."""
-        sql = ("SELECT f.passage_id, -bm25(passages_fts, 0, 0.5, 1.0, 1.0) AS score FROM passages_fts f "
+        """BM25 over title, section and body (BM25_COLUMN_WEIGHTS); higher score is better."""
+        weights = ", ".join(str(w) for w in BM25_COLUMN_WEIGHTS.values())
+        sql = (f"SELECT f.passage_id, -bm25(passages_fts, 0, {weights}) AS score FROM passages_fts f "
                "JOIN passages p ON p.id = f.passage_id WHERE passages_fts MATCH ?")
         params: list = [match]
         if allowed is not None:

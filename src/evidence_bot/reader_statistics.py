@@ -23,12 +23,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.catalog import Catalog
+from evidence_bot.catalog import BM25_COLUMN_WEIGHTS as COLUMN_WEIGHTS, FTS_TOKENIZER as TOKENIZER, Catalog
 
-# FTS5's bm25() constants (fts5_aux.c), and the column weights catalog.lexical_search passes it.
+# FTS5's bm25() constants (fts5_aux.c); the column weights and tokenizer are passages_fts's own (catalog.py).
 K1, B = 1.2, 0.75
-COLUMN_WEIGHTS = {"title": 0.5, "section": 1.0, "body": 1.0}
-TOKENIZER = "porter unicode61"  # passages_fts's tokenizer (catalog.SCHEMA): query words are cut the same way
 # Occurrence lists kept per catalog version (a word's list is its posting list): Thurrock's 121 evaluation
 # questions use 376 distinct words, so this holds several days of questions; more would hold memory for words
 # asked once.
