@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast eval bench load sample clean-index browser chroma crash fuzz
+.PHONY: setup run chat test test-fast eval bench load sample clean-index browser chroma crash fuzz fit-selector
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -56,6 +56,12 @@ eval: $(STAMP)
 	@if [ -d "$(WIDER_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/wider.jsonl --corpus "$(WIDER_CORPUS)" --peer; \
 	else echo "SKIPPED the wider evaluation: $(WIDER_CORPUS) is not here"; fi
+
+# Refit the answer selector (src/evidence_bot/data/selector-v1.json) on the wider and Thurrock sets, with the held-out
+# report, plots, model comparison and ablation under evals/results/selector-<date>.* (docs/selection.md). Deterministic.
+fit-selector: $(STAMP)
+	$(BIN)/python evals/fit_selector.py --write \
+		--set wider=evals/wider.jsonl:"$(WIDER_CORPUS)" --set thurrock=evals/thurrock.jsonl:"$(SHARED_CORPUS)"
 
 # A Chroma server on loopback for several workers or writer processes; then EVIDENCE_BOT_CHROMA_URL=http://127.0.0.1:8000
 # (docs/deployment.md). The catalog and lexical index stay in index/.

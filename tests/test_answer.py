@@ -1,6 +1,7 @@
 import pytest
 
 from evidence_bot.answer import ABSTENTION, statements, support_counts
+from evidence_bot.answer.grounding import without_lead_in
 
 
 @pytest.fixture(params=["embedded", "chroma-server"])
@@ -15,8 +16,8 @@ def assert_grounded(answer):
     pairs = statements(answer.answer)
     assert support_counts(answer) == (len(pairs), len(pairs))
     assert pairs and "".join(f"{s} [{n}]" for s, n in pairs).replace(" ", "") == answer.answer.replace(" ", "")
-    for statement, n in pairs:  # a table answer is its header line and its row line, each verbatim
-        for line in statement.split("\n"):
+    for statement, n in pairs:  # after its source's lead-in, a table answer is its header and row lines, verbatim
+        for line in without_lead_in(statement, by_n[n]).split("\n"):
             assert line in by_n[n].text, (line, by_n[n].text)
 
 
@@ -77,11 +78,11 @@ def test_thurrock_second_ingest_does_no_embedding(thurrock_bot):
 
 
 def test_words_said_just_before_a_sentence_count_half_towards_choosing_it():
-    from evidence_bot.answer.extractive import word_coverage
+    from evidence_bot.answer.features import coverage
 
     weights = {"appointee": 2.0, "team": 1.0, "people": 1.0}
     sentence = "Currently they are supporting 132 people."
-    alone = word_coverage(sentence, weights)
+    alone = coverage(weights, sentence)
     assert alone == 0.25
-    assert word_coverage(sentence, weights, "The Corporate Appointee Team works with people who lack capacity.") \
+    assert coverage(weights, sentence, "The Corporate Appointee Team works with people who lack capacity.") \
         == 0.25 + 0.5 * 0.75

@@ -13,6 +13,8 @@ from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.answer import statements
+from evidence_bot.answer.grounding import without_lead_in
+from evidence_bot.models import Citation
 from evidence_bot.server import create_app
 
 WAITING = "What did CQC say about waiting times?"
@@ -26,12 +28,14 @@ def client(sample_bot):
 
 
 def assert_grounded(reply: dict) -> None:
-    """Every statement is text of the passage it cites, and each highlight marks quoted text."""
+    """Every statement, after the exact lead-in of its citation if it has one (attribution.py), is text of the
+    passage it cites, and each highlight marks quoted text."""
     by_n = {c["n"]: c for c in reply["citations"]}
     pairs = statements(reply["answer"])
     assert pairs
     for statement, n in pairs:
-        assert all(line.strip() in by_n[n]["text"] for line in statement.split("\n"))
+        quoted = without_lead_in(statement, Citation(**by_n[n]))
+        assert all(line.strip() in by_n[n]["text"] for line in quoted.split("\n"))
     for c in reply["citations"]:
         assert c["highlights"]
         for start, end in c["highlights"]:

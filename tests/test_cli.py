@@ -28,7 +28,8 @@ def test_cli_end_to_end(tmp_path):
 
     asked = cli("ask", "--json", "Who asked about unpaid carers?", index=index)
     answer = json.loads(asked.stdout)
-    assert set(answer) >= {"answer", "abstained", "citations"}
+    assert set(answer) >= {"answer", "abstained", "citations", "confidence", "query", "mode", "note", "removed",
+                           "removed_citations", "partial"}
     assert "Helen Marsh" in answer["answer"] and answer["citations"][0]["doc_type"] == "minutes"
     assert set(answer["citations"][0]) >= {"n", "document", "title", "doc_type", "date", "page", "section",
                                            "text", "score"}

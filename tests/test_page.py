@@ -158,6 +158,31 @@ def test_abstention_is_shown_as_its_own_state(page):
     check_accessibility(page, "6-abstention")
 
 
+def test_a_partial_answer_says_so(page):
+    """`partial` (some of what was asked was found, not all) is set by the answerer; here the real reply is
+    marked partial on its way to the page, so the page's side is tested whatever the answerer decides."""
+    def marked_partial(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace('"partial": false', '"partial": true'))
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.route("**/api/chat/stream", marked_partial)
+    result = ask(page, DOLS)
+    assert result["reply"]["partial"] is True and not result["reply"]["abstained"]
+    expect(result["turn"].locator(".eb-partial")).to_have_text("Only part of what you asked is in the evidence.")
+    expect(page.locator("#status")).to_have_text(re.compile(r"Answer ready with \d+ sources?\. Only part of what you "
+                                                            r"asked is in the evidence\."))
+    check_accessibility(page, "16-partial")
+    result["turn"].get_by_role("button", name="Copy answer with sources").click()
+    expect(page.locator("#status")).to_have_text("Answer and sources copied.")
+    assert "Only part of what you asked is in the evidence." in page.evaluate("navigator.clipboard.readText()")
+
+    page.unroute("**/api/chat/stream")
+    plain = ask(page, DOLS)
+    assert plain["reply"]["partial"] is False
+    expect(plain["turn"].locator(".eb-partial")).to_have_count(0)
+
+
 def test_copy_and_feedback(page, thurrock_bot):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     result = ask(page, DOLS)

@@ -134,7 +134,7 @@ class Catalog:
                 f"VALUES ({', '.join('?' * len(PASSAGE_COLUMNS))})",
                 [tuple(getattr(p, c) for c in PASSAGE_COLUMNS) for p in passages])
             db.executemany("INSERT INTO passages_fts (passage_id, title, section, body) VALUES (?, ?, ?, ?)",
-                           [(p.id, meta.title or "", p.section or "", p.text) for p in passages])
+                           [(p.id, meta.heading(""), p.section or "", p.text) for p in passages])
 
     def update_meta(self, doc_id: str, meta: DocumentMeta) -> None:
         """Metadata changes touch only the catalog: filters are applied here, never in the vector store."""
@@ -142,7 +142,7 @@ class Catalog:
             db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in META_COLUMNS)} WHERE doc_id = ?",
                        (*[getattr(meta, c) for c in META_COLUMNS], doc_id))
             db.execute("UPDATE passages_fts SET title = ? WHERE passage_id IN "
-                       "(SELECT id FROM passages WHERE doc_id = ?)", (meta.title or "", doc_id))
+                       "(SELECT id FROM passages WHERE doc_id = ?)", (meta.heading(""), doc_id))
 
     def lexical_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT passage_id FROM passages_fts")]

@@ -21,6 +21,7 @@ from evidence_bot.service import EvidenceBot
 from evidence_bot.sources import normalise_date
 
 EXIT_PARTIAL, EXIT_EMPTY = 1, 3
+PARTIAL = "Only part of what you asked is in the evidence."  # an answer's `partial`; the chat page says the same
 
 
 def open_bot(index_dir: Path | None) -> EvidenceBot:
@@ -148,7 +149,7 @@ def render(answer: Answer) -> str:
     """An answer and its sources, readable in a terminal."""
     if answer.abstained:
         return click.style(answer.answer, fg="yellow")
-    lines = [answer.answer, "", click.style("Sources", bold=True)]
+    lines = [answer.answer] + (["", PARTIAL] if answer.partial else []) + ["", click.style("Sources", bold=True)]
     for c in answer.citations:
         where = ", ".join(filter(None, [c.doc_type, c.date, f"page {c.page}" if c.page else None]))
         lines.append(f"[{c.n}] {c.title} ({where})")

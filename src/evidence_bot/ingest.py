@@ -27,7 +27,7 @@ from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: the publisher joins the title in the embedded context (DocumentMeta.heading)
 
 
 @dataclass
@@ -275,7 +275,7 @@ class Ingestor:
         meta = declared.merged_over(infer_meta(loaded, path)).sanitised()
         if existing and not declared.access:  # sticky: new content or reprocessing never changes who may read it
             meta.access = existing["access"]
-        passages = chunk_document(doc_id, meta.title or path.name, loaded, self.counter, self.limits)
+        passages = chunk_document(doc_id, meta.heading(path.name), loaded, self.counter, self.limits)
         return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None, access_change=change)
 
     def audit(self, change: AccessChange) -> None:

@@ -12,7 +12,7 @@ but by can could did do does doing down during each few for from further had has
 him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our
 ours out over own same she should so some such than that the their theirs them then there these they this those
 through to too under until up very was we were what when where which while who whom why will with would you your
-yours tell said say says did does anything much many still also any please show give know find us thurrock council
+yours tell said say says did does anything much many still also any please show give know find us council
 councils
 """.split())
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*")

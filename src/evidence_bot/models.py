@@ -30,6 +30,15 @@ class DocumentMeta:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def heading(self, fallback: str) -> str:
+        """What names the document in its passages' embedded context and lexical title: the title, and the
+        publisher when the title does not name it. A CQC page never says "CQC" in its text; its publisher does,
+        and a question naming CQC should find it."""
+        title = self.title or fallback
+        if self.publisher and self.publisher.lower() not in title.lower():
+            return f"{title} ({self.publisher})"
+        return title
+
 
 @dataclass
 class Block:
@@ -110,6 +119,7 @@ class Citation:
     also_in: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) of each quoted sentence in text
     source: str = ""  # whose words the quoted text is: inspector, council, committee, press, other (speakers.py)
+    publisher: str | None = None  # the document's publisher (sources.yaml), named in the lead-in (attribution.py)
 
 
 @dataclass
@@ -123,6 +133,7 @@ class Answer:
     note: str | None = None  # e.g. why the extractive answer is shown although the llm mode is on
     removed: list[dict] = field(default_factory=list)  # generated sentences removed: {"sentence", "reason"}
     removed_citations: list[int] = field(default_factory=list)  # cited numbers that were never given
+    partial: bool = False  # some of what was asked was found, not all (answer/extractive.py)
 
     def to_dict(self) -> dict:
         return {
@@ -135,4 +146,5 @@ class Answer:
             "note": self.note,
             "removed": self.removed,
             "removed_citations": self.removed_citations,
+            "partial": self.partial,
         }

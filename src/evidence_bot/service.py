@@ -178,9 +178,18 @@ class EvidenceBot:
                          s.duplicate_containment, self.statistics)
 
     @cached_property
-    def answerer(self) -> ExtractiveAnswerer:
-        return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.statistics.document_frequency,
-                                  self.statistics.passage_count, self.settings.abstain_threshold,
+    def answerer(self):
+        """The extractive answerer: hand-set weights and gates, or the learned selector (docs/selection.md)."""
+        if self.settings.answer_selection == "hand-set":
+            from evidence_bot.answer.hand_set import HandSetAnswerer
+
+            return HandSetAnswerer(self.embedder, self.unit_vectors.vectors, self.statistics.document_frequency,
+                                   self.statistics.passage_count, max_sentences=self.settings.max_answer_sentences)
+        from evidence_bot.answer.selector import Selector
+
+        return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.vectors.vectors,
+                                  self.statistics.document_frequency, self.statistics.passage_count,
+                                  Selector.load(path) if (path := self.settings.selector_path) else None,
                                   self.settings.max_answer_sentences)
 
     def ingest(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,

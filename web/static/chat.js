@@ -263,13 +263,18 @@ function finishTurn(turn, reply) {
         + "to quote. Try other words, remove filters, or check whether the evidence has been added." })));
     announce("The evidence does not answer this.");
   } else {
+    if (reply.partial) turn.answer.append(el("p", { class: "govuk-body-s eb-partial", text: PARTIAL }));
     const checks = verificationNotes(reply);
     if (checks) turn.answer.append(checks);
     turn.answer.append(sourcesList(turn, reply.citations));
-    announce(`Answer ready with ${reply.citations.length} source${reply.citations.length === 1 ? "" : "s"}.`);
+    announce(`Answer ready with ${reply.citations.length} source${reply.citations.length === 1 ? "" : "s"}.`
+      + (reply.partial ? ` ${PARTIAL}` : ""));
   }
   turn.item.append(turnActions(turn));
 }
+
+// Some of what was asked was found, not all (the answer's `partial`): said under the answer, read out with it, copied with it.
+const PARTIAL = "Only part of what you asked is in the evidence.";
 
 // The llm mode: say that the answer was generated and checked, and what was taken out and why.
 function verificationNotes(reply) {
@@ -324,7 +329,8 @@ function turnActions(turn) {
 }
 
 function citationText(turn) {
-  const lines = [`Q: ${turn.question}`, "", turn.reply.answer, "", "Sources:"];
+  const lines = [`Q: ${turn.question}`, "", turn.reply.answer, ...(turn.reply.partial ? ["", PARTIAL] : []), "",
+    "Sources:"];
   for (const c of turn.reply.citations) {
     lines.push(`[${c.n}] ${c.title} (${whereText(c)})${c.url ? ` ${c.url}` : ""}`);
   }

@@ -1,38 +1,35 @@
-"""What a sentence must hold to answer a question at all, whatever its wording.
+"""What a question asks for, read from its wording: the kinds of fact (a figure, a share, a date, a name, a rating,
+a score), the period ("2019-20", "2024"), the named places, bodies and programmes, and whether a text holds each.
 
-Meaning and shared words say a sentence is on topic; they do not say it holds
-the answer. These checks do, and a sentence failing one cannot be the answer:
-- the kind of fact asked for: a figure ("how many"), a date ("when"), a name
-  ("who"), a rating ("what rating");
-- the period asked about: a question about 2019-20 is not answered by a
-  sentence about 2023-24 (the near miss that matters most in council papers);
-- the named things the question is about: "care homes in Southend" is not
-  answered from a passage that never mentions Southend.
-Each rule is general English; none is tuned to one document."""
+These are measurements, not gates: features.py turns them into degrees (the candidate holds the asked kind, states
+the asked period or another, names the asked council or not) and the fitted selector weighs them. Each reading is
+general English; none is tuned to one document."""
 
 import re
 from dataclasses import dataclass, field
 
-from evidence_bot.lexical import expansions, words
+from evidence_bot.lexical import words
 
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
                          r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
-                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.I)
-ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.I)
-ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.I)
-ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
-ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.I)
+                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.IGNORECASE)
+ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.IGNORECASE)
+ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.IGNORECASE)
+ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
+ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.IGNORECASE)
+ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.IGNORECASE)
+SCORE = re.compile(r"(?<![\d.,£])[1-4](?![\d.,%])|\d+(?:\.\d+)?%")  # CQC scores 1-4 and percentages
 
 NUMBER = re.compile(r"(?<![\w/])(?:£?\d[\d,]*(?:\.\d+)?%?)(?![\w/])|\b(?:one|two|three|four|five|six|seven|eight|"
                     r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|quarter|"
-                    r"third|none|no)\b", re.I)
+                    r"third|none|no)\b", re.IGNORECASE)
 YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}s?$")
 DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
+                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.IGNORECASE)
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
-SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
-RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.I)
+SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.IGNORECASE)
+RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.IGNORECASE)
 PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
 NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
@@ -86,10 +83,13 @@ def has_name(text: str, question_words: set[str]) -> bool:
 
 
 def named_terms(question: str) -> list[str]:
-    """Capitalised words after the first: the places, bodies and programmes the question is about."""
+    """Capitalised words after the first (and the first when possessive: "Kent's score"): the places, bodies and
+    programmes the question is about."""
     terms = []
-    for token in re.findall(r"[A-Za-z][\w'’&-]*", question)[1:]:
+    for position, token in enumerate(re.findall(r"[A-Za-z][\w'’&-]*", question)):
         word = re.sub(r"['’]s$", "", token)
+        if position == 0 and word == token:
+            continue
         if word[0].isupper() and word.lower() not in NOT_NAMES and len(word) > 1:
             terms.append(word)
     return terms
@@ -105,7 +105,8 @@ class Constraints:
     @classmethod
     def of(cls, question: str) -> "Constraints":
         kinds = {kind for kind, pattern in (("number", ASKS_NUMBER), ("share", ASKS_SHARE), ("date", ASKS_DATE),
-                                            ("name", ASKS_NAME), ("rating", ASKS_RATING)) if pattern.search(question)}
+                                            ("name", ASKS_NAME), ("rating", ASKS_RATING),
+                                            ("score", ASKS_SCORE)) if pattern.search(question)}
         return cls(kinds, periods(question), named_terms(question), set(words(question)))
 
     def holds(self, kind: str, text: str) -> bool:
@@ -117,36 +118,13 @@ class Constraints:
             return bool(DATE.search(text))
         if kind == "name":
             return has_name(text, self.question_words)
+        if kind == "score":
+            return bool(SCORE.search(text))
         return bool(RATING.search(text))
-
-    def holds_kind(self, text: str) -> bool:
-        return all(self.holds(kind, text) for kind in self.kinds)
 
     def kind_share(self, text: str) -> float:
         """The share of the asked-for kinds the text holds (0 when nothing particular is asked)."""
         return sum(self.holds(kind, text) for kind in self.kinds) / len(self.kinds) if self.kinds else 0.0
-
-
-
-    def allows(self, text: str, lead_in: str, context: str) -> bool:
-        """text: the candidate; lead_in: the sentence before it; context: its section and document title.
-
-        A period the sentence states must agree with the one asked about; for a figure, the period asked
-        about must be stated, by the sentence or the one before it."""
-        near = f"{lead_in} {text}"
-        if not (self.holds_kind(text) or (lead_in and self.holds_kind(near))):
-            return False
-        if not periods_agree(self.asked_periods, periods(text)):
-            return False
-        if self.asked_periods and self.kinds & {"number", "share"} and not any(
-                periods_agree(self.asked_periods, {p}) for p in periods(near)):
-            return False  # a figure belongs to a period: the one asked about must be stated
-        return self.names_present(f"{near} {context}")
-
-    def names_present(self, context: str) -> bool:
-        lowered = context.lower()
-        spelled = " ".join(expansions(context)).lower()
-        return all(any(form in lowered or form in spelled for form in name_forms(name)) for name in self.names)
 
 
 def name_forms(name: str) -> list[str]:

@@ -1,92 +1,125 @@
 """The default answerer: sentences selected from the retrieved passages, each cited, or an abstention.
 
-Every statement in an answer is text of the passage it cites. Candidate units
-are sentences (and table rows under their header row); each is scored on its
-meaning (cosine to the question), the question's rarer words it holds
-(IDF-weighted), the rank of its passage, and whether it has the kind of fact
-the question asks for (a number, a date, a name). The best score is the
-confidence; below the calibrated threshold the answerer abstains. Word rarity
-is counted over the passages the reader may read (access levels), so hidden
-documents cannot move a reader's confidence."""
+Every statement in an answer is text of the passage it cites, led by the name of whose words they are and the
+document (attribution.py). Candidates are the sentences and table rows of the passages read; features.py
+measures each against the question, and a model fitted on labelled candidates (selector.py) gives each the
+probability that it holds what was asked. The best candidate's calibrated probability is the confidence: below
+the selector's threshold the answerer abstains. A question about what an inspector found is answered from the
+inspector's words only; when none is good enough the answer abstains and may add, labelled, the council's own
+claim. Word rarity is counted over the passages the reader may read (access levels), so hidden documents cannot
+move a reader's confidence."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from evidence_bot.answer.constraints import Constraints
+from evidence_bot.answer.attribution import lead_in
+from evidence_bot.answer.features import (
+    Candidate,
+    QuestionProfile,
+    answer_features,
+    candidate_source,
+    feature_rows,
+    names_share,
+)
+from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words, expansions
+from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.speakers import document_source, sentence_source
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
-PASSAGES_READ = 5
-
-WEIGHTS = {"meaning": 0.5, "words": 0.35, "rank": 0.1, "kind": 0.08}
-CONTEXT_WORD_SHARE = 0.5
+NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."
+COUNCIL_CLAIM = "What the council's own documents say, which is its claim, not the inspector's finding:"
+PASSAGES_READ = 6  # the passages candidates come from: top_k, all the retrieval hands over
+ANSWER_SOURCES_FOR_INSPECTOR = ("inspector",)
 
 
 @dataclass
-class Unit:
-    hit_index: int
-    start: int  # offset in the passage text, for ordering
-    text: str
-    previous: "Unit | None" = None  # the sentence before, in the same passage
-    score: float = 0.0  # ranks units
-    support: float = 0.0  # how well the unit alone answers: meaning and words, no rank or kind bonus
-    id: str = ""  # passage id and offset: the key of its stored vector
-    surroundings: str = ""  # the sentence before and the document title and section: words said around it
+class Candidates:
+    """A question's candidates and their feature rows: everything before the model."""
+    question: str
+    query: str
+    profile: QuestionProfile
+    items: list[Candidate]
+    rows: np.ndarray
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder, stored_vectors, document_frequency, total_passages, threshold: float,
-                 max_sentences: int = 3):
+    def __init__(self, embedder: Embedder, stored_vectors, passage_vectors, document_frequency, total_passages,
+                 selector: Selector | None = None, max_sentences: int = 3):
         self.embedder = embedder
         self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
+        self.passage_vectors = passage_vectors  # callable: passage ids -> {id: vector}
         self.document_frequency = document_frequency  # callable: (list[str], access) -> {term: passages holding it}
         self.total_passages = total_passages  # callable: (access) -> int; access: the levels read, None for all
-        self.threshold = threshold
+        self._selector = selector
         self.max_sentences = max_sentences
 
+    @property
+    def selector(self) -> Selector:
+        if self._selector is None:
+            self._selector = Selector.load()
+        return self._selector
+
     def answer(self, question: str, query: str, hits: list[SearchHit], access: list[str] | None = None) -> Answer:
-        units = all_units = candidate_units(hits[:PASSAGES_READ])
-        if not units:
-            return Answer(ABSTENTION, True, [], 0.0, query)
-        constraints = Constraints.of(question)
-        units = [u for u in units if constraints.allows(u.text, u.previous.text if u.previous else "",
-                                                        context_of(hits[u.hit_index]))]
-        if not units:
-            return Answer(ABSTENTION, True, [], 0.0, query)
-        self.score(question, query, units, constraints, access)
-        best = max(units, key=lambda u: u.score)
-        confidence = max(u.support for u in units)
-        if confidence < self.threshold:
-            return Answer(ABSTENTION, True, [], confidence, query)
-        chosen = with_missing_kind(select(units, best, self.max_sentences), best, constraints)
-        return compose(with_list_items(chosen, all_units), hits, confidence, query)
+        return self.decide(self.candidates(question, query, hits, access), hits)
 
-    def score(self, question: str, query: str, units: list[Unit], constraints: Constraints,
-              access: list[str] | None = None) -> None:
-        vectors = self.unit_vectors(units)
-        meaning = vectors @ self.embedder.embed_query(question)
-        context = vectors @ self.embedder.embed_query(query) if query != question else meaning
-        weights = self.term_weights(question, query, access)
-        for unit, own, topic in zip(units, meaning, context):
-            meaning_part = WEIGHTS["meaning"] * max(float(own), 0.5 * (float(own) + float(topic)))
-            unit.support = meaning_part + WEIGHTS["words"] * word_coverage(unit.text, weights)
-            # Which sentence answers may rest on words said just before it or in its heading ("The Appointee
-            # Team ... Currently they support 132 people."); whether to answer at all (support) does not.
-            unit.score = (meaning_part + WEIGHTS["words"] * word_coverage(unit.text, weights, unit.surroundings)
-                          + WEIGHTS["rank"] / (1 + unit.hit_index)
-                          + WEIGHTS["kind"] * kind_with_lead_in(unit, constraints))
+    def candidates(self, question: str, query: str, hits: list[SearchHit],
+                   access: list[str] | None = None) -> Candidates:
+        hits = hits[:PASSAGES_READ]
+        items = candidate_units(hits)
+        profile = QuestionProfile.of(question)
+        if not items:
+            return Candidates(question, query, profile, [], np.zeros((0, 0)))
+        vectors = self.unit_vectors(items)
+        asked = self.embedder.embed_query(question)
+        meaning = vectors @ asked
+        meaning_query = vectors @ self.embedder.embed_query(query) if query != question else meaning
+        passages = self.passage_vectors([h.passage.id for h in hits])
+        meaning_passage = np.asarray([float(np.dot(passages[h.passage.id], asked)) if h.passage.id in passages
+                                      else (h.dense or 0.0) for h in hits])
+        rows = feature_rows(profile, items, hits, meaning, meaning_query, meaning_passage,
+                            self.term_weights(question, query, access))
+        return Candidates(question, query, profile, items, rows)
 
-    def unit_vectors(self, units: list[Unit]) -> np.ndarray:
-        stored = self.stored_vectors([u.id for u in units])
-        missing = [u for u in units if u.id not in stored]
-        stored.update(zip([u.id for u in missing], self.embedder.embed([u.text for u in missing]) if missing else []))
-        return np.asarray([stored[u.id] for u in units], dtype=np.float32)
+    def decide(self, found: Candidates, hits: list[SearchHit], selector: Selector | None = None) -> Answer:
+        """The answer from scored candidates; selector: another fitted model (held-out evaluation)."""
+        selector = selector or self.selector
+        if not found.items:
+            return Answer(ABSTENTION, True, [], 0.0, found.query)
+        for item, p, rank in zip(found.items, selector.probability(found.rows), selector.rank(found.rows)):
+            item.probability, item.rank = float(p), float(rank)
+        eligible = found.items
+        if found.profile.asks_inspector:
+            eligible = [c for c in found.items if c.source in ANSWER_SOURCES_FOR_INSPECTOR]
+        best = max(eligible, key=lambda c: c.rank, default=None)
+        confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
+        if best is None or confidence < selector.threshold:
+            return self.abstention(found, hits, selector, confidence)
+        chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share),
+                                   best, found.profile)
+        answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
+        answer.partial = is_partial(found.profile, chosen, hits)
+        return answer
+
+    def abstention(self, found: Candidates, hits: list[SearchHit], selector: Selector, confidence: float) -> Answer:
+        """Plain abstention; for an inspector question, the council's own best claim may follow, labelled."""
+        if not found.profile.asks_inspector:
+            return Answer(ABSTENTION, True, [], confidence, found.query)
+        claims = [c for c in found.items if c.source == "council"]
+        claim = max(claims, key=lambda c: c.rank, default=None)
+        if claim is None or selector.confidence(lead_row(found, claim, claims)) < selector.threshold:
+            return Answer(NO_INSPECTOR_WORDS, True, [], confidence, found.query)
+        quoted = compose([claim], hits, confidence, found.query)
+        return replace(quoted, answer=f"{NO_INSPECTOR_WORDS} {COUNCIL_CLAIM} {quoted.answer}", abstained=True)
+
+    def unit_vectors(self, items: list[Candidate]) -> np.ndarray:
+        stored = self.stored_vectors([c.id for c in items])
+        missing = [c for c in items if c.id not in stored]
+        stored.update(zip([c.id for c in missing], self.embedder.embed([c.text for c in missing]) if missing else []))
+        return np.asarray([stored[c.id] for c in items], dtype=np.float32)
 
     def term_weights(self, question: str, query: str, access: list[str] | None = None) -> dict[str, float]:
         """IDF of each content word of the question (and of the conversation, at half weight), over the passages
@@ -102,87 +135,68 @@ class ExtractiveAnswerer:
         return weights
 
 
-def candidate_units(hits: list[SearchHit]) -> list[Unit]:
-    units = []
+def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.ndarray:
+    """The abstention model's features for an answer led by `lead` (features.answer_features)."""
+    return answer_features(lead, others, found.rows, next(i for i, c in enumerate(found.items) if c is lead))
+
+
+def candidate_units(hits: list[SearchHit]) -> list[Candidate]:
+    items = []
     for index, hit in enumerate(hits):
         previous = None
         for start, text in passage_units(hit.passage.text, hit.passage.kind):
             before = previous if hit.passage.kind != "table" else None
-            units.append(Unit(index, start, text, before, id=unit_id(hit.passage.id, start),
-                              surroundings=f"{before.text if before else ''} {context_of(hit)}"))
-            previous = units[-1]
-    return units
+            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before,
+                                   candidate_source(text, hit)))
+            previous = items[-1]
+    return items
 
 
-def stem(word: str) -> str:
-    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home'."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def word_coverage(text: str, weights: dict[str, float], surroundings: str = "") -> float:
-    """Share of the question's IDF weight whose words appear in the text (stems, inside words too); a word
-    found only in the sentence's surroundings (the sentence before, the section heading) counts half.
-
-    An acronym counts as present when its long form is (DoLS / Deprivation of Liberty Safeguards)."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    lowered, around = text.lower(), surroundings.lower()
-    spelled = {w.lower() for w in expansions(text)}
-
-    def share(term: str) -> float:
-        if stem(term) in lowered or term in spelled:
-            return 1.0
-        return CONTEXT_WORD_SHARE if stem(term) in around else 0.0
-
-    return sum(w * share(term) for term, w in weights.items()) / total
-
-
-def kind_with_lead_in(unit: Unit, constraints: Constraints) -> float:
-    """The fact asked for may sit in the sentence before ('Cllr X asked her question. The ...')."""
-    own = constraints.kind_share(unit.text)
-    if own or unit.previous is None:
-        return own
-    return 0.9 * constraints.kind_share(unit.previous.text)
-
-
-def select(units: list[Unit], best: Unit, limit: int) -> list[Unit]:
-    """The best unit and the next ones close to it, without repeats."""
-    ranked = sorted(units, key=lambda u: u.score, reverse=True)
+def select(items: list[Candidate], best: Candidate, limit: int, share: float) -> list[Candidate]:
+    """The best candidate and the next ones nearly as probable, from the same source, without repeats; in
+    document order, the best one's passage first."""
+    ranked = sorted(items, key=lambda c: c.probability, reverse=True)
     chosen = [best]
-    for unit in ranked[1:]:
-        if len(chosen) >= limit or unit.score < best.score * 0.85:
+    for item in ranked:
+        if len(chosen) >= limit or item.probability < best.probability * share:
             break
-        if not any(overlaps(unit.text, c.text) for c in chosen):
-            chosen.append(unit)
-    return sorted(chosen, key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
+        if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen):
+            chosen.append(item)
+    return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
 
 
-def with_missing_kind(chosen: list[Unit], best: Unit, constraints: Constraints) -> list[Unit]:
+def with_missing_kind(chosen: list[Candidate], best: Candidate, profile: QuestionProfile) -> list[Candidate]:
     """'Who asked...?' answered by a sentence without a name: add the sentence before it that has one."""
-    lead_in = best.previous
-    if not constraints.kinds or constraints.kind_share(best.text) or lead_in is None or lead_in in chosen:
+    constraints, lead = profile.constraints, best.previous
+    if not constraints.kinds or constraints.kind_share(best.text) or lead is None or lead in chosen:
         return chosen
-    if constraints.kind_share(lead_in.text):
-        return sorted([lead_in, *chosen], key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
+    if constraints.kind_share(lead.text):
+        return sorted([lead, *chosen], key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
     return chosen
+
+
+def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[SearchHit]) -> bool:
+    """Some of what was asked is missing: a kind of fact asked for, or a named place or programme that neither
+    the quoted sentences nor their documents' titles and sections hold."""
+    text = " ".join(c.text for c in chosen)
+    context = " ".join(context_of(hits[c.hit_index]) for c in chosen)
+    kinds = profile.constraints.kinds
+    missing_kind = any(not profile.constraints.holds(kind, text) for kind in kinds)
+    return missing_kind or (bool(profile.names) and names_share(profile.names, f"{text} {context}") < 1)
 
 
 def context_of(hit: SearchHit) -> str:
     return " ".join(filter(None, [hit.meta.title, hit.passage.section]))
 
 
-def with_list_items(chosen: list[Unit], units: list[Unit], limit: int = 8) -> list[Unit]:
+def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int = 8) -> list[Candidate]:
     """A sentence that introduces a list ('...the following:') is no answer without the list after it."""
     result = []
-    for unit in chosen:
-        result.append(unit)
-        if unit.text.rstrip().endswith(":"):
-            following = [u for u in units if u.hit_index == unit.hit_index and u.start > unit.start]
-            result += [u for u in following[:limit] if u not in chosen and u not in result]
+    for item in chosen:
+        result.append(item)
+        if item.text.rstrip().endswith(":"):
+            following = [c for c in items if c.hit_index == item.hit_index and c.start > item.start]
+            result += [c for c in following[:limit] if c not in chosen and c not in result]
     return result
 
 
@@ -191,29 +205,34 @@ def overlaps(a: str, b: str) -> bool:
     return len(wa & wb) / max(1, min(len(wa), len(wb))) > 0.7
 
 
-def compose(chosen: list[Unit], hits: list[SearchHit], confidence: float, query: str) -> Answer:
+def compose(chosen: list[Candidate], hits: list[SearchHit], confidence: float, query: str) -> Answer:
+    """Statements in order, each ending in its citation marker; a document's first statement is led by whose
+    words they are and where (attribution.py), so an answer read aloud names its source."""
     numbers: dict[int, int] = {}
     spans: dict[int, list[list[int]]] = {}
-    parts = []
-    for unit in chosen:
-        n = numbers.setdefault(unit.hit_index, len(numbers) + 1)
-        parts.append(f"{unit.text} [{n}]")
-        spans.setdefault(unit.hit_index, []).append(quoted_span(unit, hits[unit.hit_index]))
-    citations = [citation(n, hits[index], sorted(spans[index])) for index, n in numbers.items()]
-    return Answer(" ".join(parts), False, citations, confidence, query)
+    for item in chosen:
+        numbers.setdefault(item.hit_index, len(numbers) + 1)
+        spans.setdefault(item.hit_index, []).append(quoted_span(item, hits[item.hit_index]))
+    citations = {index: citation(n, hits[index], sorted(spans[index])) for index, n in numbers.items()}
+    parts, led = [], set()
+    for item in chosen:
+        cited = citations[item.hit_index]
+        lead = "" if item.hit_index in led else f"{lead_in(cited)} "
+        led.add(item.hit_index)
+        parts.append(f"{lead}{item.text} [{cited.n}]")
+    return Answer(" ".join(parts), False, list(citations.values()), confidence, query)
 
 
-def quoted_span(unit: Unit, hit: SearchHit) -> list[int]:
+def quoted_span(item: Candidate, hit: SearchHit) -> list[int]:
     """Where the quoted text sits in the passage; for a table row, the row itself (its header is line one)."""
-    quoted = unit.text.split("\n")[-1] if hit.passage.kind == "table" else unit.text
-    return [unit.start, unit.start + len(quoted)]
+    quoted = item.text.split("\n")[-1] if hit.passage.kind == "table" else item.text
+    return [item.start, item.start + len(quoted)]
 
 
 def citation(n: int, hit: SearchHit, highlights: list[list[int]]) -> Citation:
     p = hit.passage
     quoted = " ".join(p.text[start:end] for start, end in highlights) or p.text
-    source = sentence_source(quoted, document_source(hit.meta.doc_type, hit.meta.publisher))
     return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
                     date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
                     passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights,
-                    source=source)
+                    source=candidate_source(quoted, hit), publisher=hit.meta.publisher)

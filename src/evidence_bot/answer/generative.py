@@ -138,7 +138,7 @@ class GenerativeAnswerer:
             cited = sorted({n for s in kept for n in s.cited})
             answer = Answer(" ".join(sentence_with_markers(s) for s in kept), False,
                             [citation(n, hits[n - 1], supporting(kept, n)) for n in cited], extractive.confidence,
-                            query, mode="llm")
+                            query, mode="llm", partial=extractive.partial)
             yield "answer", with_removals(answer, verification)
 
     def fell_back(self, extractive: Answer, note: str, verification: Verification | None) -> Iterator[Event]:

@@ -60,7 +60,12 @@ def peer_files(corpus: Path) -> list[Path]:
 
 
 def load(path: Path):
-    from langchain_community.document_loaders import BSHTMLLoader, Docx2txtLoader, PyPDFLoader, TextLoader
+    from langchain_community.document_loaders import (
+        BSHTMLLoader,
+        Docx2txtLoader,
+        PyPDFLoader,
+        TextLoader,
+    )
 
     suffix = path.suffix.lower()
     if suffix == ".pdf":

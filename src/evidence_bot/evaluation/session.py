@@ -41,7 +41,8 @@ class EvalRun:
             finally:
                 bot.close()
         context = {"corpus": str(self.corpus), "questions_file": str(self.questions_path),
-                   "abstain_threshold": bot.settings.abstain_threshold,
+                   "answer_selection": bot.settings.answer_selection,
+                   "abstain_threshold": getattr(bot.answerer, "threshold", None) or bot.answerer.selector.threshold,
                    "embedding_backend": bot.settings.embedding_backend, "timings": self.timings}
         return build_report(self.name or self.questions_path.stem, date.today().isoformat(), ours, peer, context)
 

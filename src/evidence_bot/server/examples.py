@@ -68,7 +68,7 @@ COMPLETION = {
         "assessment. [1]\n\nSources:\n[1] Adult Social Care Self-Assessment 2024 (self_assessment, 2024-09, page 4)"}}],
     "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     "citations": [EXAMPLE_CITATION],
-    "evidence_bot": {"abstained": False, "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e",
+    "evidence_bot": {"abstained": False, "partial": False, "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e",
                      "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b", "confidence": 0.6123,
                      "query": "What did CQC say about waiting times?"}}
 GAPS = {"framework": "cqc-la", "name": "CQC local authority assessment", "as_of": "2026-11-23",

@@ -4,7 +4,7 @@ The last user message is the question and earlier user messages its history.
 The answer text keeps its [n] markers and ends with a plain "Sources" list
 (chat front ends show only the text); the structured citations travel in the
 extra top-level field `citations`, and `evidence_bot` carries abstained,
-answer_id, conversation_id and confidence (docs/service.md)."""
+partial, answer_id, conversation_id and confidence (docs/service.md)."""
 
 import json
 import time
@@ -70,8 +70,8 @@ def sources_text(citations: list[Citation]) -> str:
 def extras(reply: Reply) -> dict:
     full = reply.to_dict()
     return {"citations": full["citations"],
-            "evidence_bot": {k: full[k] for k in ("abstained", "answer_id", "conversation_id", "confidence", "query",
-                                                  "mode", "note", "removed", "removed_citations")}}
+            "evidence_bot": {k: full[k] for k in ("abstained", "partial", "answer_id", "conversation_id", "confidence",
+                                                  "query", "mode", "note", "removed", "removed_citations")}}
 
 
 def completion(reply: Reply, model: str) -> dict:

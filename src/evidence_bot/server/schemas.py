@@ -12,7 +12,7 @@ EXAMPLE_CITATION = {
     "n": 1, "document": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
     "date": "2024-09", "page": 4, "section": "Waiting lists", "text": "At the end of March 2024, 412 people were "
     "waiting for a Care Act assessment.", "score": 0.04918, "passage_id": "3f2a9c1d7e4b-0007", "url": None,
-    "also_in": [], "highlights": [[0, 75]], "source": "council",
+    "also_in": [], "highlights": [[0, 75]], "source": "council", "publisher": "Fernleigh Borough Council",
 }
 
 
@@ -76,8 +76,8 @@ class ChatResponse(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "answer": "At the end of March 2024, 412 people were waiting for a Care Act assessment. [1]",
         "abstained": False, "citations": [EXAMPLE_CITATION], "confidence": 0.6123,
-        "query": "What did CQC say about waiting times?", "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b",
-        "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e"}]})
+        "query": "What did CQC say about waiting times?", "partial": False,
+        "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b", "answer_id": "0d6f3c2b9e8a4b7c8d1e2f3a4b5c6d7e"}]})
 
     answer: str = Field(description="Quoted sentences, each ending in its citation marker [n]; or the abstention.")
     abstained: bool = Field(description="True when the evidence does not answer the question.")
@@ -88,6 +88,7 @@ class ChatResponse(BaseModel):
     note: str | None = Field(None, description="Why the extractive answer is shown although the llm mode is on.")
     removed: list[dict] = Field(default_factory=list, description="Generated sentences removed, with the reason.")
     removed_citations: list[int] = Field(default_factory=list, description="Cited passage numbers never given.")
+    partial: bool = Field(False, description="True when some of what was asked was found in the evidence, not all.")
     conversation_id: str
     answer_id: str = Field(description="Quote it in POST /api/feedback.")
 

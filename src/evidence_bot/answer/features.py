@@ -1,0 +1,266 @@
+"""What the answer selector sees of each candidate: numbers describing how well a sentence (or table row) fits a
+question, in degrees rather than gates.
+
+The selector (selector.py) is a model fitted on labelled candidates; this module only measures. Every feature is
+general English or a property of the document's metadata, never a word list from one council's evidence. Groups
+(for the ablation in the fit report, evaluation/selector_fit.py):
+
+- meaning: cosine of the candidate's stored vector to the question (and to the follow-up query), of its passage
+  (whose vector holds the title and section), and how far it is from the best candidate's;
+- words: the question's IDF-weighted words held by the candidate, by its surroundings (the sentence before, the
+  title and section), by its whole passage and metadata;
+- rank: the passage's place in retrieval and its fused score against the top one;
+- kind: the kind of fact asked for (a figure, a share, a date, a name, a rating) held by the candidate or the
+  sentence before it;
+- period: the year or financial year asked about, agreed or contradicted by the candidate, its passage, its
+  document's date;
+- names: the places, councils and programmes the question names, found in the candidate or in the passage and
+  metadata (title, section, publisher) — a near miss by council names a neighbour;
+- source: whose words the candidate is (speakers.py) against whether the question asks what an inspector found,
+  and the inspectorate named (CQC, Ofsted) against the document's;
+- form: a heading, a fragment without a verb, a table header alone, site furniture, its length.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evidence_bot.answer.constraints import (
+    Constraints,
+    name_forms,
+    periods,
+    periods_agree,
+)
+from evidence_bot.lexical import expansions, words
+from evidence_bot.models import SearchHit
+from evidence_bot.speakers import (
+    COUNCIL,
+    INSPECTOR,
+    document_source,
+    is_about_inspection,
+    sentence_source,
+)
+
+FEATURE_GROUPS: dict[str, list[str]] = {
+    "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
+    "words": ["words", "words_around", "words_passage", "words_title", "words_gap"],
+    "rank": ["rank", "fused_share"],
+    "kind": ["asks_kind", "kind", "kind_before", "asks_kind_missing"],
+    "period": ["asks_period", "period_sentence", "period_passage", "period_document"],
+    "names": ["asks_names", "names_sentence", "names_title", "names_context", "names_missing"],
+    "source": ["asks_inspector_inspector", "asks_inspector_council", "asks_inspector_other", "source_inspector",
+               "source_council", "body_agrees", "body_differs"],
+    "form": ["heading", "no_verb", "table_row", "header_only", "furniture", "length", "lowercase_start"],
+}
+FEATURE_NAMES: list[str] = [name for group in FEATURE_GROUPS.values() for name in group]
+_COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+# What the abstention model sees of an answer: its lead candidate against the rest, and whether what the question
+# names (a council, a period, a kind of fact) is anywhere in what was retrieved. A near miss by council or year
+# looks like a good answer sentence; these say the evidence is about someone, or some time, else.
+ANSWER_FEATURE_NAMES: list[str] = [
+    "lead_logit", "lead_margin", "lead_meaning", "lead_words", "lead_kind", "asks_kind",
+    "asks_names", "lead_names_missing", "names_anywhere", "asks_period", "lead_period", "period_anywhere",
+    "lead_body_differs", "lead_heading"]
+
+_INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
+              r"assessment team|assessors?)"
+# A question about what the inspector found, said, rated or scored (not one that merely names an inspection:
+# "What did the cabinet decide about the Ofsted action plan?" asks the cabinet).
+_INSPECTOR_QUESTION = re.compile(
+    rf"\b(?:did|does|do|has|have|had|was|were|is|would)\s+{_INSPECTORS}\b(?!\s+(?:action|improvement)\s+plan)|"
+    rf"\b{_INSPECTORS}(?:['’]s?)?\s+(?:\w+\s+)?(?:rating|score|grade|judge?ment|verdict|findings?|say|said|find|found|"
+    rf"rate|rated|score|scored|judged?|describe|described|praised?|criticised|report (?:say|said|find|found))\b|"
+    rf"\baccording to {_INSPECTORS}|\b(?:rated|scored|judged|graded|score|rating|grade|judge?ment)\b[^?]*"
+    rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
+_BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE), "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
+_BODY_WORDS = {"cqc", "care", "quality", "commission", "ofsted", "inspector", "inspectors", "council", "councils",
+               "local", "authority", "borough", "city", "county", "district", "assessment", "report", "minutes"}
+_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|should|may|"
+                   r"must|might|shall)\b|\b[a-z]{3,}(?:ed|ing|es|s)\b", re.IGNORECASE)
+_FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|subscribe|newsletter|breadcrumb|"
+                        r"back to top|related content|accessibility statement|privacy notice|follow us|"
+                        r"javascript|menu)\b", re.IGNORECASE)
+_END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
+
+
+@dataclass
+class QuestionProfile:
+    """What a question asks for, read once per question."""
+    constraints: Constraints
+    names: list[str]  # named things other than the inspectorates: places, councils, programmes
+    asks_inspector: bool
+    bodies: set[str] = field(default_factory=set)  # inspectorates named: cqc, ofsted
+
+    @classmethod
+    def of(cls, question: str) -> "QuestionProfile":
+        constraints = Constraints.of(question)
+        names = [n for n in constraints.names if n.lower() not in _BODY_WORDS]
+        bodies = {body for body, pattern in _BODIES.items() if pattern.search(question)}
+        return cls(constraints, names, bool(_INSPECTOR_QUESTION.search(question)), bodies)
+
+
+@dataclass
+class Candidate:
+    """A sentence or table row of a retrieved passage."""
+    hit_index: int
+    start: int  # offset in the passage text, for ordering
+    text: str
+    id: str  # passage id and offset: the key of its stored vector
+    previous: "Candidate | None" = None  # the sentence before, in the same passage (none for table rows)
+    source: str = ""  # whose words (speakers.py)
+    probability: float = 0.0  # the selector's: that it holds the answer
+    rank: float = 0.0  # the selector's ranking score among this question's candidates
+
+
+def period_agreement(asked: set[tuple[int, int]], text: str) -> float:
+    """+1 the text states the period asked about, -1 it states only other periods, 0 it states none."""
+    stated = periods(text)
+    if not asked or not stated:
+        return 0.0
+    return 1.0 if periods_agree(asked, stated) else -1.0
+
+
+def document_year_agreement(asked: set[tuple[int, int]], date: str | None) -> float:
+    """The document's date against the period asked about: a report of May 2024 speaks of 2023-24 and 2024."""
+    if not asked or not date or not date[:4].isdigit():
+        return 0.0
+    year = int(date[:4])
+    return 1.0 if any(start - 1 <= year <= end + 1 for start, end in asked) else -1.0
+
+
+def names_share(names: list[str], text: str) -> float:
+    if not names:
+        return 0.0
+    lowered = text.lower()
+    spelled = " ".join(expansions(text)).lower()
+    return sum(any(form in lowered or form in spelled for form in name_forms(n)) for n in names) / len(names)
+
+
+def coverage(weights: dict[str, float], text: str, around: str = "", around_share: float = 0.5) -> float:
+    """Share of the question's IDF weight whose words (light stems) the text holds; a word only in the
+    surroundings counts around_share."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    lowered, nearby = text.lower(), around.lower()
+    spelled = {w.lower() for w in expansions(text)}
+    found = 0.0
+    for term, weight in weights.items():
+        if stem(term) in lowered or term in spelled:
+            found += weight
+        elif around and stem(term) in nearby:
+            found += around_share * weight
+    return found / total
+
+
+def stem(word: str) -> str:
+    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home'."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def form_features(text: str, is_table: bool) -> dict[str, float]:
+    row = text.split("\n")[-1] if is_table else text
+    tokens = words(row)
+    cells = [c for c in re.split(r"\s*\|\s*|\t", row) if c.strip()]
+    heading = (not is_table and len(tokens) <= 10 and not _END_PUNCTUATION.search(row)
+               and sum(t[:1].isupper() for t in row.split()) >= max(1, len(row.split()) // 2))
+    return {
+        "heading": float(heading),
+        "no_verb": float(not is_table and not _VERB.search(row)),
+        "table_row": float(is_table),
+        "header_only": float(is_table and len(cells) <= 1),
+        "furniture": float(bool(_FURNITURE.search(row))),
+        "length": math.log1p(len(tokens)),
+        "lowercase_start": float(row[:1].islower()),
+    }
+
+
+def metadata_text(hit: SearchHit) -> str:
+    meta = hit.meta
+    return " ".join(filter(None, [meta.title, hit.passage.section, meta.publisher]))
+
+
+def body_of(hit: SearchHit) -> set[str]:
+    text = " ".join(filter(None, [hit.meta.publisher, hit.meta.title]))
+    return {body for body, pattern in _BODIES.items() if pattern.search(text)}
+
+
+def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: list[SearchHit],
+                 meaning: np.ndarray, meaning_query: np.ndarray, meaning_passage: np.ndarray,
+                 weights: dict[str, float]) -> np.ndarray:
+    """One row of FEATURE_NAMES per candidate. meaning*: cosines per candidate (the passage's per hit)."""
+    c = profile.constraints
+    best_meaning = float(meaning.max()) if len(meaning) else 0.0
+    top_score = max((h.score for h in hits), default=1.0) or 1.0
+    passage_cover = [coverage(weights, f"{h.passage.text} {metadata_text(h)}") for h in hits]
+    title_cover = [coverage(weights, metadata_text(h)) for h in hits]
+    coverage_of = [coverage(weights, cand.text) for cand in candidates]
+    best_cover = max(coverage_of, default=0.0)
+    rows = []
+    for cand, own, query_meaning, cover in zip(candidates, meaning, meaning_query, coverage_of):
+        hit = hits[cand.hit_index]
+        context = metadata_text(hit)
+        before = cand.previous.text if cand.previous else ""
+        values = {
+            "meaning": float(own), "meaning_query": float(query_meaning),
+            "meaning_passage": float(meaning_passage[cand.hit_index]), "meaning_gap": best_meaning - float(own),
+            "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
+            "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
+            "words_gap": best_cover - cover,
+            "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
+            "asks_kind": float(bool(c.kinds)), "kind": c.kind_share(cand.text),
+            "kind_before": c.kind_share(before) if before else 0.0,
+            "asks_kind_missing": float(bool(c.kinds) and not c.kind_share(cand.text)),
+            "asks_period": float(bool(c.asked_periods)),
+            "period_sentence": period_agreement(c.asked_periods, f"{before} {cand.text}"),
+            "period_passage": period_agreement(c.asked_periods, f"{hit.passage.text} {context}"),
+            "period_document": document_year_agreement(c.asked_periods, hit.meta.date),
+            "asks_names": float(bool(profile.names)),
+            "names_sentence": names_share(profile.names, cand.text),
+            "names_title": names_share(profile.names, context),
+            "names_context": names_share(profile.names, f"{hit.passage.text} {context}"),
+            "names_missing": float(bool(profile.names) and names_share(profile.names,
+                                                                       f"{hit.passage.text} {context}") < 1),
+            **source_features(profile, cand.source, body_of(hit)),
+            **form_features(cand.text, hit.passage.kind == "table"),
+        }
+        rows.append([values[name] for name in FEATURE_NAMES])
+    return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(FEATURE_NAMES))
+
+
+def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> dict[str, float]:
+    asks = profile.asks_inspector
+    return {
+        "asks_inspector_inspector": float(asks and source == INSPECTOR),
+        "asks_inspector_council": float(asks and source == COUNCIL),
+        "asks_inspector_other": float(asks and source not in (INSPECTOR, COUNCIL)),
+        "source_inspector": float(source == INSPECTOR),
+        "source_council": float(source == COUNCIL),
+        "body_agrees": float(bool(profile.bodies & bodies)),
+        "body_differs": float(bool(profile.bodies) and bool(bodies) and not profile.bodies & bodies),
+    }
+
+
+def candidate_source(text: str, hit: SearchHit) -> str:
+    return sentence_source(text, document_source(hit.meta.doc_type, hit.meta.publisher),
+                           is_about_inspection(hit.meta.title))
+
+
+
+def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, index: int) -> np.ndarray:
+    """ANSWER_FEATURE_NAMES for an answer led by `lead` (row `index` of rows), among the question's others."""
+    row = rows[index]
+    runner_up = max((c.rank for c in others if c is not lead), default=lead.rank - 5.0)
+    p = min(max(lead.probability, 1e-6), 1 - 1e-6)
+    values = [math.log(p / (1 - p)), lead.rank - runner_up, row[_COLUMN["meaning"]], row[_COLUMN["words"]],
+              max(row[_COLUMN["kind"]], row[_COLUMN["kind_before"]]), row[_COLUMN["asks_kind"]],
+              row[_COLUMN["asks_names"]], row[_COLUMN["names_missing"]], rows[:, _COLUMN["names_context"]].max(),
+              row[_COLUMN["asks_period"]], row[_COLUMN["period_sentence"]], rows[:, _COLUMN["period_passage"]].max(),
+              row[_COLUMN["body_differs"]], row[_COLUMN["heading"]]]
+    return np.asarray(values, dtype=np.float64)

@@ -1,0 +1,171 @@
+"""The answer selector's measurements (features.py), the shipped model (selector.py) and the answerer's decisions
+over scored candidates (extractive.decide), on hand-made candidates: fast, no model load."""
+
+import json
+
+import numpy as np
+import pytest
+
+from evidence_bot.answer.constraints import Constraints, named_terms, periods
+from evidence_bot.answer.extractive import (
+    COUNCIL_CLAIM,
+    NO_INSPECTOR_WORDS,
+    Candidates,
+    ExtractiveAnswerer,
+)
+from evidence_bot.answer.features import (
+    ANSWER_FEATURE_NAMES,
+    FEATURE_NAMES,
+    QuestionProfile,
+    document_year_agreement,
+    form_features,
+    names_share,
+    period_agreement,
+)
+from evidence_bot.answer.grounding import support_counts
+from evidence_bot.answer.selector import Selector
+from evidence_bot.errors import EvidenceBotError
+from evidence_bot.models import DocumentMeta, Passage, SearchHit
+
+
+def test_the_period_asked_about_is_agreed_contradicted_or_absent():
+    asked = periods("How many DoLS requests were received in 2019-20?")
+    assert periods("2019/20, 2019-2020 and 19/20") == {(2019, 2020)}
+    assert period_agreement(asked, "In 2019-20 we received 611 DoLS requests.") == 1
+    assert period_agreement(asked, "ASC received a total of 723 DoLS requests for the year 2023-24.") == -1
+    assert period_agreement(asked, "Most assessments are completed within 3 to 6 months.") == 0
+    assert document_year_agreement(asked, "2020-05-17") == 1 and document_year_agreement(asked, "2024-05") == -1
+
+
+def test_the_kind_of_fact_asked_for_is_a_degree():
+    assert Constraints.of("How many foster carers were recruited?").kind_share("There will be a presence.") == 0
+    assert Constraints.of("How many foster carers were recruited?").kind_share("We recruited 14 carers.") == 1
+    assert Constraints.of("What rating did CQC give?").kind_share("It was rated good.") == 1
+    who = Constraints.of("What is the name of the Corporate Director?")
+    assert who.kind_share("The Board is chaired by the Corporate Director.") == 0
+    assert who.kind_share("The Corporate Director, Jane Smith, chairs the Board.") == 1
+    scored = Constraints.of("What did CQC score Westminster for safeguarding?")
+    assert "score" in scored.kinds and scored.kind_share("Safeguarding - 2") == 1
+    assert scored.kind_share("Safeguarding was a strength") == 0
+
+
+def test_named_places_include_a_possessive_first_word_and_are_found_in_text_or_title():
+    assert named_terms("Kent's score for equity?") == ["Kent"]
+    assert named_terms("Which council scored 56%?") == []
+    assert names_share(["Southend"], "The borough has 26 care homes.") == 0
+    assert names_share(["Southend"], "Southend-on-Sea Borough Council: local authority assessment") == 1
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("What did CQC say about waiting times?", True),
+    ("What rating did Thurrock get from CQC?", True),
+    ("How did Ofsted describe the senior leadership?", True),
+    ("How many care homes does Kent have according to CQC?", True),
+    ("What did the Cabinet decide about the post-inspection action plan?", False),
+    ("Which councillor spoke for Hertfordshire on the Ofsted result?", False),
+    ("How long do people wait for an assessment?", False),
+])
+def test_a_question_asks_what_the_inspector_found_only_when_it_says_so(question, asks):
+    assert QuestionProfile.of(question).asks_inspector is asks
+
+
+def test_form_tells_a_heading_and_a_lone_table_header_from_a_sentence():
+    assert form_features("Assessing needs", False)["heading"] == 1
+    assert form_features("People waited 12 weeks for an assessment.", False)["heading"] == 0
+    assert form_features("Area | Rating\nThurrock", True)["header_only"] == 1
+    assert form_features("Area | Rating\nThurrock | Good", True)["header_only"] == 0
+
+
+def test_the_shipped_selector_loads_with_its_record_and_scores_in_range():
+    selector = Selector.load()
+    assert selector.features == FEATURE_NAMES
+    assert selector.record["sets"] and selector.record["held_out"]  # what it was fitted on, and how it did
+    rows = np.zeros((3, len(FEATURE_NAMES)))
+    p = selector.probability(rows)
+    assert p.shape == (3,) and np.all((p > 0) & (p < 1)) and 0 < selector.threshold < 1
+    row = np.zeros(len(ANSWER_FEATURE_NAMES))
+    sure, unsure = row.copy(), row.copy()
+    sure[0], unsure[0] = 3.0, -3.0  # the lead candidate's logit
+    assert 0 < selector.confidence(row) < 1 and selector.confidence(sure) > selector.confidence(unsure)
+
+
+def test_a_selector_fitted_on_other_features_is_refused_naming_the_file(tmp_path):
+    data = Selector.load().to_json()
+    data["features"] = data["features"][:-1]
+    path = tmp_path / "old-selector.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(EvidenceBotError, match="old-selector.json.*refit"):
+        Selector.load(path)
+
+
+class Fixed:
+    """A selector whose scores are given per candidate text: decide() is tested without a fitted model."""
+    companion_share, calibration = 0.6, (1.0, 0.0)
+
+    def __init__(self, scores: dict[str, float], threshold: float = 0.5):
+        self.scores, self.threshold = scores, threshold
+
+    def probability(self, rows):
+        return np.asarray([self.scores.get(text, 0.01) for text in self.texts])
+
+    rank = probability
+
+    def confidence(self, answer_row):  # the lead candidate's own probability (answer_row[0] is its logit)
+        return float(1 / (1 + np.exp(-answer_row[0])))
+
+
+def hit(doc: str, text: str, doc_type: str, publisher: str, title: str) -> SearchHit:
+    passage = Passage(f"{doc}:0", doc, 0, text, text, None, None, None, 0, len(text), "prose", 20)
+    return SearchHit(passage, DocumentMeta(title=title, doc_type=doc_type, date="2024-05-17", publisher=publisher), 1.0)
+
+
+def decided(question: str, scores: dict[str, float], hits: list[SearchHit]):
+    from evidence_bot.answer.extractive import candidate_units
+
+    items = candidate_units(hits)
+    selector = Fixed(scores)
+    selector.texts = [c.text for c in items]
+    found = Candidates(question, question, QuestionProfile.of(question), items,
+                       np.zeros((len(items), len(FEATURE_NAMES))))
+    return ExtractiveAnswerer(None, None, None, None, None).decide(found, hits, selector)
+
+
+INSPECTOR_HIT = hit("cqc", "Inspectors found people waited too long for assessments.", "inspection_report",
+                    "Care Quality Commission", "Fernleigh: local authority assessment")
+COUNCIL_HIT = hit("sa", "We have cut waiting times for assessments by half.", "self_assessment",
+                  "Fernleigh Borough Council", "Fernleigh self-assessment")
+
+
+def test_an_inspector_question_is_answered_from_the_inspectors_words_named_in_the_text():
+    answer = decided("What did CQC find about waiting times?",
+                     {COUNCIL_HIT.passage.text: 0.95, INSPECTOR_HIT.passage.text: 0.8}, [COUNCIL_HIT, INSPECTOR_HIT])
+    assert not answer.abstained and [c.source for c in answer.citations] == ["inspector"]
+    assert answer.answer.startswith("The inspector's report \"Fernleigh: local authority assessment\"")
+    assert support_counts(answer) == (1, 1)
+
+
+def test_without_inspector_words_it_abstains_and_labels_the_councils_claim():
+    answer = decided("What did CQC find about waiting times?", {COUNCIL_HIT.passage.text: 0.95}, [COUNCIL_HIT])
+    assert answer.abstained and answer.answer.startswith(f"{NO_INSPECTOR_WORDS} {COUNCIL_CLAIM}")
+    assert [c.source for c in answer.citations] == ["council"]
+
+
+def test_below_the_threshold_it_abstains_and_a_missing_kind_marks_partial():
+    assert decided("How long do people wait?", {COUNCIL_HIT.passage.text: 0.2}, [COUNCIL_HIT]).abstained
+    answer = decided("Who cut waiting times in Fernleigh?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT])
+    assert not answer.abstained and answer.partial  # no name in the sentence
+    answer = decided("How much were waiting times cut in Fernleigh?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT])
+    assert not answer.abstained and not answer.partial  # "by half" is the figure
+
+
+def test_the_learned_selection_answers_over_a_real_index_from_the_inspectors_words(sample_bot, embedder):
+    """The shipped selector end to end: real model, real stores, the sample index (never fitted on)."""
+    from evidence_bot.config import Settings
+    from evidence_bot.service import EvidenceBot
+
+    learned = EvidenceBot(Settings(index_dir=sample_bot.settings.index_dir, answer_selection="learned"), embedder)
+    answer = learned.ask("What did CQC say about waiting times?")
+    assert not answer.abstained and {c.source for c in answer.citations} == {"inspector"}
+    supported, statements = support_counts(answer)
+    assert answer.answer.startswith("The inspector's report") and supported == statements > 0
+    assert learned.ask("What did Ofsted say about the council's libraries in 2031?").abstained
