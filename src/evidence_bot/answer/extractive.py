@@ -116,23 +116,32 @@ class ExtractiveAnswerer:
         return replace(quoted, answer=f"{NO_INSPECTOR_WORDS} {COUNCIL_CLAIM} {quoted.answer}", abstained=True)
 
     def unit_vectors(self, items: list[Candidate]) -> np.ndarray:
-        stored = self.stored_vectors([c.id for c in items])
-        missing = [c for c in items if c.id not in stored]
-        stored.update(zip([c.id for c in missing], self.embedder.embed([c.text for c in missing]) if missing else []))
-        return np.asarray([stored[c.id] for c in items], dtype=np.float32)
+        return stored_unit_vectors(items, self.stored_vectors, self.embedder)
 
     def term_weights(self, question: str, query: str, access: list[str] | None = None) -> dict[str, float]:
-        """IDF of each content word of the question (and of the conversation, at half weight), over the passages
-        of these access levels."""
-        own = content_words(question)
-        inherited = [w for w in content_words(query) if w not in own]
-        frequency = self.document_frequency(own + inherited, access)
-        total = max(self.total_passages(access), 1)
-        weights = {}
-        for word in own + inherited:
-            idf = math.log(1 + total / (1 + frequency.get(word, 0)))
-            weights[word] = idf if word in own else idf / 2
-        return weights
+        return idf_weights(question, query, self.document_frequency(content_words(question) + content_words(query),
+                                                                    access), self.total_passages(access))
+
+
+def stored_unit_vectors(items: list, stored_vectors, embedder: Embedder) -> np.ndarray:
+    """The units' vectors embedded at ingest; any missing (an index from before units were stored) embedded now."""
+    stored = stored_vectors([u.id for u in items])
+    missing = [u for u in items if u.id not in stored]
+    stored.update(zip([u.id for u in missing], embedder.embed([u.text for u in missing]) if missing else []))
+    return np.asarray([stored[u.id] for u in items], dtype=np.float32)
+
+
+def idf_weights(question: str, query: str, frequency: dict[str, int], total: int) -> dict[str, float]:
+    """IDF of each content word of the question (and of the conversation, at half weight), over `total` passages
+    of which `frequency[word]` hold it (counted over the reader's access levels)."""
+    own = content_words(question)
+    inherited = [w for w in content_words(query) if w not in own]
+    total = max(total, 1)
+    weights = {}
+    for word in own + inherited:
+        idf = math.log(1 + total / (1 + frequency.get(word, 0)))
+        weights[word] = idf if word in own else idf / 2
+    return weights
 
 
 def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.ndarray:

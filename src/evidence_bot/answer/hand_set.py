@@ -9,25 +9,13 @@ Each unit is scored on its meaning (cosine to the question), the question's rare
 (IDF-weighted), the rank of its passage, and whether it has the kind of fact the question asks for. The best
 score is the confidence; below the threshold (0.34, chosen on the Thurrock set) the answerer abstains."""
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from evidence_bot.answer.constraints import (
-    Constraints,
-    name_forms,
-    periods,
-    periods_agree,
-)
-from evidence_bot.answer.extractive import (
-    ABSTENTION,
-    compose,
-    context_of,
-    is_partial,
-    overlaps,
-    with_list_items,
-)
+from evidence_bot.answer.constraints import Constraints, name_forms, periods, periods_agree
+from evidence_bot.answer.extractive import (ABSTENTION, compose, context_of, idf_weights, is_partial, overlaps,
+                                           stored_unit_vectors, with_list_items)
 from evidence_bot.answer.features import QuestionProfile, coverage
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words, expansions
@@ -97,23 +85,11 @@ class HandSetAnswerer:
                           + WEIGHTS["kind"] * kind_with_lead_in(unit, constraints))
 
     def unit_vectors(self, units: list[Unit]) -> np.ndarray:
-        stored = self.stored_vectors([u.id for u in units])
-        missing = [u for u in units if u.id not in stored]
-        stored.update(zip([u.id for u in missing], self.embedder.embed([u.text for u in missing]) if missing else []))
-        return np.asarray([stored[u.id] for u in units], dtype=np.float32)
+        return stored_unit_vectors(units, self.stored_vectors, self.embedder)
 
     def term_weights(self, question: str, query: str, access: list[str] | None = None) -> dict[str, float]:
-        """IDF of each content word of the question (and of the conversation, at half weight), over the passages
-        of these access levels."""
-        own = content_words(question)
-        inherited = [w for w in content_words(query) if w not in own]
-        frequency = self.document_frequency(own + inherited, access)
-        total = max(self.total_passages(access), 1)
-        weights = {}
-        for word in own + inherited:
-            idf = math.log(1 + total / (1 + frequency.get(word, 0)))
-            weights[word] = idf if word in own else idf / 2
-        return weights
+        return idf_weights(question, query, self.document_frequency(content_words(question) + content_words(query),
+                                                                    access), self.total_passages(access))
 
 
 def candidate_units(hits: list[SearchHit]) -> list[Unit]:
