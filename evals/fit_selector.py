@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evidence_bot.answer.extractive import PASSAGES_READ
 from evidence_bot.config import Settings
 from evidence_bot.evaluation import selection_report as report
 from evidence_bot.evaluation.questions import load_questions
@@ -57,7 +58,7 @@ def collect(name: str, questions_path: Path, corpus: Path, log) -> list[Labelled
     for question in questions:
         started = time.perf_counter()
         query = bot.query_for(question.question, question.history)
-        hits = bot.retriever.search(query, bot.scoped(None), bot.settings.top_k)
+        hits = bot.retriever.search(query, bot.scoped(None), max(bot.settings.top_k, PASSAGES_READ))
         found = bot.answerer.candidates(question.question, query, hits, None)
         items.append(Labelled(question, name, int(folds[question.id]), found, hits,
                               label(question, found, hits, paths), time.perf_counter() - started))

@@ -8,7 +8,7 @@ general English; none is tuned to one document."""
 import re
 from dataclasses import dataclass, field
 
-from evidence_bot.lexical import words
+from evidence_bot.lexical import expansions, words
 
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
                          r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
@@ -130,3 +130,21 @@ class Constraints:
 def name_forms(name: str) -> list[str]:
     lowered = name.lower()
     return [lowered, lowered[:-1]] if lowered.endswith("s") and len(lowered) > 4 else [lowered]
+
+
+def allowed(constraints: Constraints, text: str, lead_in: str, context: str) -> bool:
+    """The hand-set gates (hand_set.py; a feature of the learned selector): text, the candidate; lead_in, the sentence before it; context, its section and document title.
+    It must hold the kind of fact asked for; a period it states must agree with the one asked about; for a
+    figure, the period asked about must be stated; the names the question gives must be in it or its context."""
+    near = f"{lead_in} {text}"
+    holds = lambda t: all(constraints.holds(kind, t) for kind in constraints.kinds)
+    if not (holds(text) or (lead_in and holds(near))):
+        return False
+    if not periods_agree(constraints.asked_periods, periods(text)):
+        return False
+    if constraints.asked_periods and constraints.kinds & {"number", "share"} and not any(
+            periods_agree(constraints.asked_periods, {p}) for p in periods(near)):
+        return False  # a figure belongs to a period: the one asked about must be stated
+    lowered = f"{near} {context}".lower()
+    spelled = " ".join(expansions(f"{near} {context}")).lower()
+    return all(any(form in lowered or form in spelled for form in name_forms(name)) for name in constraints.names)

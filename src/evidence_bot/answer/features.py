@@ -18,7 +18,8 @@ general English or a property of the document's metadata, never a word list from
   metadata (title, section, publisher) — a near miss by council names a neighbour;
 - source: whose words the candidate is (speakers.py) against whether the question asks what an inspector found,
   and the inspectorate named (CQC, Ofsted) against the document's;
-- form: a heading, a fragment without a verb, a table header alone, site furniture, its length.
+- form: a heading, a fragment without a verb, a table header alone, site furniture, its length;
+- rules: whether the hand-set answerer's gates (constraints.allowed) would let it through, as one more feature.
 """
 
 import math
@@ -27,25 +28,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evidence_bot.answer.constraints import (
-    Constraints,
-    name_forms,
-    periods,
-    periods_agree,
-)
-from evidence_bot.lexical import expansions, words
+from evidence_bot.answer.constraints import Constraints, allowed, name_forms, periods, periods_agree
+from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
-from evidence_bot.speakers import (
-    COUNCIL,
-    INSPECTOR,
-    document_source,
-    is_about_inspection,
-    sentence_source,
-)
+from evidence_bot.speakers import COUNCIL, INSPECTOR, document_source, is_about_inspection, sentence_source
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
-    "words": ["words", "words_around", "words_passage", "words_title", "words_gap"],
+    "words": ["words", "words_around", "words_passage", "words_title", "words_gap", "novelty", "echo"],
     "rank": ["rank", "fused_share"],
     "kind": ["asks_kind", "kind", "kind_before", "asks_kind_missing"],
     "period": ["asks_period", "period_sentence", "period_passage", "period_document"],
@@ -53,6 +43,7 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     "source": ["asks_inspector_inspector", "asks_inspector_council", "asks_inspector_other", "source_inspector",
                "source_council", "body_agrees", "body_differs"],
     "form": ["heading", "no_verb", "table_row", "header_only", "furniture", "length", "lowercase_start"],
+    "rules": ["passes_rules"],
 }
 FEATURE_NAMES: list[str] = [name for group in FEATURE_GROUPS.values() for name in group]
 _COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -63,7 +54,7 @@ _COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 ANSWER_FEATURE_NAMES: list[str] = [
     "lead_logit", "lead_margin", "lead_meaning", "lead_words", "lead_kind", "asks_kind",
     "asks_names", "lead_names_missing", "names_anywhere", "asks_period", "lead_period", "period_anywhere",
-    "lead_body_differs", "lead_heading"]
+    "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules"]
 
 _INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
               r"assessment team|assessors?)"
@@ -164,6 +155,14 @@ def stem(word: str) -> str:
     return word
 
 
+def novelty_features(text: str, asked: set[str], cover: float) -> dict[str, float]:
+    """An answer adds to the question: the share of the candidate's content words the question does not hold,
+    and whether it only echoes the question (most of its words asked, little else: a heading, an agenda item)."""
+    own = {stem(w) for w in content_words(text)}
+    novelty = len(own - asked) / len(own) if own else 0.0
+    return {"novelty": novelty, "echo": float(cover >= 0.5 and novelty < 0.5)}
+
+
 def form_features(text: str, is_table: bool) -> dict[str, float]:
     row = text.split("\n")[-1] if is_table else text
     tokens = words(row)
@@ -179,6 +178,11 @@ def form_features(text: str, is_table: bool) -> dict[str, float]:
         "length": math.log1p(len(tokens)),
         "lowercase_start": float(row[:1].islower()),
     }
+
+
+def context_of(hit: SearchHit) -> str:
+    """The document title and section: where the hand-set rules look for the names a question gives."""
+    return " ".join(filter(None, [hit.meta.title, hit.passage.section]))
 
 
 def metadata_text(hit: SearchHit) -> str:
@@ -202,6 +206,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
     title_cover = [coverage(weights, metadata_text(h)) for h in hits]
     coverage_of = [coverage(weights, cand.text) for cand in candidates]
     best_cover = max(coverage_of, default=0.0)
+    asked_words = {stem(w) for w in weights}
     rows = []
     for cand, own, query_meaning, cover in zip(candidates, meaning, meaning_query, coverage_of):
         hit = hits[cand.hit_index]
@@ -212,7 +217,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "meaning_passage": float(meaning_passage[cand.hit_index]), "meaning_gap": best_meaning - float(own),
             "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
-            "words_gap": best_cover - cover,
+            "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover),
             "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
             "asks_kind": float(bool(c.kinds)), "kind": c.kind_share(cand.text),
             "kind_before": c.kind_share(before) if before else 0.0,
@@ -229,6 +234,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
                                                                        f"{hit.passage.text} {context}") < 1),
             **source_features(profile, cand.source, body_of(hit)),
             **form_features(cand.text, hit.passage.kind == "table"),
+            "passes_rules": float(allowed(c, cand.text, before, context_of(hit))),
         }
         rows.append([values[name] for name in FEATURE_NAMES])
     return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(FEATURE_NAMES))
@@ -262,5 +268,6 @@ def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, 
               max(row[_COLUMN["kind"]], row[_COLUMN["kind_before"]]), row[_COLUMN["asks_kind"]],
               row[_COLUMN["asks_names"]], row[_COLUMN["names_missing"]], rows[:, _COLUMN["names_context"]].max(),
               row[_COLUMN["asks_period"]], row[_COLUMN["period_sentence"]], rows[:, _COLUMN["period_passage"]].max(),
-              row[_COLUMN["body_differs"]], row[_COLUMN["heading"]]]
+              row[_COLUMN["body_differs"]], row[_COLUMN["heading"]], row[_COLUMN["passes_rules"]],
+              rows[:, _COLUMN["passes_rules"]].max()]
     return np.asarray(values, dtype=np.float64)

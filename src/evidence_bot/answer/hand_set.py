@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evidence_bot.answer.constraints import Constraints, name_forms, periods, periods_agree
+from evidence_bot.answer.constraints import Constraints, allowed
 from evidence_bot.answer.extractive import (ABSTENTION, compose, context_of, idf_weights, is_partial, overlaps,
                                            stored_unit_vectors, with_list_items)
 from evidence_bot.answer.features import QuestionProfile, coverage
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words, expansions
+from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, SearchHit
 from evidence_bot.units import passage_units, unit_id
 
@@ -132,21 +132,3 @@ def with_missing_kind(chosen: list[Unit], best: Unit, constraints: Constraints) 
     if constraints.kind_share(lead_in.text):
         return sorted([lead_in, *chosen], key=lambda u: (u.hit_index != best.hit_index, u.hit_index, u.start))
     return chosen
-
-
-def allowed(constraints: Constraints, text: str, lead_in: str, context: str) -> bool:
-    """The gates: text, the candidate; lead_in, the sentence before it; context, its section and document title.
-    It must hold the kind of fact asked for; a period it states must agree with the one asked about; for a
-    figure, the period asked about must be stated; the names the question gives must be in it or its context."""
-    near = f"{lead_in} {text}"
-    holds = lambda t: all(constraints.holds(kind, t) for kind in constraints.kinds)
-    if not (holds(text) or (lead_in and holds(near))):
-        return False
-    if not periods_agree(constraints.asked_periods, periods(text)):
-        return False
-    if constraints.asked_periods and constraints.kinds & {"number", "share"} and not any(
-            periods_agree(constraints.asked_periods, {p}) for p in periods(near)):
-        return False  # a figure belongs to a period: the one asked about must be stated
-    lowered = f"{near} {context}".lower()
-    spelled = " ".join(expansions(f"{near} {context}")).lower()
-    return all(any(form in lowered or form in spelled for form in name_forms(name)) for name in constraints.names)
