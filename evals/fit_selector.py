@@ -26,15 +26,8 @@ from evidence_bot.config import Settings
 from evidence_bot.evaluation import selection_report as report
 from evidence_bot.evaluation.questions import load_questions
 from evidence_bot.evaluation.runner import check_gold, resolve_gold
-from evidence_bot.evaluation.selector_fit import (
-    REGULARISATION,
-    CrossFit,
-    Labelled,
-    ablation_columns,
-    cross_fit,
-    label,
-    shipped_selector,
-)
+from evidence_bot.evaluation.selector_fit import (REGULARISATION, CrossFit, Labelled, ablation_columns, cross_fit,
+                                                  label, shipped_selector)
 from evidence_bot.service import EvidenceBot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,24 +12,24 @@ from evidence_bot.lexical import expansions, words
 
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
                          r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
-                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.IGNORECASE)
-ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.IGNORECASE)
-ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.IGNORECASE)
-ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.IGNORECASE)
-ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.IGNORECASE)
-ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.IGNORECASE)
+                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.I)
+ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.I)
+ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.I)
+ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
+ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.I)
+ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
 SCORE = re.compile(r"(?<![\d.,£])[1-4](?![\d.,%])|\d+(?:\.\d+)?%")  # CQC scores 1-4 and percentages
 
 NUMBER = re.compile(r"(?<![\w/])(?:£?\d[\d,]*(?:\.\d+)?%?)(?![\w/])|\b(?:one|two|three|four|five|six|seven|eight|"
                     r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|quarter|"
-                    r"third|none|no)\b", re.IGNORECASE)
+                    r"third|none|no)\b", re.I)
 YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}s?$")
 DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.IGNORECASE)
+                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
-SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.IGNORECASE)
-RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.IGNORECASE)
+SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
+RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.I)
 PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
 NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",

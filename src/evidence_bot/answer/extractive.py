@@ -15,14 +15,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from evidence_bot.answer.attribution import lead_in
-from evidence_bot.answer.features import (
-    Candidate,
-    QuestionProfile,
-    answer_features,
-    candidate_source,
-    feature_rows,
-    names_share,
-)
+from evidence_bot.answer.features import (Candidate, QuestionProfile, answer_features, candidate_source, context_of,
+                                          feature_rows, names_share)
 from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words
@@ -195,10 +189,6 @@ def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[Sea
     kinds = profile.constraints.kinds
     missing_kind = any(not profile.constraints.holds(kind, text) for kind in kinds)
     return missing_kind or (bool(profile.names) and names_share(profile.names, f"{text} {context}") < 1)
-
-
-def context_of(hit: SearchHit) -> str:
-    return " ".join(filter(None, [hit.meta.title, hit.passage.section]))
 
 
 def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int = 8) -> list[Candidate]:

@@ -6,11 +6,7 @@ from pathlib import Path
 from evidence_bot.answer import support_counts
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.metrics import RANK_DEPTH, QuestionOutcome
-from evidence_bot.evaluation.questions import (
-    EvalQuestion,
-    GoldPassage,
-    QuestionSetError,
-)
+from evidence_bot.evaluation.questions import EvalQuestion, GoldPassage, QuestionSetError
 from evidence_bot.service import EvidenceBot
 
 
