@@ -38,6 +38,23 @@ def test_the_councils_own_document_stays_the_councils_unless_it_reports_the_insp
     assert sentence_source("We have reduced waiting times for assessments.", COUNCIL) == COUNCIL
     assert sentence_source("CQC found that people waited too long.", COUNCIL) == INSPECTOR
     assert sentence_source("Waiting times were too long.", INSPECTOR) == INSPECTOR  # an inspector's report
+    for reported in ("Services to children were judged to 'Require Improvement' by Ofsted.",
+                     "3.2 Ofsted made 16 recommendations in relation to practice improvements.",
+                     "Ofsted commended the strong senior leadership.",
+                     "The CQC’s report found a positive culture of continuing development."):
+        assert sentence_source(reported, COUNCIL) == INSPECTOR, reported
+    assert sentence_source("The council made 16 changes to its front door.", COUNCIL) == COUNCIL
+
+
+def test_a_verdict_in_a_story_about_an_inspection_is_the_inspectors_unless_the_council_is_speaking():
+    from evidence_bot.speakers import is_about_inspection
+
+    about = is_about_inspection("Liverpool City Council adult social care rated good by the CQC")
+    assert about and not is_about_inspection("Council budget set for 2025")
+    assert sentence_source("Safeguarding - 2", PRESS, about) == PRESS  # no verdict word: a score alone
+    assert sentence_source("The service was rated good overall.", PRESS, about) == INSPECTOR
+    assert sentence_source("The service was rated good overall.", PRESS, False) == PRESS
+    assert sentence_source("Cllr Jane Smith said the good rating was deserved.", PRESS, about) == COUNCIL
 
 
 def test_ask_json_names_each_citations_source(sample_bot):

@@ -26,7 +26,8 @@ _BODY = r"(?:CQC|Care Quality Commission|Ofsted|inspectors?|the inspectorate|the
         r"the assessment team|assessors|the (?:inspection |assessment |CQC['’]s |Ofsted['’]s |CQC |Ofsted )?report)"
 _REPORTS = r"(?:found|finds|said|says|noted|notes|observed|saw|highlighted|praised|commended|rated|judged|concluded|" \
            r"reported|described|identified|raised|criticised|commented|stated|told|heard|felt|gave|awarded|scored|" \
-           r"finding|saying|noting|observing|highlighting|praising|judging|describing|identifying)"
+           r"made|issued|recommended|set out|finding|saying|noting|observing|highlighting|praising|judging|describing|" \
+           r"identifying)"
 INSPECTOR_CUES = re.compile(
     rf"\b{_BODY}\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|"
     rf"\b(?:judged|rated|graded|assessed|described|found)\b[^.]{{0,60}}\bby (?:the )?(?:CQC|Care Quality Commission|"
