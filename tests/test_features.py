@@ -35,6 +35,27 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
     scored = Constraints.of("What did CQC score Westminster for safeguarding?")
     assert "score" in scored.kinds and scored.kind_share("Safeguarding - 2") == 1
     assert scored.kind_share("Safeguarding was a strength") == 0
+    phone = Constraints.of("What's the phone number for the safeguarding adults board?")
+    assert phone.kinds == {"contact"} and phone.kind_share("Call 0191 520 5555.") == 1
+    assert phone.kind_share("The board works with partners.") == 0
+    assert "number" in Constraints.of("What is the average caseload?").kinds
+
+
+def test_the_statement_and_service_asked_about_agree_or_differ_with_the_documents():
+    from evidence_bot.answer.features import statement_features
+
+    profile = QuestionProfile.of("What did CQC score North Yorkshire for partnerships and communities?")
+    assert profile.statements == {("cqc-la", "partnerships")}
+    other_page = "North Yorkshire Council: local authority assessment, Care provision, integration and continuity"
+    assert statement_features(profile.statements, "Score: 3", other_page)["statement_differs"] == 1
+    own_page = "North Yorkshire Council: local authority assessment, Partnerships and communities"
+    assert statement_features(profile.statements, "Score: 3", own_page)["statement_agrees"] == 1
+    news = statement_features(profile.statements, "The council was rated good.", "Council rated good by CQC")
+    assert news["statement_agrees"] == news["statement_differs"] == 0  # a title naming no statement says nothing
+    ofsted = statement_features(profile.statements, "Care leavers are well supported.", "Ofsted: care leavers")
+    assert ofsted["statement_differs"] == 0  # another framework's judgement is not a neighbour statement
+    assert QuestionProfile.of("How did CQC rate Herts children's social care?").services == {"children"}
+    assert QuestionProfile.of("What did CQC say about carers?").services == set()
 
 
 def test_named_places_include_a_possessive_first_word_and_are_found_in_text_or_title():
@@ -52,6 +73,14 @@ def test_named_places_include_a_possessive_first_word_and_are_found_in_text_or_t
     ("What did the Cabinet decide about the post-inspection action plan?", False),
     ("Which councillor spoke for Hertfordshire on the Ofsted result?", False),
     ("How long do people wait for an assessment?", False),
+    ("What was Ofsted's worry about the agency teams?", True),
+    ("When did the CQC start assessing Kent?", False),  # the inspection's dates, not its findings
+    ("How many people did the Ofsted team talk to?", False),
+    ("When is Ofsted bringing in ILACS?", False),
+    ("What do the inspectors and the council each say about the two-hour target?", False),  # both: answered whole
+    ("What share of people were asked their outcome, according to CQC and the council?", False),
+    ("What percentage of care homes in Thurrock have a CQC rating of good or outstanding?", False),  # statistics
+    ("How did CQC assess Kent's safeguarding?", True),
 ])
 def test_a_question_asks_what_the_inspector_found_only_when_it_says_so(question, asks):
     assert QuestionProfile.of(question).asks_inspector is asks
@@ -75,6 +104,7 @@ def test_the_shipped_selector_loads_with_its_record_and_scores_in_range():
     sure, unsure = row.copy(), row.copy()
     sure[0], unsure[0] = 3.0, -3.0  # the lead candidate's logit
     assert 0 < selector.confidence(row) < 1 and selector.confidence(sure) > selector.confidence(unsure)
+    assert 0 < selector.meaning_floor < 1 and 0 < selector.unknown_ceiling <= 1  # the off-topic rules, fitted
 
 
 def test_a_selector_fitted_on_other_features_is_refused_naming_the_file(tmp_path):
@@ -89,6 +119,7 @@ def test_a_selector_fitted_on_other_features_is_refused_naming_the_file(tmp_path
 class Fixed:
     """A selector whose scores are given per candidate text: decide() is tested without a fitted model."""
     companion_share, calibration = 0.6, (1.0, 0.0)
+    meaning_floor, unknown_ceiling = 0.0, 1.0  # no off-topic rule: the rows here are zeros
 
     def __init__(self, scores: dict[str, float], threshold: float = 0.5):
         self.scores, self.threshold = scores, threshold
@@ -107,15 +138,30 @@ def hit(doc: str, text: str, doc_type: str, publisher: str, title: str) -> Searc
     return SearchHit(passage, DocumentMeta(title=title, doc_type=doc_type, date="2024-05-17", publisher=publisher), 1.0)
 
 
-def decided(question: str, scores: dict[str, float], hits: list[SearchHit]):
+def decided(question: str, scores: dict[str, float], hits: list[SearchHit], meaning: float = 0.0,
+            unknown: float = 0.0, meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
     from evidence_bot.answer.extractive import candidate_units
 
     items = candidate_units(hits)
     selector = Fixed(scores)
     selector.texts = [c.text for c in items]
-    found = Candidates(question, question, QuestionProfile.of(question), items,
-                       np.zeros((len(items), len(FEATURE_NAMES))))
+    selector.meaning_floor, selector.unknown_ceiling = meaning_floor, unknown_ceiling
+    rows = np.zeros((len(items), len(FEATURE_NAMES)))
+    rows[:, FEATURE_NAMES.index("meaning")], rows[:, FEATURE_NAMES.index("unknown_words")] = meaning, unknown
+    found = Candidates(question, question, QuestionProfile.of(question), items, rows)
     return ExtractiveAnswerer(None, None, None, None, None).decide(found, hits, selector)
+
+
+def test_an_off_topic_question_is_abstained_on_however_well_a_sentence_scores():
+    """Nothing retrieved is about it (meaning below the floor), or most of its words are unknown to the index."""
+    scores = {INSPECTOR_HIT.passage.text: 0.99}
+    assert not decided("How long do people wait?", scores, [INSPECTOR_HIT], 0.6, 0.1, 0.4, 0.7).abstained
+    assert decided("How long do people wait?", scores, [INSPECTOR_HIT], 0.3, 0.1, 0.4, 0.7).abstained
+    potholes = decided("How many potholes were repaired?", scores, [INSPECTOR_HIT], 0.6, 0.8, 0.4, 0.7)
+    assert potholes.abstained and potholes.citations == []
+    # The answer's passage shares no word with the question but the year: a figure for 2024 about something else.
+    assert decided("How many potholes in 2024?", scores, [INSPECTOR_HIT], 0.6, 0.1, 0.4, 0.7).abstained
+    assert not decided("How long did people wait in 2024?", scores, [INSPECTOR_HIT], 0.6, 0.1, 0.4, 0.7).abstained
 
 
 INSPECTOR_HIT = hit("cqc", "Inspectors found people waited too long for assessments.", "inspection_report",
@@ -157,3 +203,14 @@ def test_the_learned_selection_answers_over_a_real_index_from_the_inspectors_wor
     supported, statements = support_counts(answer)
     assert answer.answer.startswith("The inspector's report") and supported == statements > 0
     assert learned.ask("What did Ofsted say about the council's libraries in 2031?").abstained
+
+
+def test_a_passage_is_read_for_speakers_with_the_passage_before_it_in_its_document(sample_bot):
+    """speakers.passage_sources gets the document's previous passage, so a quotation opened there carries on."""
+    documents = {}
+    for doc_id, _ in sample_bot.catalog.all_passage_texts():
+        documents[doc_id] = documents.get(doc_id, 0) + 1
+    doc_id = next(d for d, n in documents.items() if n >= 2)
+    first, second = sample_bot.catalog.doc_passages(doc_id)[:2]
+    assert sample_bot.preceding_text(second) == first.text
+    assert sample_bot.preceding_text(first) == ""

@@ -87,3 +87,51 @@ def test_the_cli_json_carries_source(tmp_path):
 ])
 def test_a_verdict_of_the_inspectorate_reported_in_the_news_or_minutes_is_the_inspectors(sentence, document, source):
     assert sentence_source(sentence, document) == source
+
+
+def test_a_sentence_continues_the_speaker_whose_quotation_list_or_report_it_belongs_to():
+    from evidence_bot.speakers import passage_sources
+
+    story = ["Ofsted said the service had deteriorated since 2016.",
+             "Other findings included:",
+             "• Most social workers \"know their children well\"",
+             "• Children's assessments are of \"variable quality\"",
+             "Lead inspector Matt Reed said the pace of change was too slow.",
+             "Some children remained in neglectful situations for too long, Mr Reed said.",
+             "Caroline Lacey, the authority's chief executive, said she was disappointed.",
+             "She said the council was determined to improve.",
+             "Waiting lists fell this year."]
+    assert passage_sources(story, PRESS, about_inspection=True) == [
+        INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, COUNCIL, COUNCIL, PRESS]
+
+
+def test_a_council_quotation_stays_the_councils_even_when_it_praises_the_verdict():
+    from evidence_bot.speakers import passage_sources
+
+    release = ["Councillor Teresa Heritage said: “I am delighted with the report.",
+               "It is heartening that Hertfordshire has been praised for being outstanding.”",
+               "The county council's services received a rating of “outstanding” for the impact of leaders."]
+    assert passage_sources(release, COUNCIL, about_inspection=True) == [COUNCIL, COUNCIL, INSPECTOR]
+    # In the council's self-assessment a rating is its own statistic, and list items follow their introduction.
+    assessment = ["We set out our priorities below:", "Reducing waits", "CQC rated 44.7% of homes good."]
+    assert passage_sources(assessment, COUNCIL) == [COUNCIL, COUNCIL, INSPECTOR]
+    numbered = ["3.2 Ofsted made 16 recommendations.", "3.3 The council has delivered all of them."]
+    assert passage_sources(numbered, COUNCIL) == [INSPECTOR, COUNCIL]
+
+
+def test_a_list_of_scores_after_its_introduction_is_the_inspectors():
+    from evidence_bot.speakers import passage_sources
+
+    scores = ["Liverpool City Council's Adult Social Services received the following scores:",
+              "Assessing people's needs - 2", "Safeguarding - 2"]
+    assert passage_sources(scores, PRESS, about_inspection=True) == [INSPECTOR] * 3
+
+
+def test_a_passage_continues_the_quotation_or_report_its_documents_passage_before_opened():
+    from evidence_bot.speakers import passage_sources
+
+    before = ["Inspectors described the leadership team as aspirational.",
+              "The chief inspector, James Bullion, said: “Leaders here know their communities."]
+    passage = ["For example, there was a specific focus on falls prevention.”", "They found that children benefit."]
+    assert passage_sources(passage, PRESS, about_inspection=True) == [PRESS, PRESS]
+    assert passage_sources(passage, PRESS, True, before) == [INSPECTOR, INSPECTOR]

@@ -52,10 +52,9 @@ class Settings(BaseSettings):
     top_k: int = 6
     duplicate_containment: float = 0.6
 
-    # answering: "hand-set" fixed weights and gates (answer/hand_set.py), or "learned": the answer selector
-    # (answer/selector.py) fitted by `make fit-selector`. The learned one answers more of the evidence nobody tuned
-    # for but is below the Thurrock floors; which to make the default is open (docs/selection.md).
-    answer_selection: Literal["hand-set", "learned"] = "hand-set"
+    # answering: "learned", the answer selector (answer/selector.py) fitted by `make fit-selector`, or "hand-set",
+    # the earlier fixed weights and gates (answer/hand_set.py), kept for comparison (docs/selection.md).
+    answer_selection: Literal["hand-set", "learned"] = "learned"
     selector_path: Path | None = None  # a refitted selector file in place of the one shipped in the package
     max_answer_sentences: int = 3
     max_question_chars: int = 2000

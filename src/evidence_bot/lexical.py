@@ -16,6 +16,7 @@ yours tell said say says did does anything much many still also any please show 
 councils
 """.split())
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +26,9 @@ def glossary() -> dict[str, str]:
 
 
 def words(text: str) -> list[str]:
-    return [w.strip("'’-").lower() for w in _WORD.findall(text) if w.strip("'’-")]
+    """Lower-case words; a possessive is its owner ("Hull's" is "hull"), as the index's tokenizer splits it."""
+    found = (_POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
+    return [w for w in found if w]
 
 
 def content_words(text: str) -> list[str]:

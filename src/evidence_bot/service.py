@@ -191,7 +191,12 @@ class EvidenceBot:
         return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.vectors.vectors,
                                   self.statistics.document_frequency, self.statistics.passage_count,
                                   Selector.load(path) if (path := self.settings.selector_path) else None,
-                                  self.settings.max_answer_sentences)
+                                  self.settings.max_answer_sentences, self.preceding_text)
+
+    def preceding_text(self, passage: Passage) -> str:
+        """The text of the passage before this one in its document ("" for the first): whose quotation or list
+        a passage's first sentences continue (speakers.py)."""
+        return next((p.text for p in self.catalog.neighbours(passage) if p.seq == passage.seq - 1), "")
 
     def ingest(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
                progress: bool = False, actor: Viewer | None = None,

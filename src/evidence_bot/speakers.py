@@ -8,7 +8,13 @@ itself, so every quoted passage says whose words it holds. The rule, in order:
    an inspector quoted in the news or in minutes is still the inspector.
 2. In the news or in minutes, a sentence that reports the council speaking ("the council said", "a council
    spokesperson", "Cllr Patel said", "the director of adult social care said") is the council's.
-3. Otherwise the document's own source, from sources.yaml: a publisher naming CQC or Ofsted, or the type
+3. A sentence without a cue of its own continues the speaker before it when it sits inside that speaker's
+   open quotation, is an item of the list they introduced ("Other findings included:", "received the following
+   scores:"), starts "It said…", "They found…", or names a person the passage introduced as an inspector
+   ("Lead inspector Matt Reed said…", then "…, Mr Reed said.").
+4. In the news, in minutes and in a council's own story about an inspection, a sentence with a verdict (a
+   score, a rating, a judgement, praise or concern) reports the inspector's, unless the council is speaking.
+5. Otherwise the document's own source, from sources.yaml: a publisher naming CQC or Ofsted, or the type
    inspection_report, is the inspector; minutes, or a publisher naming a committee, cabinet, board or
    scrutiny, a committee; a self-assessment or action plan, or a publisher that is a council, the council;
    the news from anyone else, the press; anything else "other".
@@ -26,15 +32,19 @@ _BODY = r"(?:CQC|Care Quality Commission|Ofsted|inspectors?|the inspectorate|the
         r"the assessment team|assessors|the (?:inspection |assessment |CQC['’]s |Ofsted['’]s |CQC |Ofsted )?report)"
 _REPORTS = r"(?:found|finds|said|says|noted|notes|observed|saw|highlighted|praised|commended|rated|judged|concluded|" \
            r"reported|described|identified|raised|criticised|commented|stated|told|heard|felt|gave|awarded|scored|" \
-           r"made|issued|recommended|set out|finding|saying|noting|observing|highlighting|praising|judging|describing|" \
-           r"identifying)"
+           r"made|issued|recommended|set out|states|cites|cited|recognised|recognized|acknowledged|attributed|" \
+           r"concerned|warned|welcomed|flagged|finding|saying|noting|observing|highlighting|praising|judging|" \
+           r"describing|identifying)"
 INSPECTOR_CUES = re.compile(
     rf"\b{_BODY}\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|"
     rf"\b(?:judged|rated|graded|assessed|described|found)\b[^.]{{0,60}}\bby (?:the )?(?:CQC|Care Quality Commission|"
     rf"Ofsted|inspectors)\b|\b(?:told|found|judged|assessed) by "
     rf"(?:the )?{_BODY}|\b{_BODY}(?:'s)? (?:findings|verdict|"
     rf"judgement|rating|assessment) (?:was|were|is|said|found)\b|\brated (?:as )?['\"‘“]?(?:good|outstanding|"
-    rf"inadequate|requires improvement)['\"’”]? by (?:CQC|Ofsted|the Care Quality Commission)", re.I)
+    rf"inadequate|requires improvement)['\"’”]? by (?:CQC|Ofsted|the Care Quality Commission)|"
+    rf"\b(?:chief|lead|deputy chief) inspector\b[^.]{{0,80}}\b(?:said|says|added)\b|"
+    rf"\b(?:in|from) (?:the|its|their) (?:latest |final )?(?:CQC|Ofsted|inspection|inspectors?['’]s?)(?:['’]s)? "
+    rf"report\b", re.I)
 COUNCIL_CUES = re.compile(
     r"\b(?:the|a) (?:council|local authority)(?:'s)? (?:said|says|spokesperson|spokesman|spokeswoman|statement)\b|"
     r"\b(?:Cllr|Councillor)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,?\s+(?:\w+\s+){0,6}?(?:said|says|added)\b|"
@@ -65,22 +75,104 @@ def is_about_inspection(title: str | None) -> bool:
     return bool(_INSPECTION_TITLE.search(title or ""))
 
 
-_VERDICT_WORDS = re.compile(r"\b(?:scored?|rated|rating|judge?ment|judged|graded?|outstanding|good|"
-                            r"requires? improvement|inadequate|praised|commended)\b", re.I)
+_VERDICT_WORDS = re.compile(r"\b(?:scored?|scores|rated|rating|judge?ments?|judged|graded?|outstanding|good|"
+                            r"requires? improvement|inadequate|praised|commended|findings|highlighted|recognised|"
+                            r"concerns?|criticised)\b", re.I)
+# Rule 3's continuations.
+_BULLET = re.compile(r"^\s*[•▪●◦*·–-]\s")
+_PRONOUN_REPORTS = re.compile(rf"(?:^|[,;:]\s*)(?:but |and |however,? )?(?:it|they|he|she)\s+(?:also\s+)?"
+                              rf"{_REPORTS}\b", re.I)
+_NAMED_INSPECTOR = re.compile(r"\binspectors?,?\s+(?:[A-Z][a-z'-]+\s+)?([A-Z][a-z'-]+)\b")
+_LIST_ITEM_MAX_CHARS = 120  # a line this short without a full stop, after an introduction, is an item
 
 
 def sentence_source(sentence: str, document: str, about_inspection: bool = False) -> str:
-    """Rules 1 and 2: whose words one sentence holds, given its document's source. In the news and in minutes,
-    a sentence with a verdict (a score, a rating, a judgement) reports the inspector's when it names CQC or Ofsted
-    or the document is about an inspection (about_inspection: its title names one, see is_about_inspection); in
-    the council's own documents only an explicit report does ("CQC found"), since their tables quote CQC's
-    ratings of providers as the council's own statistics."""
+    """Rules 1, 2, 4 and 5 for one sentence on its own (passage_sources adds rule 3)."""
+    return cued_source(sentence, document) or verdict_source(sentence, document, about_inspection) or document
+
+
+def cued_source(sentence: str, document: str) -> str | None:
+    """Rules 1 and 2: the speaker a sentence names ("inspectors found", "the council said"), if any."""
     if document == INSPECTOR or INSPECTOR_CUES.search(sentence):
         return INSPECTOR
-    if document in (PRESS, COMMITTEE) and (about_inspection or _INSPECTORATES.search(sentence)) \
-            and _VERDICT_WORDS.search(sentence) and not COUNCIL_CUES.search(sentence):
-        return INSPECTOR
-    if document in (PRESS, COMMITTEE) and COUNCIL_CUES.search(sentence):
+    if document != COUNCIL and COUNCIL_CUES.search(sentence):
         return COUNCIL
-    return document
+    return None
+
+
+def verdict_source(sentence: str, document: str, about_inspection: bool) -> str | None:
+    """Rule 4. about_inspection: the document is a story or minutes about an inspection (is_about_inspection on
+    its title; the caller leaves it False for a council's self-assessment or action plan, whose tables quote
+    CQC's ratings of providers as the council's own statistics)."""
+    if document == COUNCIL and not about_inspection:
+        return None
+    if (about_inspection or _INSPECTORATES.search(sentence)) and _VERDICT_WORDS.search(sentence) \
+            and not COUNCIL_CUES.search(sentence):
+        return INSPECTOR
+    return None
+
+
+def passage_sources(sentences: list[str], document: str, about_inspection: bool = False,
+                    before: list[str] | None = None) -> list[str]:
+    """Whose words each of a passage's sentences (in order) holds: rules 1 to 5. before: the sentences of the
+    document just before the passage, which may open the quotation, list or report it continues."""
+    before = before or []
+    return speakers_in_order(before + sentences, document, about_inspection)[len(before):]
+
+
+def speakers_in_order(sentences: list[str], document: str, about_inspection: bool) -> list[str]:
+    sources: list[str] = []
+    last_cued, inspectors, quote_open, introduction = None, set(), False, None
+    for sentence in sentences:
+        source = cued_source(sentence, document) or named_inspector(sentence, inspectors)
+        if source is None and sources:
+            source = continued(sentence, sources[-1], last_cued, quote_open, introduction)
+        source = source or verdict_source(sentence, document, about_inspection) or document
+        if source == INSPECTOR:
+            inspectors |= set(_NAMED_INSPECTOR.findall(sentence))
+        if source != document or cued_source(sentence, document):
+            last_cued = source
+        quote_open = still_quoting(sentence, quote_open)
+        if sentence.rstrip().endswith(":"):
+            introduction = source
+        elif not is_list_item(sentence):
+            introduction = None
+        sources.append(source)
+    return sources
+
+
+def continued(sentence: str, previous_source: str, last_cued: str | None, quote_open: bool,
+              introduction: str | None) -> str | None:
+    """Rule 3: the speaker this uncued sentence continues, if any. introduction: the source of the sentence
+    ending in a colon that the list items since then follow."""
+    if quote_open:
+        return previous_source
+    if introduction and is_list_item(sentence):
+        return introduction
+    if last_cued and _PRONOUN_REPORTS.search(sentence):
+        return last_cued
+    return None
+
+
+def named_inspector(sentence: str, surnames: set[str]) -> str | None:
+    """'…, Mr Reed said.' after 'Lead inspector Matt Reed said…'."""
+    for surname in surnames:
+        if re.search(rf"\b{re.escape(surname)}\s+(?:said|says|added|told)\b|\bsaid\s+(?:\w+\s+)?{re.escape(surname)}\b",
+                     sentence):
+            return INSPECTOR
+    return None
+
+
+def is_list_item(sentence: str) -> bool:
+    """A bulleted line, or a line too short to be a sentence and without a full stop."""
+    text = sentence.strip()
+    return bool(_BULLET.match(text)) or (len(text) <= _LIST_ITEM_MAX_CHARS and not text.endswith((".", "?", "!", ":")))
+
+
+def still_quoting(sentence: str, quote_open: bool) -> bool:
+    """Whether a double quotation is open after this sentence (single quotes are apostrophes too often)."""
+    opened = sentence.count("“") - sentence.count("”")
+    if opened:
+        return opened > 0
+    return quote_open != (sentence.count('"') % 2 == 1)
 

@@ -1,5 +1,6 @@
 """What a question asks for, read from its wording: the kinds of fact (a figure, a share, a date, a name, a rating,
-a score), the period ("2019-20", "2024"), the named places, bodies and programmes, and whether a text holds each.
+a score, a phone number or email or web address, a date still to come), the period ("2019-20", "2024"), the named places, bodies and
+programmes, and whether a text holds each.
 
 These are measurements, not gates: features.py turns them into degrees (the candidate holds the asked kind, states
 the asked period or another, names the asked council or not) and the fitted selector weighs them. Each reading is
@@ -12,18 +13,30 @@ from evidence_bot.lexical import expansions, words
 
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
                          r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
-                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage))\b", re.I)
+                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage)|"
+                         r"what (?:was|is|are|were) (?:the |its |their )?(?:average|mean|median))\b", re.I)
 ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.I)
 ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.I)
 ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
 ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.I)
 ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
+ASKS_FUTURE = re.compile(r"\b(?:when|what date|which year|what year|by when)\b[^?]*\b(?:next|will|due|upcoming|planned|"
+                         r"expected|scheduled)\b|\bwhen will\b", re.I)
+FUTURE = re.compile(r"\b(?:will|next|due|planned|expected|scheduled|upcoming|forthcoming|intends?|plans? to)\b", re.I)
+ASKS_CONTACT = re.compile(r"\b(?:(?:tele)?phone|contact|helpline) (?:number|details)|\bemail(?: address)?\b|"
+                          r"\b(?:web ?site|web|postal) address\b", re.I)
+CONTACT = re.compile(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bwww\.\S+|https?://\S+",
+                     re.I)
 SCORE = re.compile(r"(?<![\d.,£])[1-4](?![\d.,%])|\d+(?:\.\d+)?%")  # CQC scores 1-4 and percentages
 
 NUMBER = re.compile(r"(?<![\w/])(?:£?\d[\d,]*(?:\.\d+)?%?)(?![\w/])|\b(?:one|two|three|four|five|six|seven|eight|"
                     r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|quarter|"
                     r"third|none|no)\b", re.I)
 YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}s?$")
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DATE_OR_TIME = re.compile(rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|"
+                          rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\W|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\d)|"
+                          rf"\b\d{{1,2}}[.:]\d{{2}}\s*(?:am|pm)\b|\b\d{{1,2}}\s*(?:am|pm)\b", re.I)
 DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
                   r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
@@ -69,7 +82,8 @@ def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> 
 
 
 def has_figure(text: str) -> bool:
-    return any(not YEAR_ONLY.match(m.group(0)) for m in NUMBER.finditer(text))
+    """A number that is not a year, nor part of a date or a time ("16 July 2025", "2025-09-23", "10.00 am")."""
+    return any(not YEAR_ONLY.match(m.group(0)) for m in NUMBER.finditer(DATE_OR_TIME.sub(" ", text)))
 
 
 def has_name(text: str, question_words: set[str]) -> bool:
@@ -106,7 +120,9 @@ class Constraints:
     def of(cls, question: str) -> "Constraints":
         kinds = {kind for kind, pattern in (("number", ASKS_NUMBER), ("share", ASKS_SHARE), ("date", ASKS_DATE),
                                             ("name", ASKS_NAME), ("rating", ASKS_RATING),
-                                            ("score", ASKS_SCORE)) if pattern.search(question)}
+                                            ("score", ASKS_SCORE), ("contact", ASKS_CONTACT),
+                                            ("future", ASKS_FUTURE))
+                 if pattern.search(question)}
         return cls(kinds, periods(question), named_terms(question), set(words(question)))
 
     def holds(self, kind: str, text: str) -> bool:
@@ -120,6 +136,10 @@ class Constraints:
             return has_name(text, self.question_words)
         if kind == "score":
             return bool(SCORE.search(text))
+        if kind == "contact":
+            return bool(CONTACT.search(text))
+        if kind == "future":
+            return bool(FUTURE.search(text))
         return bool(RATING.search(text))
 
     def kind_share(self, text: str) -> float:

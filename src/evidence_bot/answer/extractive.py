@@ -15,12 +15,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from evidence_bot.answer.attribution import lead_in
-from evidence_bot.answer.features import (Candidate, QuestionProfile, answer_features, candidate_source, context_of,
-                                          feature_rows, names_share)
+from evidence_bot.answer.features import (FEATURE_NAMES, Candidate, QuestionProfile, answer_features, context_of,
+                                          feature_rows, metadata_text, names_share, stem, text_source, unit_sources)
 from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words
+from evidence_bot.lexical import content_words, expansions
 from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.speakers import document_source
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
@@ -31,6 +32,8 @@ COUNCIL_CLAIM = "What the council's own documents say, which is its claim, not t
 # Thurrock did not move.
 PASSAGES_READ = 10
 ANSWER_SOURCES_FOR_INSPECTOR = ("inspector",)
+MEANING, MEANING_QUERY = FEATURE_NAMES.index("meaning"), FEATURE_NAMES.index("meaning_query")
+UNKNOWN_WORDS = FEATURE_NAMES.index("unknown_words")
 
 
 @dataclass
@@ -45,7 +48,7 @@ class Candidates:
 
 class ExtractiveAnswerer:
     def __init__(self, embedder: Embedder, stored_vectors, passage_vectors, document_frequency, total_passages,
-                 selector: Selector | None = None, max_sentences: int = 3):
+                 selector: Selector | None = None, max_sentences: int = 3, preceding=None):
         self.embedder = embedder
         self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
         self.passage_vectors = passage_vectors  # callable: passage ids -> {id: vector}
@@ -53,6 +56,7 @@ class ExtractiveAnswerer:
         self.total_passages = total_passages  # callable: (access) -> int; access: the levels read, None for all
         self._selector = selector
         self.max_sentences = max_sentences
+        self.preceding = preceding or (lambda passage: "")  # callable: passage -> its document's passage before
 
     @property
     def selector(self) -> Selector:
@@ -66,7 +70,7 @@ class ExtractiveAnswerer:
     def candidates(self, question: str, query: str, hits: list[SearchHit],
                    access: list[str] | None = None) -> Candidates:
         hits = hits[:PASSAGES_READ]
-        items = candidate_units(hits)
+        items = candidate_units(hits, self.preceding)
         profile = QuestionProfile.of(question)
         if not items:
             return Candidates(question, query, profile, [], np.zeros((0, 0)))
@@ -77,8 +81,10 @@ class ExtractiveAnswerer:
         passages = self.passage_vectors([h.passage.id for h in hits])
         meaning_passage = np.asarray([float(np.dot(passages[h.passage.id], asked)) if h.passage.id in passages
                                       else (h.dense or 0.0) for h in hits])
-        rows = feature_rows(profile, items, hits, meaning, meaning_query, meaning_passage,
-                            self.term_weights(question, query, access))
+        frequency = self.document_frequency(content_words(question) + content_words(query), access)
+        weights = idf_weights(question, query, frequency, self.total_passages(access))
+        rows = feature_rows(profile, items, hits, meaning, meaning_query, meaning_passage, weights,
+                            unknown_share(weights, frequency))
         return Candidates(question, query, profile, items, rows)
 
     def decide(self, found: Candidates, hits: list[SearchHit], selector: Selector | None = None) -> Answer:
@@ -88,12 +94,14 @@ class ExtractiveAnswerer:
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         for item, p, rank in zip(found.items, selector.probability(found.rows), selector.rank(found.rows)):
             item.probability, item.rank = float(p), float(rank)
+        if is_off_topic(found, selector):
+            return Answer(ABSTENTION, True, [], 0.0, found.query)
         eligible = found.items
         if found.profile.asks_inspector:
             eligible = [c for c in found.items if c.source in ANSWER_SOURCES_FOR_INSPECTOR]
         best = max(eligible, key=lambda c: c.rank, default=None)
         confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
-        if best is None or confidence < selector.threshold:
+        if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):
             return self.abstention(found, hits, selector, confidence)
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share),
                                    best, found.profile)
@@ -114,10 +122,6 @@ class ExtractiveAnswerer:
 
     def unit_vectors(self, items: list[Candidate]) -> np.ndarray:
         return stored_unit_vectors(items, self.stored_vectors, self.embedder)
-
-    def term_weights(self, question: str, query: str, access: list[str] | None = None) -> dict[str, float]:
-        return idf_weights(question, query, self.document_frequency(content_words(question) + content_words(query),
-                                                                    access), self.total_passages(access))
 
 
 def stored_unit_vectors(items: list, stored_vectors, embedder: Embedder) -> np.ndarray:
@@ -141,25 +145,59 @@ def idf_weights(question: str, query: str, frequency: dict[str, int], total: int
     return weights
 
 
+def unknown_share(weights: dict[str, float], frequency: dict[str, int]) -> float:
+    """The share of the question's word weight (with the conversation's, at the weight idf_weights gives it) on
+    words no passage the reader may read holds ("potholes" in a social care index): the evidence cannot be about
+    them, whatever sentence ranks first."""
+    total = sum(weights.values())
+    return sum(w for word, w in weights.items() if not frequency.get(word)) / total if total else 0.0
+
+
+def is_off_topic(found: Candidates, selector) -> bool:
+    """Nothing retrieved is about the question, or the evidence never uses most of its words ("How many potholes
+    were repaired in 2024?" over social care evidence): however well a figure and a year fit, no answer."""
+    return best_meaning(found) < selector.meaning_floor or unknown_words(found) > selector.unknown_ceiling
+
+
+def shares_a_word(query: str, hit: SearchHit) -> bool:
+    """The answer's passage (with its title and section) holds a word of the question or conversation other than
+    a number: a figure for the year asked about, in a passage about something else, is no answer. Every right
+    held-out answer of the development sets passes (docs/selection.md)."""
+    text = f"{hit.passage.text} {metadata_text(hit)}"
+    lowered, spelled = text.lower(), {w.lower() for w in expansions(text)}
+    asked = [w for w in content_words(query) if not any(ch.isdigit() for ch in w)]
+    return not asked or any(stem(w) in lowered or w in spelled for w in asked)
+
+
+def unknown_words(found: Candidates) -> float:
+    return float(found.rows[0, UNKNOWN_WORDS]) if len(found.items) else 0.0
+
+
+def best_meaning(found: Candidates) -> float:
+    """The highest cosine of any candidate to the question or to the conversation's query."""
+    return float(np.max(found.rows[:, [MEANING, MEANING_QUERY]])) if len(found.items) else 0.0
+
+
 def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.ndarray:
     """The abstention model's features for an answer led by `lead` (features.answer_features)."""
     return answer_features(lead, others, found.rows, next(i for i, c in enumerate(found.items) if c is lead))
 
 
-def candidate_units(hits: list[SearchHit]) -> list[Candidate]:
+def candidate_units(hits: list[SearchHit], preceding=lambda passage: "") -> list[Candidate]:
     items = []
     for index, hit in enumerate(hits):
         previous = None
-        for start, text in passage_units(hit.passage.text, hit.passage.kind):
+        units = passage_units(hit.passage.text, hit.passage.kind)
+        for (start, text), source in zip(units, unit_sources(hit, units, preceding(hit.passage))):
             before = previous if hit.passage.kind != "table" else None
-            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before,
-                                   candidate_source(text, hit)))
+            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before, source))
             previous = items[-1]
     return items
 
 
 def select(items: list[Candidate], best: Candidate, limit: int, share: float) -> list[Candidate]:
-    """The best candidate and the next ones nearly as probable, from the same source, without repeats; in
+    """The best candidate and the next ones nearly as probable, from the same source, without repeats, then the
+    sentence after the best one if there is room (an answer often runs on into it: docs/selection.md); in
     document order, the best one's passage first."""
     ranked = sorted(items, key=lambda c: c.probability, reverse=True)
     chosen = [best]
@@ -168,6 +206,9 @@ def select(items: list[Candidate], best: Candidate, limit: int, share: float) ->
             break
         if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen):
             chosen.append(item)
+    following = next((c for c in items if c.previous is best), None)
+    if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source:
+        chosen.append(following)
     return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
 
 
@@ -209,18 +250,20 @@ def overlaps(a: str, b: str) -> bool:
 
 def compose(chosen: list[Candidate], hits: list[SearchHit], confidence: float, query: str) -> Answer:
     """Statements in order, each ending in its citation marker; a document's first statement is led by whose
-    words they are and where (attribution.py), so an answer read aloud names its source."""
+    words they are and where (attribution.py), so an answer read aloud names its source (once per document and
+    speaker: a second passage of it is known by its citation number)."""
     numbers: dict[int, int] = {}
     spans: dict[int, list[list[int]]] = {}
     for item in chosen:
         numbers.setdefault(item.hit_index, len(numbers) + 1)
         spans.setdefault(item.hit_index, []).append(quoted_span(item, hits[item.hit_index]))
-    citations = {index: citation(n, hits[index], sorted(spans[index])) for index, n in numbers.items()}
+    citations = {index: citation(n, hits[index], sorted(spans[index]), quoted_source(chosen, index, hits[index]))
+                 for index, n in numbers.items()}
     parts, led = [], set()
     for item in chosen:
         cited = citations[item.hit_index]
-        lead = "" if item.hit_index in led else f"{lead_in(cited)} "
-        led.add(item.hit_index)
+        lead = "" if (cited.document, cited.source) in led else f"{lead_in(cited)} "
+        led.add((cited.document, cited.source))
         parts.append(f"{lead}{item.text} [{cited.n}]")
     return Answer(" ".join(parts), False, list(citations.values()), confidence, query)
 
@@ -231,10 +274,24 @@ def quoted_span(item: Candidate, hit: SearchHit) -> list[int]:
     return [item.start, item.start + len(quoted)]
 
 
-def citation(n: int, hit: SearchHit, highlights: list[list[int]]) -> Citation:
+def quoted_source(chosen: list, hit_index: int, hit: SearchHit) -> str:
+    """Whose words the answer quotes from one passage: its units' speaker when they share one, else the
+    document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit is
+    read with its own passage only."""
+    units = passage_units(hit.passage.text, hit.passage.kind)
+    by_start = dict(zip((start for start, _ in units), unit_sources(hit, units)))
+    speakers = {getattr(item, "source", "") or by_start.get(item.start) for item in chosen
+                if item.hit_index == hit_index}
+    if len(speakers) == 1 and None not in speakers:
+        return speakers.pop()
+    return document_source(hit.meta.doc_type, hit.meta.publisher)
+
+
+def citation(n: int, hit: SearchHit, highlights: list[list[int]], source: str | None = None) -> Citation:
+    """source: whose words are quoted; by default read from the quoted text itself."""
     p = hit.passage
     quoted = " ".join(p.text[start:end] for start, end in highlights) or p.text
     return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
                     date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
                     passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights,
-                    source=candidate_source(quoted, hit), publisher=hit.meta.publisher)
+                    source=source or text_source(quoted, hit), publisher=hit.meta.publisher)

@@ -8,7 +8,8 @@ general English or a property of the document's metadata, never a word list from
 - meaning: cosine of the candidate's stored vector to the question (and to the follow-up query), of its passage
   (whose vector holds the title and section), and how far it is from the best candidate's;
 - words: the question's IDF-weighted words held by the candidate, by its surroundings (the sentence before, the
-  title and section), by its whole passage and metadata;
+  title and section), by its whole passage and metadata, and the share of that weight on words no readable passage
+  holds at all;
 - rank: the passage's place in retrieval and its fused score against the top one;
 - kind: the kind of fact asked for (a figure, a share, a date, a name, a rating) held by the candidate or the
   sentence before it;
@@ -18,6 +19,10 @@ general English or a property of the document's metadata, never a word list from
   metadata (title, section, publisher) — a near miss by council names a neighbour;
 - source: whose words the candidate is (speakers.py) against whether the question asks what an inspector found,
   and the inspectorate named (CQC, Ofsted) against the document's;
+- statement: the framework statement or judgement the question names ("assessing needs", "impact of leaders",
+  from the frameworks' names and aliases) against the one the document's title and section name — a CQC page for
+  another quality statement is a near miss by statement — and the service asked about (children's or adults')
+  against the document's `service`;
 - form: a heading, a fragment without a verb, a table header alone, site furniture, its length;
 - rules: whether the hand-set answerer's gates (constraints.allowed) would let it through, as one more feature.
 """
@@ -25,23 +30,28 @@ general English or a property of the document's metadata, never a word list from
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from evidence_bot.answer.constraints import Constraints, allowed, name_forms, periods, periods_agree
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
-from evidence_bot.speakers import COUNCIL, INSPECTOR, document_source, is_about_inspection, sentence_source
+from evidence_bot.units import passage_units
+from evidence_bot.speakers import (COUNCIL, INSPECTOR, document_source, is_about_inspection, passage_sources,
+                                   sentence_source)
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
-    "words": ["words", "words_around", "words_passage", "words_title", "words_gap", "novelty", "echo"],
+    "words": ["words", "words_around", "words_passage", "words_title", "words_gap", "novelty", "echo",
+              "unknown_words"],
     "rank": ["rank", "fused_share"],
     "kind": ["asks_kind", "kind", "kind_before", "asks_kind_missing"],
     "period": ["asks_period", "period_sentence", "period_passage", "period_document"],
     "names": ["asks_names", "names_sentence", "names_title", "names_context", "names_missing"],
     "source": ["asks_inspector_inspector", "asks_inspector_council", "asks_inspector_other", "source_inspector",
                "source_council", "body_agrees", "body_differs"],
+    "statement": ["asks_statement", "statement_agrees", "statement_differs", "service_differs"],
     "form": ["heading", "no_verb", "table_row", "header_only", "furniture", "length", "lowercase_start"],
     "rules": ["passes_rules"],
 }
@@ -54,19 +64,36 @@ _COLUMN = {name: i for i, name in enumerate(FEATURE_NAMES)}
 ANSWER_FEATURE_NAMES: list[str] = [
     "lead_logit", "lead_margin", "lead_meaning", "lead_words", "lead_kind", "asks_kind",
     "asks_names", "lead_names_missing", "names_anywhere", "asks_period", "lead_period", "period_anywhere",
-    "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules"]
+    "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules", "asks_statement",
+    "lead_scope_differs", "statement_anywhere", "unknown_words"]
 
 _INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
               r"assessment team|assessors?)"
 # A question about what the inspector found, said, rated or scored (not one that merely names an inspection:
-# "What did the cabinet decide about the Ofsted action plan?" asks the cabinet).
+# "What did the cabinet decide about the Ofsted action plan?" asks the cabinet; "When did Ofsted visit?" asks
+# about the inspection, and the council's or the press's account of its dates answers it).
+_VISIT = r"(?:spen[dt]|start\w*|beg[ia]n\w*|visit\w*|come|came|coming|go|going|gone|went|arriv\w*|inspect\w*|" \
+         r"talk\w*|speak\w*|spoke|meet\w*|met|publish\w*|take|taking|took|carr\w*|return\w*|interview\w*|" \
+         r"sampl\w*|check\w*|last|bring\w*|introduc\w*)"
+# "What do the inspectors and the council each say…?" asks both: the council's words answer half of it.
+_BOTH_SOURCES = re.compile(r"\b(?:CQC|Ofsted|inspectors?)(?:['’]s?)?(?:\s+\w+)?\s+and\s+(?:the |its |what the )?"
+                           r"(?:council|self-assessment|local authority)|\b(?:council|self-assessment)(?:['’]s?)?"
+                           r"(?:\s+\w+)?\s+and\s+(?:the |what )?(?:CQC|Ofsted|inspectors?)\b", re.IGNORECASE)
+# "What share of care homes have a CQC rating of good?" asks the council's statistics about providers.
+_PROVIDER_SHARE = re.compile(r"\b(?:percentage|proportion|share|number|how many)\b[^?]*\b(?:have|has|with|are|were)\b"
+                             r"[^?]*\b(?:CQC|Ofsted) (?:rating|rated)|\b(?:percentage|proportion|share) of\b[^?]*"
+                             r"\brated\b", re.IGNORECASE)
 _INSPECTOR_QUESTION = re.compile(
-    rf"\b(?:did|does|do|has|have|had|was|were|is|would)\s+{_INSPECTORS}\b(?!\s+(?:action|improvement)\s+plan)|"
-    rf"\b{_INSPECTORS}(?:['’]s?)?\s+(?:\w+\s+)?(?:rating|score|grade|judge?ment|verdict|findings?|say|said|find|found|"
+    rf"\b(?:did|does|do|has|have|had|was|were|is|would)\s+{_INSPECTORS}\b(?!\s+(?:action|improvement)\s+plan)"
+    rf"(?!(?:\s+team)?\s+{_VISIT}\b)|"
+    rf"\b{_INSPECTORS}(?:['’]s?)?\s+(?:\w+\s+)?(?:rating|score|grade|judge?ment|verdict|findings?|worry|worries|"
+    rf"concerns?|view|say|said|find|found|"
     rf"rate|rated|score|scored|judged?|describe|described|praised?|criticised|report (?:say|said|find|found))\b|"
     rf"\baccording to {_INSPECTORS}|\b(?:rated|scored|judged|graded|score|rating|grade|judge?ment)\b[^?]*"
     rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
 _BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE), "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
+_SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),
+             "adults": re.compile(r"\badults?\b|\bolder people\b", re.IGNORECASE)}
 _BODY_WORDS = {"cqc", "care", "quality", "commission", "ofsted", "inspector", "inspectors", "council", "councils",
                "local", "authority", "borough", "city", "county", "district", "assessment", "report", "minutes"}
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|should|may|"
@@ -84,13 +111,18 @@ class QuestionProfile:
     names: list[str]  # named things other than the inspectorates: places, councils, programmes
     asks_inspector: bool
     bodies: set[str] = field(default_factory=set)  # inspectorates named: cqc, ofsted
+    statements: set[tuple[str, str]] = field(default_factory=set)  # (framework, statement) named
+    services: set[str] = field(default_factory=set)  # children, adults: the service asked about
 
     @classmethod
     def of(cls, question: str) -> "QuestionProfile":
         constraints = Constraints.of(question)
         names = [n for n in constraints.names if n.lower() not in _BODY_WORDS]
         bodies = {body for body, pattern in _BODIES.items() if pattern.search(question)}
-        return cls(constraints, names, bool(_INSPECTOR_QUESTION.search(question)), bodies)
+        asks_inspector = bool(_INSPECTOR_QUESTION.search(question)) and not _BOTH_SOURCES.search(question) \
+            and not _PROVIDER_SHARE.search(question)
+        services = {service for service, pattern in _SERVICES.items() if pattern.search(question)}
+        return cls(constraints, names, asks_inspector, bodies, statements_named(question), services)
 
 
 @dataclass
@@ -190,15 +222,17 @@ def metadata_text(hit: SearchHit) -> str:
     return " ".join(filter(None, [meta.title, hit.passage.section, meta.publisher]))
 
 
-def body_of(hit: SearchHit) -> set[str]:
-    text = " ".join(filter(None, [hit.meta.publisher, hit.meta.title]))
+def body_of(hit: SearchHit, text: str = "") -> set[str]:
+    """The inspectorates the document's publisher and title, and the candidate's own text, name."""
+    text = " ".join(filter(None, [hit.meta.publisher, hit.meta.title, text]))
     return {body for body, pattern in _BODIES.items() if pattern.search(text)}
 
 
 def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: list[SearchHit],
                  meaning: np.ndarray, meaning_query: np.ndarray, meaning_passage: np.ndarray,
-                 weights: dict[str, float]) -> np.ndarray:
-    """One row of FEATURE_NAMES per candidate. meaning*: cosines per candidate (the passage's per hit)."""
+                 weights: dict[str, float], unknown: float = 0.0) -> np.ndarray:
+    """One row of FEATURE_NAMES per candidate. meaning*: cosines per candidate (the passage's per hit); unknown:
+    the share of the question's word weight on words the index never holds (the same for every candidate)."""
     c = profile.constraints
     best_meaning = float(meaning.max()) if len(meaning) else 0.0
     top_score = max((h.score for h in hits), default=1.0) or 1.0
@@ -217,7 +251,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "meaning_passage": float(meaning_passage[cand.hit_index]), "meaning_gap": best_meaning - float(own),
             "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
-            "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover),
+            "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover), "unknown_words": unknown,
             "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
             "asks_kind": float(bool(c.kinds)), "kind": c.kind_share(cand.text),
             "kind_before": c.kind_share(before) if before else 0.0,
@@ -232,12 +266,44 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "names_context": names_share(profile.names, f"{hit.passage.text} {context}"),
             "names_missing": float(bool(profile.names) and names_share(profile.names,
                                                                        f"{hit.passage.text} {context}") < 1),
-            **source_features(profile, cand.source, body_of(hit)),
+            **source_features(profile, cand.source, body_of(hit, cand.text)),
+            **statement_features(profile.statements, cand.text, metadata_text(hit)),
+            "service_differs": float(len(profile.services) == 1 and hit.meta.service in ("children", "adults")
+                                     and hit.meta.service not in profile.services),
             **form_features(cand.text, hit.passage.kind == "table"),
             "passes_rules": float(allowed(c, cand.text, before, context_of(hit))),
         }
         rows.append([values[name] for name in FEATURE_NAMES])
     return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(FEATURE_NAMES))
+
+
+def statement_features(asked: set[tuple[str, str]], text: str, context: str) -> dict[str, float]:
+    """Whether the candidate's document (title, section) or the candidate itself names the statement asked about,
+    or its document names another statement of the same framework and not the asked one."""
+    if not asked:
+        return {"asks_statement": 0.0, "statement_agrees": 0.0, "statement_differs": 0.0}
+    in_context = statements_named(context)
+    agrees = bool(asked & (in_context | statements_named(text)))
+    frameworks = {framework for framework, _ in asked}
+    differs = not agrees and any(framework in frameworks for framework, _ in in_context)
+    return {"asks_statement": 1.0, "statement_agrees": float(agrees), "statement_differs": float(differs)}
+
+
+@lru_cache(maxsize=1)
+def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern], ...]:
+    """The built-in frameworks' statements, each with a pattern for its name and aliases."""
+    from evidence_bot.frameworks.framework import load_frameworks
+
+    patterns = []
+    for framework in load_frameworks().values():
+        for statement in framework.statements:
+            names = "|".join(re.escape(n).replace("'", "['’]") for n in statement.names())
+            patterns.append(((framework.id, statement.id), re.compile(rf"\b(?:{names})\b", re.IGNORECASE)))
+    return tuple(patterns)
+
+
+def statements_named(text: str) -> set[tuple[str, str]]:
+    return {key for key, pattern in statement_patterns() if pattern.search(text)}
 
 
 def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> dict[str, float]:
@@ -253,9 +319,23 @@ def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> 
     }
 
 
-def candidate_source(text: str, hit: SearchHit) -> str:
-    return sentence_source(text, document_source(hit.meta.doc_type, hit.meta.publisher),
-                           is_about_inspection(hit.meta.title))
+def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = "") -> list[str]:
+    """Whose words each unit of the hit's passage holds (speakers.passage_sources); preceding: the text of the
+    document's passage before it, where a quotation or list it continues may begin."""
+    before = [text for _, text in passage_units(preceding, "prose")] if preceding and hit.passage.kind != "table" else []
+    return passage_sources([text for _, text in units], document_source(hit.meta.doc_type, hit.meta.publisher),
+                           reports_inspection(hit), before)
+
+
+def text_source(text: str, hit: SearchHit) -> str:
+    """Whose words a piece of the hit's passage holds, read on its own (the llm mode's quoted sentences)."""
+    return sentence_source(text, document_source(hit.meta.doc_type, hit.meta.publisher), reports_inspection(hit))
+
+
+def reports_inspection(hit: SearchHit) -> bool:
+    """A council's self-assessment or action plan is never read as a story about an inspection: its tables
+    quote CQC's ratings of providers as the council's own statistics."""
+    return hit.meta.doc_type not in ("self_assessment", "action_plan") and is_about_inspection(hit.meta.title)
 
 
 
@@ -269,5 +349,7 @@ def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, 
               row[_COLUMN["asks_names"]], row[_COLUMN["names_missing"]], rows[:, _COLUMN["names_context"]].max(),
               row[_COLUMN["asks_period"]], row[_COLUMN["period_sentence"]], rows[:, _COLUMN["period_passage"]].max(),
               row[_COLUMN["body_differs"]], row[_COLUMN["heading"]], row[_COLUMN["passes_rules"]],
-              rows[:, _COLUMN["passes_rules"]].max()]
+              rows[:, _COLUMN["passes_rules"]].max(), row[_COLUMN["asks_statement"]],
+              max(row[_COLUMN["statement_differs"]], row[_COLUMN["service_differs"]]),
+              rows[:, _COLUMN["statement_agrees"]].max(), row[_COLUMN["unknown_words"]]]
     return np.asarray(values, dtype=np.float64)

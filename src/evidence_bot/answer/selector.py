@@ -11,7 +11,13 @@ and shipped as a small JSON file with the record of what it was fitted on.
   ANSWER_FEATURE_NAMES (the lead candidate's probability and margin, and whether the council, period and kind
   of fact asked about are anywhere in the evidence retrieved), fitted on answers to questions held out of the
   candidate models' fitting (folds split by council and document), so it is calibrated on unseen evidence; the
-  answerer abstains below `threshold`, chosen on the development folds.
+  answerer abstains below `threshold`, chosen on the development folds;
+- meaning_floor: the answerer also abstains when no candidate's meaning (cosine to the question or to the
+  conversation's query) reaches it: nothing retrieved is about the question ("How many potholes were
+  repaired?" over social care evidence), however well a figure and a year fit. It is the largest value that
+  would have silenced at most 1% of the right held-out answers (evaluation/selector_fit.meaning_floor);
+- unknown_ceiling: likewise, the answerer abstains when more than this share of the question's word weight is on
+  words no readable passage holds (chosen the same way).
 
 Why linear models in JSON: it needs no scikit-learn at run time, cannot execute code when loaded (a pickle can),
 reads the same on every version, and its weights can be read by a person. The fit report
@@ -41,6 +47,8 @@ class Selector:
     answer_model: dict = field(default_factory=dict)  # mean, scale, coefficients, intercept over ANSWER_FEATURE_NAMES
     threshold: float = 0.5  # abstain when the calibrated confidence is below it
     companion_share: float = 0.6  # another sentence joins the best when its probability is this share of the best's
+    meaning_floor: float = 0.0  # abstain when no candidate's meaning reaches it
+    unknown_ceiling: float = 1.0  # abstain when more of the question's word weight is on words the index lacks
     record: dict = field(default_factory=dict)  # what it was fitted on, when, and how it scored held out
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
@@ -63,7 +71,8 @@ class Selector:
                 "answer_features": ANSWER_FEATURE_NAMES,
                 "answer_model": {k: np.asarray(v).tolist() for k, v in self.answer_model.items()},
                 "threshold": self.threshold,
-                "companion_share": self.companion_share, "record": self.record}
+                "companion_share": self.companion_share, "meaning_floor": self.meaning_floor,
+                "unknown_ceiling": self.unknown_ceiling, "record": self.record}
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
@@ -80,7 +89,8 @@ class Selector:
         return cls(data["features"], np.asarray(data["mean"]), np.asarray(data["scale"]),
                    np.asarray(data["coefficients"]), float(data["intercept"]), np.asarray(data["ranker"]),
                    {k: np.asarray(v) for k, v in data["answer_model"].items()},
-                   float(data["threshold"]), float(data["companion_share"]), data.get("record", {}))
+                   float(data["threshold"]), float(data["companion_share"]), float(data["meaning_floor"]),
+                   float(data["unknown_ceiling"]), data.get("record", {}))
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Selector":

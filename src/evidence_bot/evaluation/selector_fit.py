@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from evidence_bot.answer import support_counts
-from evidence_bot.answer.extractive import Candidates, ExtractiveAnswerer, lead_row
+from evidence_bot.answer.extractive import Candidates, ExtractiveAnswerer, best_meaning, lead_row, unknown_words
 from evidence_bot.answer.features import FEATURE_GROUPS, FEATURE_NAMES
 from evidence_bot.answer.selector import Selector, linear_probability
 from evidence_bot.evaluation.matching import contains, fact_present
@@ -29,6 +29,9 @@ REGULARISATION = 1.0  # logistic regression's C; the report's comparison shows h
 # product must not make, and costs two; a wrong sentence to an answerable question, or a false abstention, one.
 UNANSWERABLE_ANSWER_COST = 2.0
 COMPANION_SHARE = 0.6
+# The off-topic rules (selector.meaning_floor, selector.unknown_ceiling) may each silence at most this share of
+# the right held-out answers.
+OFF_TOPIC_LOSS = 0.01
 ANSWER_REGULARISATION = 1.0  # the abstention model's C
 RANKER_L2 = 1.0  # the conditional logit's penalty; held out, top-1 was 0.682, 0.679, 0.672 at 0.1, 1, 10  # a second sentence joins the answer at this share of the best one's probability
 
@@ -84,9 +87,11 @@ def stacked(items: list[Labelled], features: list[int] | None = None) -> tuple[n
 
 class Masked:
     """A selector reading only some feature columns (the ablation), with the full interface decide() uses."""
-    def __init__(self, model, columns: list[int], answer_model: dict | None = None, threshold=0.5, ranker=None):
+    def __init__(self, model, columns: list[int], answer_model: dict | None = None, threshold=0.5, ranker=None,
+                 meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
         self.model, self.columns, self.ranker = model, columns, ranker
         self.answer_model, self.threshold, self.companion_share = answer_model, threshold, COMPANION_SHARE
+        self.meaning_floor, self.unknown_ceiling = meaning_floor, unknown_ceiling
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] == 0:
@@ -167,6 +172,24 @@ def confidences(answer_model: dict, outcomes: list["HeldOut"]) -> np.ndarray:
                      for o in outcomes])
 
 
+def meaning_floor(outcomes: list["HeldOut"]) -> float:
+    """The largest relevance floor that silences at most OFF_TOPIC_LOSS of the answers that were right (given by
+    candidate models that never saw their questions)."""
+    right = [best_meaning(o.item.found) for o in right_answers(outcomes)]
+    return float(np.quantile(right, OFF_TOPIC_LOSS, method="lower")) if right else 0.0
+
+
+def unknown_ceiling(outcomes: list["HeldOut"]) -> float:
+    """The smallest ceiling on the share of unknown question words that silences at most OFF_TOPIC_LOSS of the
+    right answers."""
+    right = [unknown_words(o.item.found) for o in right_answers(outcomes)]
+    return float(np.quantile(right, 1 - OFF_TOPIC_LOSS, method="higher")) if right else 1.0
+
+
+def right_answers(outcomes: list["HeldOut"]) -> list["HeldOut"]:
+    return [o for o in outcomes if (o.correct_if_answered or o.correct) and o.item.found.items]
+
+
 def best_threshold(confidences: np.ndarray, correct: np.ndarray, answerable: np.ndarray) -> float:
     """The threshold with the least cost: an answer where the evidence holds none (UNANSWERABLE_ANSWER_COST), a
     wrong answer to an answerable question (1) or a false abstention (1)."""
@@ -233,7 +256,8 @@ def cross_fit(answerer: ExtractiveAnswerer, items: list[Labelled], columns: list
         threshold = best_threshold(confidences(answer_model, others), np.array([o.correct for o in others]),
                                    np.array([o.item.question.answerable for o in others]))
         result.thresholds[fold] = threshold
-        selector = Masked(models[fold][0], columns, answer_model, threshold, models[fold][1])
+        selector = Masked(models[fold][0], columns, answer_model, threshold, models[fold][1], meaning_floor(others),
+                          unknown_ceiling(others))
         for item in (i for i in items if i.fold == fold):
             outcome = answered(answerer, item, selector)
             outcome.correct_if_answered = raw[item.question.id].correct
@@ -254,7 +278,8 @@ def shipped_selector(items: list[Labelled], held_out: CrossFit, record: dict) ->
     threshold = best_threshold(confidences(answer_model, unthresholded), np.array([o.correct for o in unthresholded]),
                                np.array([o.item.question.answerable for o in unthresholded]))
     return Selector(list(FEATURE_NAMES), scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]),
-                    ranker, answer_model, threshold, COMPANION_SHARE, record)
+                    ranker, answer_model, threshold, COMPANION_SHARE, meaning_floor(unthresholded),
+                    unknown_ceiling(unthresholded), record)
 
 
 def ablation_columns() -> dict[str, list[int]]:

@@ -5,6 +5,7 @@ The package ships CQC's local authority assessment and Ofsted's ILACS
 shape into the frameworks folder (`EVIDENCE_BOT_FRAMEWORKS_DIR`)."""
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -26,6 +27,11 @@ class Statement:
     theme: str
     good_evidence: str
     terms: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # what people call it in questions and page titles ("assessing needs")
+
+    def names(self) -> tuple[str, ...]:
+        """Its name (without a leading "The") and its aliases."""
+        return (re.sub(r"^the\s+", "", self.name, flags=re.I), *self.aliases)
 
     def description(self) -> str:
         """What is embedded to compare passages with: name, what good evidence looks like, the terms."""
@@ -96,7 +102,8 @@ def parse_framework(text: str, source: str) -> Framework:
         for s, item in enumerate(required(theme, "statements", where, list)):
             at = f"{where}.statements[{s}]"
             statements.append(Statement(required(item, "id", at), required(item, "name", at), theme_id, theme_name,
-                                        required(item, "good_evidence", at), terms_of(item, at)))
+                                        required(item, "good_evidence", at), terms_of(item, at),
+                                        terms_of(item, at, "aliases")))
     categories = []
     for c, item in enumerate(required(data, "categories", source, list)):
         at = f"{source}: categories[{c}]"
@@ -118,8 +125,8 @@ def required(data, key: str, where: str, kind=str):
     return value.strip() if kind is str else value
 
 
-def terms_of(item: dict, where: str) -> tuple[str, ...]:
-    terms = item.get("terms") or []
+def terms_of(item: dict, where: str, key: str = "terms") -> tuple[str, ...]:
+    terms = item.get(key) or []
     if not isinstance(terms, list) or not all(isinstance(t, (str, int)) for t in terms):
-        raise FrameworkError(f"{where}: 'terms' must be a list of words or phrases")
+        raise FrameworkError(f"{where}: '{key}' must be a list of words or phrases")
     return tuple(str(t) for t in terms)
