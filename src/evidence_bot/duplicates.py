@@ -1,9 +1,9 @@
 """Near-duplicate passages across documents: the same text held by several renditions (text, Word, PDF).
 
 Two passages are copies when at least `threshold` of the smaller one's word
-5-grams are in the other (containment). Overlaps are counted through an index
-from 5-gram to kept passage, so each passage is compared only with the kept
-passages it shares 5-grams with."""
+5-grams are in the other (containment). A passage that shares no 5-gram with
+any kept passage (most of them) is kept after one set test; only the others
+are compared with each kept passage, by set intersection."""
 
 import re
 from collections import Counter
@@ -24,15 +24,15 @@ def first_copies(items: list[tuple[str, str]], threshold: float) -> list[tuple[i
     """For (doc id, text) items in rank order: the positions of the first copy of each text, each with the
     other documents that hold a copy of it."""
     kept: list[tuple[int, str, frozenset[int], list[str]]] = []
-    holders: dict[int, list[int]] = {}  # 5-gram -> positions in kept
+    seen: set[int] = set()  # every kept passage's 5-grams: most passages share none, and are kept at once
     for position, (doc_id, text) in enumerate(items):
         marks = shingles(text)
-        shared = Counter(k for mark in marks for k in holders.get(mark, ()))
-        twin = next((kept[k] for k in sorted(shared) if kept[k][1] != doc_id
-                     and shared[k] / min(len(marks), len(kept[k][2])) >= threshold), None)
+        twin = None
+        if not marks.isdisjoint(seen):
+            twin = next((k for k in kept if k[1] != doc_id
+                         and len(marks & k[2]) / min(len(marks), len(k[2])) >= threshold), None)
         if twin is None:
-            for mark in marks:
-                holders.setdefault(mark, []).append(len(kept))
+            seen |= marks
             kept.append((position, doc_id, marks, []))
         elif doc_id not in twin[3]:
             twin[3].append(doc_id)

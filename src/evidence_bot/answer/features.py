@@ -179,6 +179,7 @@ def coverage(weights: dict[str, float], text: str, around: str = "", around_shar
     return found / total
 
 
+@lru_cache(maxsize=65536)  # the same question words are stemmed for every candidate
 def stem(word: str) -> str:
     """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home'."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
@@ -302,8 +303,9 @@ def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern], ...]:
     return tuple(patterns)
 
 
-def statements_named(text: str) -> set[tuple[str, str]]:
-    return {key for key, pattern in statement_patterns() if pattern.search(text)}
+@lru_cache(maxsize=8192)  # a passage's title and section are read for each of its sentences
+def statements_named(text: str) -> frozenset[tuple[str, str]]:
+    return frozenset(key for key, pattern in statement_patterns() if pattern.search(text))
 
 
 def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> dict[str, float]:
