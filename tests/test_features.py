@@ -32,6 +32,8 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
     who = Constraints.of("What is the name of the Corporate Director?")
     assert who.kind_share("The Board is chaired by the Corporate Director.") == 0
     assert who.kind_share("The Corporate Director, Jane Smith, chairs the Board.") == 1
+    chaired = Constraints.of("Who chaired the cabinet meeting?")  # a role or a body alone is not a name
+    assert chaired.kind_share("The Independent Chair meets the Health and Wellbeing Board.") == 0
     scored = Constraints.of("What did CQC score Westminster for safeguarding?")
     assert "score" in scored.kinds and scored.kind_share("Safeguarding - 2") == 1
     assert scored.kind_share("Safeguarding was a strength") == 0
@@ -214,3 +216,15 @@ def test_a_passage_is_read_for_speakers_with_the_passage_before_it_in_its_docume
     first, second = sample_bot.catalog.doc_passages(doc_id)[:2]
     assert sample_bot.preceding_text(second) == first.text
     assert sample_bot.preceding_text(first) == ""
+
+
+def test_an_inspector_question_reads_the_inspectors_and_inspection_stories_passages_first():
+    from evidence_bot.answer.extractive import PASSAGES_READ, reading_order
+
+    story = hit("news", "Inspectors praised safeguarding.", "news", "Local Gazette", "Council praised by inspectors")
+    council = [hit(f"sa{i}", "We keep people safe.", "self_assessment", "Fernleigh Borough Council",
+                   "Self-assessment") for i in range(PASSAGES_READ + 2)]
+    hits = council + [story, INSPECTOR_HIT]
+    asked = reading_order(QuestionProfile.of("What did CQC say about safeguarding?"), hits)
+    assert asked[:2] == [story, INSPECTOR_HIT] and len(asked) == PASSAGES_READ  # then the council's, in order
+    assert reading_order(QuestionProfile.of("How do we keep people safe?"), hits) == hits[:PASSAGES_READ]

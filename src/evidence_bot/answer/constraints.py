@@ -44,6 +44,12 @@ CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z]
 SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
 RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.I)
 PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
+ROLE_WORDS = {"council", "committee", "board", "cabinet", "director", "directors", "chair", "chairman", "lead",
+              "leader", "member", "members", "officer", "officers", "executive", "chief", "independent", "deputy",
+              "head", "manager", "team", "health", "wellbeing", "scrutiny", "overview", "services", "service",
+              "social", "care", "adult", "adults", "children", "families", "partnership", "group", "panel",
+              "forum", "department", "corporate", "strategic", "portfolio", "holder", "safeguarding", "local",
+              "authority", "and", "of", "for", "the", "principal", "worker", "assessment"}
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
 NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
              "and", "has", "have", "can", "tell", "apart", "i", "january", "february", "march", "april", "may", "june",
@@ -87,11 +93,13 @@ def has_figure(text: str) -> bool:
 
 
 def has_name(text: str, question_words: set[str]) -> bool:
+    """A titled name ("Cllr Marsh") or a run of capitalised words, not all of them from the question, that is
+    not only the words of a role or a body ("the Independent Chair", "Health and Overview Scrutiny Committee")."""
     if TITLED.search(text):
         return True
     for run in CAPITALISED_RUN.findall(text):
         parts = [w for w in words(run) if w not in LEADING_WORDS]
-        if len(parts) >= 2 and any(w not in question_words for w in parts):
+        if len(parts) >= 2 and any(w not in question_words for w in parts) and any(w not in ROLE_WORDS for w in parts):
             return True
     return False
 
