@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evidence_bot.answer.extractive import READ_DEPTH
+from evidence_bot.answer.extractive import read_depth
 from evidence_bot.config import Settings
 from evidence_bot.evaluation import selection_report as report
 from evidence_bot.evaluation.questions import load_questions
@@ -51,7 +51,7 @@ def collect(name: str, questions_path: Path, corpus: Path, log) -> list[Labelled
     for question in questions:
         started = time.perf_counter()
         query = bot.query_for(question.question, question.history)
-        hits = bot.retriever.search(query, bot.scoped(None), max(bot.settings.top_k, READ_DEPTH))
+        hits = bot.retriever.search(query, bot.scoped(None), max(bot.settings.top_k, read_depth(question.question)))
         found = bot.answerer.candidates(question.question, query, hits, None)
         hits = found.hits  # the passages read, in the order the candidates index them
         items.append(Labelled(question, name, int(folds[question.id]), found, hits,

@@ -18,7 +18,7 @@ from typing import BinaryIO
 from evidence_bot.access import Viewer
 from evidence_bot.audit import AuditLog
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
-from evidence_bot.answer.extractive import READ_DEPTH
+from evidence_bot.answer.extractive import read_depth
 from evidence_bot.answer.fixed_replies import fixed_reply
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
@@ -328,10 +328,11 @@ class EvidenceBot:
             return Prepared(redacted(question), redacted(question), [], [], screened, history)
         self.require_documents()
         filters = self.scoped(filters)
-        ranked = self.retriever.search(query, filters, max(depth or 0, self.settings.top_k, READ_DEPTH))
+        reading = max(self.settings.top_k, read_depth(question))
+        ranked = self.retriever.search(query, filters, max(depth or 0, reading))
         hits = ranked[:self.settings.top_k]
-        extractive = (self.answerer.answer(question, query, ranked[:max(self.settings.top_k, READ_DEPTH)],
-                                           filters.access) if hits else Answer(ABSTENTION, True, [], 0.0, query))
+        extractive = (self.answerer.answer(question, query, ranked[:reading], filters.access)
+                      if hits else Answer(ABSTENTION, True, [], 0.0, query))
         return Prepared(question, query, ranked, hits, extractive, history)
 
     @staticmethod

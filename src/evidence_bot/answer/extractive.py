@@ -133,6 +133,12 @@ class ExtractiveAnswerer:
         return stored_unit_vectors(items, self.stored_vectors, self.embedder)
 
 
+def read_depth(question: str) -> int:
+    """How many retrieved passages the answerer chooses from: only an inspector question reorders them, so only
+    it needs more than it reads (fetching 50 passages costs a few milliseconds)."""
+    return READ_DEPTH if QuestionProfile.of(question).asks_inspector else PASSAGES_READ
+
+
 def reading_order(profile: QuestionProfile, hits: list[SearchHit]) -> list[SearchHit]:
     """The passages to read. A question about what the inspector found is answered from the inspector's words
     only, so it reads the inspector's documents and the stories and minutes about an inspection first (the
