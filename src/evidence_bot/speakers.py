@@ -125,13 +125,14 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
     sources: list[str] = []
     last_cued, inspectors, quote_open, introduction = None, set(), False, None
     for sentence in sentences:
-        source = cued_source(sentence, document) or named_inspector(sentence, inspectors)
+        cued = cued_source(sentence, document)
+        source = cued or named_inspector(sentence, inspectors)
         if source is None and sources:
             source = continued(sentence, sources[-1], last_cued, quote_open, introduction)
         source = source or verdict_source(sentence, document, about_inspection) or document
         if source == INSPECTOR:
             inspectors |= set(_NAMED_INSPECTOR.findall(sentence))
-        if source != document or cued_source(sentence, document):
+        if source != document or cued:
             last_cued = source
         quote_open = still_quoting(sentence, quote_open)
         if sentence.rstrip().endswith(":"):

@@ -16,11 +16,11 @@ import numpy as np
 
 from evidence_bot.answer.attribution import lead_in
 from evidence_bot.answer.features import (FEATURE_NAMES, Candidate, QuestionProfile, answer_features, context_of,
-                                          feature_rows, metadata_text, names_share, reports_inspection, stem,
+                                          coverage, feature_rows, metadata_text, names_share, reports_inspection,
                                           text_source, unit_sources)
 from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words, expansions
+from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.speakers import INSPECTOR, document_source
 from evidence_bot.units import passage_units, unit_id
@@ -189,10 +189,8 @@ def shares_a_word(query: str, hit: SearchHit) -> bool:
     """The answer's passage (with its title and section) holds a word of the question or conversation other than
     a number: a figure for the year asked about, in a passage about something else, is no answer. Every right
     held-out answer of the development sets passes (docs/selection.md)."""
-    text = f"{hit.passage.text} {metadata_text(hit)}"
-    lowered, spelled = text.lower(), {w.lower() for w in expansions(text)}
-    asked = [w for w in content_words(query) if not any(ch.isdigit() for ch in w)]
-    return not asked or any(stem(w) in lowered or w in spelled for w in asked)
+    asked = {w: 1.0 for w in content_words(query) if not any(ch.isdigit() for ch in w)}
+    return not asked or coverage(asked, f"{hit.passage.text} {metadata_text(hit)}") > 0
 
 
 def unknown_words(found: Candidates) -> float:
