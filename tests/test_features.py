@@ -43,6 +43,25 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
     assert "number" in Constraints.of("What is the average caseload?").kinds
 
 
+@pytest.mark.parametrize("question, kind, holds, lacks", [
+    ("How regularly does Nottingham meet the regulator?", "frequency", "A monthly information sharing meeting was held.",
+     "Partners met the regulator."),
+    ("When was the safeguarding team restructured?", "date", "The team, which changed 3 years ago, improved.",
+     "The team changed its model."),
+    ("Over which dates did Ofsted inspect Hull?", "date", "It was inspected from 14-25 November.", "It was inspected."),
+    ("What's Lincolnshire's population in the CQC pilot report?", "number", "The population is currently 755,833.",
+     "The county is rural."),
+    ("What did Ofsted rate East Riding's children's social care in 2020?", "rating", "It was rated inadequate.",
+     "Ofsted visited in 2020."),
+    ("Which outside organisation does Herts fund to signpost residents?", "name",
+     "The council had commissioned Herts Help to give advice.", "The website provided signposting."),
+])
+def test_the_kind_a_question_asks_for_is_read_from_its_wording(question, kind, holds, lacks):
+    asked = Constraints.of(question)
+    assert kind in asked.kinds
+    assert asked.holds(kind, holds) and not asked.holds(kind, lacks)
+
+
 def test_the_statement_and_service_asked_about_agree_or_differ_with_the_documents():
     from evidence_bot.answer.features import statement_features
 
@@ -65,6 +84,16 @@ def test_named_places_include_a_possessive_first_word_and_are_found_in_text_or_t
     assert named_terms("Which council scored 56%?") == []
     assert names_share(["Southend"], "The borough has 26 care homes.") == 0
     assert names_share(["Southend"], "Southend-on-Sea Borough Council: local authority assessment") == 1
+    assert names_share(["York"], "North Yorkshire Council: local authority assessment") == 0  # a whole word
+    assert names_share(["York"], "York's services for children were rated Outstanding.") == 1
+
+
+def test_the_topic_of_a_question_is_its_words_less_the_place_and_the_year():
+    from evidence_bot.answer.features import topic_weights
+
+    question = "What is Kent's council tax increase for 2025/26?"
+    weights = {word: 1.0 for word in ("kent", "tax", "increase", "2025", "26")}
+    assert topic_weights(weights, QuestionProfile.of(question).names) == {"tax": 1.0, "increase": 1.0}
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -228,3 +257,21 @@ def test_an_inspector_question_reads_the_inspectors_and_inspection_stories_passa
     asked = reading_order(QuestionProfile.of("What did CQC say about safeguarding?"), hits)
     assert asked[:2] == [story, INSPECTOR_HIT] and len(asked) == PASSAGES_READ  # then the council's, in order
     assert reading_order(QuestionProfile.of("How do we keep people safe?"), hits) == hits[:PASSAGES_READ]
+
+
+def test_an_inspector_question_reads_passages_naming_its_council_before_other_councils_inspections():
+    from evidence_bot.answer.extractive import reading_order
+
+    others = [hit(f"ofsted{i}", "Inspectors found strong leadership.", "inspection_report", "Ofsted",
+                  "Hertfordshire: inspection of children's services") for i in range(12)]
+    story = hit("notts", "Inspectors described the leadership team as 'aspirational'.", "news",
+                "Nottinghamshire County Council", "Children's services judged to be good")
+    told = hit("york", "Independent inspectors, Ofsted, have rated York's services as Outstanding.", "news",
+               "City of York Safeguarding Children Partnership", "York's children's services rated as Outstanding")
+    asked = reading_order(QuestionProfile.of("How did Ofsted describe Nottinghamshire's leadership team?"),
+                          others + [story])
+    assert asked[0] == story  # its publisher names the council, though its title names no inspectorate
+    claims = [hit(f"sa{i}", "Ofsted rated us good.", "self_assessment", "Fernleigh Borough Council",
+                  "Self-assessment") for i in range(12)]
+    asked = reading_order(QuestionProfile.of("What did Ofsted say about children in care?"), claims + [told])
+    assert asked[0] == told  # its title names no inspectorate; its passage tells of the inspection

@@ -71,6 +71,22 @@ def test_text_cleaning_of_real_mess(tmp_path):
     assert "The strategy can be found HERE and the recommendations were agreed in-house." in doc.text
 
 
+def test_a_page_saved_as_text_keeps_its_own_lines_and_joins_wrapped_ones(tmp_path):
+    source = tmp_path / "page.txt"
+    finding = ("The local authority had taken steps towards ensuring equity was high on people's agendas and "
+               "actions were being taken to address any areas identified for improvement.")
+    source.write_text(f"Bristol City Council: local authority assessment\nEquity in experience and outcomes\n"
+                      f"Score: 2\n{finding}\n\nPublished: 8 November 2024\n\n"
+                      "The number of agency social workers has reduced from 58 to\n42 and permanent recruitment is\n"
+                      "ongoing across the whole of the service this year.\n")
+    doc = load(source)
+    texts = [(b.kind, b.text) for b in doc.blocks]
+    assert ("paragraph", "Score: 2") in texts and ("paragraph", finding) in texts  # lines of their own
+    assert ("paragraph", "Published: 8 November 2024") in texts  # a labelled date is a fact, not a heading
+    assert any(t == "The number of agency social workers has reduced from 58 to 42 and permanent recruitment is "
+               "ongoing across the whole of the service this year." for _, t in texts)  # hard-wrapped: one
+
+
 # --- bad input: each a clear error naming the file and the reason ---------------------------------
 
 def expect_error(path, reason):

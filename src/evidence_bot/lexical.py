@@ -27,8 +27,13 @@ def glossary() -> dict[str, str]:
 
 def words(text: str) -> list[str]:
     """Lower-case words; a possessive is its owner ("Hull's" is "hull"), as the index's tokenizer splits it."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=65536)  # the answerer reads each candidate's words for several features
+def _words(text: str) -> tuple[str, ...]:
     found = (_POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
-    return [w for w in found if w]
+    return tuple(w for w in found if w)
 
 
 def content_words(text: str) -> list[str]:

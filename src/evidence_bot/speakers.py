@@ -53,6 +53,9 @@ COUNCIL_CUES = re.compile(
 _INSPECTORATES = re.compile(r"\b(?:CQC|Care Quality Commission|Ofsted)\b", re.I)
 _COMMITTEES = re.compile(r"\b(?:committee|cabinet|scrutiny|board|commission|panel|partnership)\b", re.I)
 _COUNCILS = re.compile(r"\b(?:council|borough|county|city of|local authority)\b", re.I)
+# The council's account of itself: never read as a story about an inspection (its tables quote CQC's ratings of
+# providers as the council's own statistics).
+CLAIM_TYPES = ("self_assessment", "action_plan")
 
 
 def document_source(doc_type: str | None, publisher: str | None) -> str:
@@ -62,7 +65,7 @@ def document_source(doc_type: str | None, publisher: str | None) -> str:
         return INSPECTOR
     if doc_type == "minutes" or (_COMMITTEES.search(publisher) and _COUNCILS.search(publisher)):
         return COMMITTEE
-    if doc_type in ("self_assessment", "action_plan") or _COUNCILS.search(publisher):
+    if doc_type in CLAIM_TYPES or _COUNCILS.search(publisher):
         return COUNCIL
     return PRESS if doc_type == "news" else OTHER
 

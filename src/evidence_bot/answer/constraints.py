@@ -8,17 +8,26 @@ general English; none is tuned to one document."""
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from evidence_bot.lexical import expansions, words
 
+# Nouns whose value is a figure: "What's Lincolnshire's population?", "What was the overspend?"
+_FIGURE_NOUNS = r"(?:score|rate|figure|total|percentage|population|budget|spend|spending|overspend|cost|caseloads?|amount)"
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
-                         r"how long|what (?:was|is) the (?:total|number|figure|rate|score|percentage)|"
-                         r"what (?:was|is) (?:[\w'’]+ ){1,4}(?:score|rate|figure|total|percentage)|"
-                         r"what (?:was|is|are|were) (?:the |its |their )?(?:average|mean|median))\b", re.I)
-ASKS_DATE = re.compile(r"\b(?:when|what date|which year|what year|since when|by when)\b", re.I)
-ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:councillor|member|officer)s?|name of|named)\b", re.I)
+                         rf"how long|what(?: was| is|['’]s) the (?:total|number|figure|rate|score|percentage)|"
+                         rf"what(?: was| is|['’]s) (?:[\w'’]+ ){{1,4}}{_FIGURE_NOUNS}|"
+                         r"what(?: was| is| are| were|['’]s) (?:the |its |their )?(?:average|mean|median))\b", re.I)
+ASKS_DATE = re.compile(r"\b(?:when|what dates?|which dates?|which year|what year|which month|what month|since when|"
+                       r"by when|how long ago)\b", re.I)
+ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:\w+ )?(?:councillor|member|officer|organisation|charity|provider|company)s?|"
+                       r"name of|named)\b", re.I)
+ASKS_FREQUENCY = re.compile(r"\bhow (?:often|regularly|frequently)\b", re.I)
+FREQUENCY = re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual(?:ly)?|yearly|bi-?monthly|"
+                       r"every (?:day|week|month|quarter|year|\w+ (?:days|weeks|months|years))|once a|twice a|"
+                       r"(?:each|per|a) (?:day|week|fortnight|month|quarter|year)|regular(?:ly)?)\b", re.I)
 ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
-ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded)\b", re.I)
+ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded|grade|judge?ments?)\b|\b(?:did|does|do) [^?]*\b(?:rate|judge)\b", re.I)
 ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
 ASKS_FUTURE = re.compile(r"\b(?:when|what date|which year|what year|by when)\b[^?]*\b(?:next|will|due|upcoming|planned|"
                          r"expected|scheduled)\b|\bwhen will\b", re.I)
@@ -38,7 +47,9 @@ DATE_OR_TIME = re.compile(rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[./]\d{{1,2}
                           rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\W|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\d)|"
                           rf"\b\d{{1,2}}[.:]\d{{2}}\s*(?:am|pm)\b|\b\d{{1,2}}\s*(?:am|pm)\b", re.I)
 DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b", re.I)
+                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
+                  r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) (?:years?|months?|weeks?) ago\b|"
+                  r"\blast (?:year|month|week|spring|summer|autumn|winter)\b|\b(?:earlier|later) this year\b", re.I)
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
 SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
@@ -129,7 +140,7 @@ class Constraints:
         kinds = {kind for kind, pattern in (("number", ASKS_NUMBER), ("share", ASKS_SHARE), ("date", ASKS_DATE),
                                             ("name", ASKS_NAME), ("rating", ASKS_RATING),
                                             ("score", ASKS_SCORE), ("contact", ASKS_CONTACT),
-                                            ("future", ASKS_FUTURE))
+                                            ("future", ASKS_FUTURE), ("frequency", ASKS_FREQUENCY))
                  if pattern.search(question)}
         return cls(kinds, periods(question), named_terms(question), set(words(question)))
 
@@ -148,6 +159,8 @@ class Constraints:
             return bool(CONTACT.search(text))
         if kind == "future":
             return bool(FUTURE.search(text))
+        if kind == "frequency":
+            return bool(FREQUENCY.search(text))
         return bool(RATING.search(text))
 
     def kind_share(self, text: str) -> float:
@@ -158,6 +171,19 @@ class Constraints:
 def name_forms(name: str) -> list[str]:
     lowered = name.lower()
     return [lowered, lowered[:-1]] if lowered.endswith("s") and len(lowered) > 4 else [lowered]
+
+
+@lru_cache(maxsize=4096)
+def _name_pattern(name: str) -> re.Pattern:
+    forms = "|".join(re.escape(form) for form in name_forms(name))
+    return re.compile(rf"(?<![a-z0-9])(?:{forms})(?:['’]s)?(?![a-z0-9])")
+
+
+def mentions(name: str, *lowered_texts: str) -> bool:
+    """Whether any of the (lower-cased) texts names `name` as a whole word: "York" is not in "North Yorkshire",
+    nor "Hull" in "Hullbridge"; a possessive ending is allowed."""
+    pattern = _name_pattern(name)
+    return any(pattern.search(text) for text in lowered_texts)
 
 
 def allowed(constraints: Constraints, text: str, lead_in: str, context: str) -> bool:
@@ -175,4 +201,4 @@ def allowed(constraints: Constraints, text: str, lead_in: str, context: str) -> 
         return False  # a figure belongs to a period: the one asked about must be stated
     lowered = f"{near} {context}".lower()
     spelled = " ".join(expansions(f"{near} {context}")).lower()
-    return all(any(form in lowered or form in spelled for form in name_forms(name)) for name in constraints.names)
+    return all(mentions(name, lowered, spelled) for name in constraints.names)

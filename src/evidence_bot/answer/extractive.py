@@ -22,7 +22,7 @@ from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.speakers import INSPECTOR, document_source
+from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
@@ -145,9 +145,16 @@ def reading_order(profile: QuestionProfile, hits: list[SearchHit]) -> list[Searc
     council's self-assessment mentions safeguarding more often than CQC's report does); the rest, in retrieval
     order, fill what is left (a council claim may be quoted when the inspector's words do not answer)."""
     if profile.asks_inspector:
-        hits = sorted(hits, key=lambda h: not (document_source(h.meta.doc_type, h.meta.publisher) == INSPECTOR
-                                               or reports_inspection(h)))
+        hits = sorted(hits, key=lambda h: (names_share(profile.names, f"{h.passage.text} {metadata_text(h)}") < 1,
+                                           not tells_inspection(h)))
     return hits[:PASSAGES_READ]
+
+
+def tells_inspection(hit: SearchHit) -> bool:
+    """The inspector's document, or a passage of a story or minutes about an inspection (named in the title, or
+    in the passage: "Independent inspectors, Ofsted, have rated York's services...")."""
+    return (document_source(hit.meta.doc_type, hit.meta.publisher) == INSPECTOR or reports_inspection(hit)
+            or (hit.meta.doc_type not in CLAIM_TYPES and is_about_inspection(hit.passage.text)))
 
 
 def stored_unit_vectors(items: list, stored_vectors, embedder: Embedder) -> np.ndarray:

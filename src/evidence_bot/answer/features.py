@@ -34,17 +34,17 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.answer.constraints import Constraints, allowed, name_forms, periods, periods_agree
+from evidence_bot.answer.constraints import Constraints, allowed, mentions, periods, periods_agree
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
 from evidence_bot.units import passage_units
-from evidence_bot.speakers import (COUNCIL, INSPECTOR, document_source, is_about_inspection, passage_sources,
+from evidence_bot.speakers import (CLAIM_TYPES, COUNCIL, INSPECTOR, document_source, is_about_inspection, passage_sources,
                                    sentence_source)
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
     "words": ["words", "words_around", "words_passage", "words_title", "words_gap", "novelty", "echo",
-              "unknown_words"],
+              "unknown_words", "words_topic"],
     "rank": ["rank", "fused_share"],
     "kind": ["asks_kind", "kind", "kind_before", "asks_kind_missing"],
     "period": ["asks_period", "period_sentence", "period_passage", "period_document"],
@@ -65,7 +65,7 @@ ANSWER_FEATURE_NAMES: list[str] = [
     "lead_logit", "lead_margin", "lead_meaning", "lead_words", "lead_kind", "asks_kind",
     "asks_names", "lead_names_missing", "names_anywhere", "asks_period", "lead_period", "period_anywhere",
     "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules", "asks_statement",
-    "lead_scope_differs", "statement_anywhere", "unknown_words"]
+    "lead_scope_differs", "statement_anywhere", "unknown_words", "lead_topic", "topic_anywhere"]
 
 _INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
               r"assessment team|assessors?)"
@@ -159,7 +159,7 @@ def names_share(names: list[str], text: str) -> float:
         return 0.0
     lowered = text.lower()
     spelled = " ".join(expansions(text)).lower()
-    return sum(any(form in lowered or form in spelled for form in name_forms(n)) for n in names) / len(names)
+    return sum(mentions(n, lowered, spelled) for n in names) / len(names)
 
 
 def coverage(weights: dict[str, float], text: str, around: str = "", around_share: float = 0.5) -> float:
@@ -181,11 +181,19 @@ def coverage(weights: dict[str, float], text: str, around: str = "", around_shar
 
 @lru_cache(maxsize=65536)  # the same question words are stemmed for every candidate
 def stem(word: str) -> str:
-    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home'."""
+    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home', 'owns' with 'owner'
+    (a plural or third-person s leaves three letters; a longer suffix four)."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+        if len(word) > len(suffix) + (2 if suffix == "s" else 3) and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
+
+
+def topic_weights(weights: dict[str, float], names: list[str]) -> dict[str, float]:
+    """The question's words less the council or place it names and its numbers (years): what it asks about.
+    "What is Kent's council tax increase for 2025/26?" is about council tax, wherever Kent and 2025 appear."""
+    named = {w for name in names for w in content_words(name)}
+    return {w: v for w, v in weights.items() if w not in named and not any(ch.isdigit() for ch in w)}
 
 
 def novelty_features(text: str, asked: set[str], cover: float) -> dict[str, float]:
@@ -239,9 +247,15 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
     top_score = max((h.score for h in hits), default=1.0) or 1.0
     passage_cover = [coverage(weights, f"{h.passage.text} {metadata_text(h)}") for h in hits]
     title_cover = [coverage(weights, metadata_text(h)) for h in hits]
+    # What is the same for every candidate of a passage, measured once per passage.
+    period_passage = [period_agreement(c.asked_periods, f"{h.passage.text} {metadata_text(h)}") for h in hits]
+    names_title = [names_share(profile.names, metadata_text(h)) for h in hits]
+    names_context = [names_share(profile.names, f"{h.passage.text} {metadata_text(h)}") for h in hits]
     coverage_of = [coverage(weights, cand.text) for cand in candidates]
     best_cover = max(coverage_of, default=0.0)
     asked_words = {stem(w) for w in weights}
+    topic = topic_weights(weights, profile.names)
+    kinds = {cand.text: c.kind_share(cand.text) for cand in candidates}  # a sentence is also the next one's before
     rows = []
     for cand, own, query_meaning, cover in zip(candidates, meaning, meaning_query, coverage_of):
         hit = hits[cand.hit_index]
@@ -253,22 +267,22 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
             "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover), "unknown_words": unknown,
+            "words_topic": coverage(topic, f"{before} {cand.text}"),
             "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
-            "asks_kind": float(bool(c.kinds)), "kind": c.kind_share(cand.text),
-            "kind_before": c.kind_share(before) if before else 0.0,
-            "asks_kind_missing": float(bool(c.kinds) and not c.kind_share(cand.text)),
+            "asks_kind": float(bool(c.kinds)), "kind": kinds[cand.text],
+            "kind_before": kinds.get(before, 0.0) if before else 0.0,
+            "asks_kind_missing": float(bool(c.kinds) and not kinds[cand.text]),
             "asks_period": float(bool(c.asked_periods)),
             "period_sentence": period_agreement(c.asked_periods, f"{before} {cand.text}"),
-            "period_passage": period_agreement(c.asked_periods, f"{hit.passage.text} {context}"),
+            "period_passage": period_passage[cand.hit_index],
             "period_document": document_year_agreement(c.asked_periods, hit.meta.date),
             "asks_names": float(bool(profile.names)),
             "names_sentence": names_share(profile.names, cand.text),
-            "names_title": names_share(profile.names, context),
-            "names_context": names_share(profile.names, f"{hit.passage.text} {context}"),
-            "names_missing": float(bool(profile.names) and names_share(profile.names,
-                                                                       f"{hit.passage.text} {context}") < 1),
+            "names_title": names_title[cand.hit_index],
+            "names_context": names_context[cand.hit_index],
+            "names_missing": float(bool(profile.names) and names_context[cand.hit_index] < 1),
             **source_features(profile, cand.source, body_of(hit, cand.text)),
-            **statement_features(profile.statements, cand.text, metadata_text(hit)),
+            **statement_features(profile.statements, cand.text, context),
             "service_differs": float(len(profile.services) == 1 and hit.meta.service in ("children", "adults")
                                      and hit.meta.service not in profile.services),
             **form_features(cand.text, hit.passage.kind == "table"),
@@ -337,7 +351,7 @@ def text_source(text: str, hit: SearchHit) -> str:
 def reports_inspection(hit: SearchHit) -> bool:
     """A council's self-assessment or action plan is never read as a story about an inspection: its tables
     quote CQC's ratings of providers as the council's own statistics."""
-    return hit.meta.doc_type not in ("self_assessment", "action_plan") and is_about_inspection(hit.meta.title)
+    return hit.meta.doc_type not in CLAIM_TYPES and is_about_inspection(hit.meta.title)
 
 
 
@@ -353,5 +367,6 @@ def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, 
               row[_COLUMN["body_differs"]], row[_COLUMN["heading"]], row[_COLUMN["passes_rules"]],
               rows[:, _COLUMN["passes_rules"]].max(), row[_COLUMN["asks_statement"]],
               max(row[_COLUMN["statement_differs"]], row[_COLUMN["service_differs"]]),
-              rows[:, _COLUMN["statement_agrees"]].max(), row[_COLUMN["unknown_words"]]]
+              rows[:, _COLUMN["statement_agrees"]].max(), row[_COLUMN["unknown_words"]],
+              row[_COLUMN["words_topic"]], rows[:, _COLUMN["words_topic"]].max()]
     return np.asarray(values, dtype=np.float64)

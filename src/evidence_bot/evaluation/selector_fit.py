@@ -28,12 +28,12 @@ REGULARISATION = 1.0  # logistic regression's C; the report's comparison shows h
 # The threshold's costs (docs/selection.md): answering where the evidence holds no answer is the invention the
 # product must not make, and costs two; a wrong sentence to an answerable question, or a false abstention, one.
 UNANSWERABLE_ANSWER_COST = 2.0
-COMPANION_SHARE = 0.6
+COMPANION_SHARE = 0.6  # a second sentence joins the answer at this share of the best one's probability
 # The off-topic rules (selector.meaning_floor, selector.unknown_ceiling) may each silence at most this share of
 # the right held-out answers.
 OFF_TOPIC_LOSS = 0.01
 ANSWER_REGULARISATION = 1.0  # the abstention model's C
-RANKER_L2 = 1.0  # the conditional logit's penalty; held out, top-1 was 0.682, 0.679, 0.672 at 0.1, 1, 10  # a second sentence joins the answer at this share of the best one's probability
+RANKER_L2 = 1.0  # the conditional logit's penalty; held out, top-1 was 0.682, 0.679, 0.672 at 0.1, 1, 10
 
 
 @dataclass

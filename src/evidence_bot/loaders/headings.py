@@ -7,6 +7,9 @@ _TOP_LEVEL_WORDS = re.compile(r"^(?:part|section|chapter|appendix|annex|theme|cq
 _TOC_ENTRY = re.compile(r"\s\d{1,3}$")
 _SENTENCE_END = re.compile(r"[.;,:!?…]$")
 _MARKDOWN = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
+# "Published: 8 November 2024", "Assessment start date: 11 May 2023": a labelled value, a fact, not a title
+# ("Theme 3: Safe systems" has its number before the colon).
+_FIELD = re.compile(r"^[^:]{1,40}:\s+\D*\d")
 
 
 def markdown_heading(line: str) -> tuple[int, str] | None:
@@ -20,7 +23,7 @@ def looks_like_heading(line: str) -> bool:
     words = line.split()
     if not words or len(line) > 90 or len(words) > 12:
         return False
-    if _SENTENCE_END.search(line) or _TOC_ENTRY.search(line):
+    if _SENTENCE_END.search(line) or _TOC_ENTRY.search(line) or _FIELD.match(line):
         return False
     if not (line[0].isupper() or line[0].isdigit()):
         return False

@@ -13,6 +13,10 @@ from evidence_bot.models import Block, LoadedDocument
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)])\s+")
 _RULE_ROW = re.compile(r"^[\s\-|:=+]+$")
+# A line at most this share of its paragraph's widest line may stand on its own (wrapped()). The Thurrock
+# reports' wrapped lines run 60-80 characters with the widest near 80; a page's own short lines ("Score: 3") sit
+# far below the width of the paragraphs around them.
+OWN_LINE_SHARE = 0.7
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
@@ -55,6 +59,7 @@ def text_blocks(lines: list[str], page: int | None, vocabulary: set[str]) -> lis
         return [table_block(lines, page)]
     blocks: list[Block] = []
     paragraph: list[str] = []
+    width = max(len(line) for line in lines)  # the wrap width, if the text was wrapped
 
     def flush():
         if paragraph:
@@ -75,9 +80,23 @@ def text_blocks(lines: list[str], page: int | None, vocabulary: set[str]) -> lis
         elif blocks and blocks[-1].kind == "list_item" and not paragraph and line[:1].isspace():
             blocks[-1].text = collapse_spaces(blocks[-1].text + " " + strip_markup(line))  # wrapped item
         else:
+            if paragraph and not wrapped(paragraph[-1], line, width):
+                flush()
             paragraph.append(line)
     flush()
     return blocks
+
+
+def wrapped(line: str, following: str, width: int) -> bool:
+    """Whether the break between two lines of a paragraph is a hard wrap (join them) rather than a line of
+    its own ("Score: 3", "Published: 17 May 2024" above a page's first paragraph): the break is a wrap when
+    it splits a word or a sentence ("in-" / "house", a lower-case next line) or when the next word would not
+    have fitted on the line, the test text reflow tools use. Text taken from a PDF was wrapped by the width of
+    proportional glyphs, not of characters, so only a line clearly shorter than the widest counts as its own."""
+    next_word = following.split()[0] if following.split() else ""
+    if line.endswith("-") or following[:1].islower():
+        return True
+    return len(line) > OWN_LINE_SHARE * width or len(line) + 1 + len(next_word) > width
 
 
 def is_table(lines: list[str]) -> bool:
