@@ -275,3 +275,18 @@ def test_an_inspector_question_reads_passages_naming_its_council_before_other_co
                   "Self-assessment") for i in range(12)]
     asked = reading_order(QuestionProfile.of("What did Ofsted say about children in care?"), claims + [told])
     assert asked[0] == told  # its title names no inspectorate; its passage tells of the inspection
+
+
+def test_a_list_after_its_introduction_is_its_speakers_items_passing_over_a_caption():
+    from evidence_bot.answer.extractive import with_list_items
+    from evidence_bot.answer.features import Candidate
+
+    lines = [("Other findings included:", "inspector"), ("• Most social workers know their children well", "inspector"),
+             ("Image source, Hull City Council Image caption,", "press"),
+             ("Pauline Turner has been director of children's services since late 2020.", "press"),
+             ("• Strategic partnerships with health have been strengthened", "inspector"),
+             ("Ofsted graded the experiences of children in care as good.", "inspector"),
+             ("• A bullet after the list has ended", "inspector")]
+    items = [Candidate(0, 10 * i, text, f"p@{10 * i}", None, source) for i, (text, source) in enumerate(lines)]
+    answer = [c.text for c in with_list_items([items[0]], items)]
+    assert answer == [lines[0][0], lines[1][0], lines[4][0]]

@@ -22,7 +22,7 @@ from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection
+from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
@@ -264,14 +264,26 @@ def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[Sea
 
 
 def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int = 8) -> list[Candidate]:
-    """A sentence that introduces a list ('...the following:') is no answer without the list after it."""
+    """A sentence that introduces a list ('...the following:') is no answer without the list after it: the
+    items in the same voice that follow it, up to the first sentence in that voice that is not an item. Lines
+    in another voice (a photo caption in a news page) are passed over: they are not the list."""
     result = []
     for item in chosen:
         result.append(item)
         if item.text.rstrip().endswith(":"):
-            following = [c for c in items if c.hit_index == item.hit_index and c.start > item.start]
-            result += [c for c in following[:limit] if c not in chosen and c not in result]
+            result += [c for c in list_after(item, items)[:limit] if c not in chosen and c not in result]
     return result
+
+
+def list_after(intro: Candidate, items: list[Candidate]) -> list[Candidate]:
+    listed = []
+    for unit in (c for c in items if c.hit_index == intro.hit_index and c.start > intro.start):
+        if unit.source != intro.source:
+            continue
+        if not is_list_item(unit.text):
+            break
+        listed.append(unit)
+    return listed
 
 
 def overlaps(a: str, b: str) -> bool:
