@@ -44,8 +44,8 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
 
 
 @pytest.mark.parametrize("question, kind, holds, lacks", [
-    ("How regularly does Nottingham meet the regulator?", "frequency", "A monthly information sharing meeting was held.",
-     "Partners met the regulator."),
+    ("How regularly does Nottingham meet the regulator?", "frequency",
+     "A monthly information sharing meeting was held.", "Partners met the regulator."),
     ("When was the safeguarding team restructured?", "date", "The team, which changed 3 years ago, improved.",
      "The team changed its model."),
     ("Over which dates did Ofsted inspect Hull?", "date", "It was inspected from 14-25 November.", "It was inspected."),
@@ -281,7 +281,8 @@ def test_a_list_after_its_introduction_is_its_speakers_items_passing_over_a_capt
     from evidence_bot.answer.extractive import with_list_items
     from evidence_bot.answer.features import Candidate
 
-    lines = [("Other findings included:", "inspector"), ("• Most social workers know their children well", "inspector"),
+    lines = [("Other findings included:", "inspector"),
+             ("• Most social workers know their children well", "inspector"),
              ("Image source, Hull City Council Image caption,", "press"),
              ("Pauline Turner has been director of children's services since late 2020.", "press"),
              ("• Strategic partnerships with health have been strengthened", "inspector"),
@@ -290,3 +291,18 @@ def test_a_list_after_its_introduction_is_its_speakers_items_passing_over_a_capt
     items = [Candidate(0, 10 * i, text, f"p@{10 * i}", None, source) for i, (text, source) in enumerate(lines)]
     answer = [c.text for c in with_list_items([items[0]], items)]
     assert answer == [lines[0][0], lines[1][0], lines[4][0]]
+
+
+def test_the_abstention_model_sees_a_lead_without_the_kind_of_fact_asked_for():
+    from evidence_bot.answer.features import Candidate, answer_features, feature_rows
+
+    profile = QuestionProfile.of("Who chaired the cabinet meeting?")
+    hits = [INSPECTOR_HIT]
+    leads = [Candidate(0, 0, "The Independent Chair meets the Cabinet Lead.", "p@0"),
+             Candidate(0, 50, "Councillor Jane Marsh chaired the meeting.", "p@50")]
+    rows = feature_rows(profile, leads, hits, np.zeros(2), np.zeros(2), np.zeros(1), {"chaired": 1.0})
+    missing = ANSWER_FEATURE_NAMES.index("lead_kind_missing")
+    for lead in leads:
+        lead.probability = 0.5
+    assert answer_features(leads[0], leads, rows, 0)[missing] == 1.0
+    assert answer_features(leads[1], leads, rows, 1)[missing] == 0.0

@@ -13,21 +13,23 @@ from functools import lru_cache
 from evidence_bot.lexical import expansions, words
 
 # Nouns whose value is a figure: "What's Lincolnshire's population?", "What was the overspend?"
-_FIGURE_NOUNS = r"(?:score|rate|figure|total|percentage|population|budget|spend|spending|overspend|cost|caseloads?|amount)"
+_FIGURE_NOUNS = (r"(?:score|rate|figure|total|percentage|population|budget|spend|spending|overspend|cost|caseloads?|"
+                 r"amount)")
 ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|number|share|fraction|figure)|"
                          rf"how long|what(?: was| is|['’]s) the (?:total|number|figure|rate|score|percentage)|"
                          rf"what(?: was| is|['’]s) (?:[\w'’]+ ){{1,4}}{_FIGURE_NOUNS}|"
                          r"what(?: was| is| are| were|['’]s) (?:the |its |their )?(?:average|mean|median))\b", re.I)
 ASKS_DATE = re.compile(r"\b(?:when|what dates?|which dates?|which year|what year|which month|what month|since when|"
                        r"by when|how long ago)\b", re.I)
-ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:\w+ )?(?:councillor|member|officer|organisation|charity|provider|company)s?|"
-                       r"name of|named)\b", re.I)
+ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:\w+ )?(?:councillor|member|officer|organisation|charity|provider|"
+                       r"company)s?|name of|named)\b", re.I)
 ASKS_FREQUENCY = re.compile(r"\bhow (?:often|regularly|frequently)\b", re.I)
 FREQUENCY = re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual(?:ly)?|yearly|bi-?monthly|"
                        r"every (?:day|week|month|quarter|year|\w+ (?:days|weeks|months|years))|once a|twice a|"
                        r"(?:each|per|a) (?:day|week|fortnight|month|quarter|year)|regular(?:ly)?)\b", re.I)
 ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
-ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded|grade|judge?ments?)\b|\b(?:did|does|do) [^?]*\b(?:rate|judge)\b", re.I)
+ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded|grade|judge?ments?)\b|"
+                         r"\b(?:did|does|do) [^?]*\b(?:rate|judge)\b", re.I)
 ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
 ASKS_FUTURE = re.compile(r"\b(?:when|what date|which year|what year|by when)\b[^?]*\b(?:next|will|due|upcoming|planned|"
                          r"expected|scheduled)\b|\bwhen will\b", re.I)
@@ -48,7 +50,8 @@ DATE_OR_TIME = re.compile(rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[./]\d{{1,2}
                           rf"\b\d{{1,2}}[.:]\d{{2}}\s*(?:am|pm)\b|\b\d{{1,2}}\s*(?:am|pm)\b", re.I)
 DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
                   r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
-                  r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) (?:years?|months?|weeks?) ago\b|"
+                  r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) "
+                  r"(?:years?|months?|weeks?) ago\b|"
                   r"\blast (?:year|month|week|spring|summer|autumn|winter)\b|\b(?:earlier|later) this year\b", re.I)
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")

@@ -38,8 +38,8 @@ from evidence_bot.answer.constraints import Constraints, allowed, mentions, peri
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
 from evidence_bot.units import passage_units
-from evidence_bot.speakers import (CLAIM_TYPES, COUNCIL, INSPECTOR, document_source, is_about_inspection, passage_sources,
-                                   sentence_source)
+from evidence_bot.speakers import (CLAIM_TYPES, COUNCIL, INSPECTOR, document_source, is_about_inspection,
+                                   passage_sources, sentence_source)
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
@@ -65,7 +65,7 @@ ANSWER_FEATURE_NAMES: list[str] = [
     "lead_logit", "lead_margin", "lead_meaning", "lead_words", "lead_kind", "asks_kind",
     "asks_names", "lead_names_missing", "names_anywhere", "asks_period", "lead_period", "period_anywhere",
     "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules", "asks_statement",
-    "lead_scope_differs", "statement_anywhere", "unknown_words", "lead_topic", "topic_anywhere"]
+    "lead_scope_differs", "statement_anywhere", "unknown_words", "lead_topic", "topic_anywhere", "lead_kind_missing"]
 
 _INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
               r"assessment team|assessors?)"
@@ -182,7 +182,7 @@ def coverage(weights: dict[str, float], text: str, around: str = "", around_shar
 @lru_cache(maxsize=65536)  # the same question words are stemmed for every candidate
 def stem(word: str) -> str:
     """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home', 'owns' with 'owner'
-    (a plural or third-person s leaves three letters; a longer suffix four)."""
+    (a plural or third-person s leaves three letters, a longer suffix four; 'process' keeps its double s)."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
         if len(word) > len(suffix) + (2 if suffix == "s" else 3) and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
@@ -368,5 +368,6 @@ def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, 
               rows[:, _COLUMN["passes_rules"]].max(), row[_COLUMN["asks_statement"]],
               max(row[_COLUMN["statement_differs"]], row[_COLUMN["service_differs"]]),
               rows[:, _COLUMN["statement_agrees"]].max(), row[_COLUMN["unknown_words"]],
-              row[_COLUMN["words_topic"]], rows[:, _COLUMN["words_topic"]].max()]
+              row[_COLUMN["words_topic"]], rows[:, _COLUMN["words_topic"]].max(),
+              float(bool(row[_COLUMN["asks_kind"]]) and not max(row[_COLUMN["kind"]], row[_COLUMN["kind_before"]]))]
     return np.asarray(values, dtype=np.float64)
