@@ -321,10 +321,12 @@ def quoted_source(chosen: list, hit_index: int, hit: SearchHit) -> str:
     """Whose words the answer quotes from one passage: its units' speaker when they share one, else the
     document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit is
     read with its own passage only."""
-    units = passage_units(hit.passage.text, hit.passage.kind)
-    by_start = dict(zip((start for start, _ in units), unit_sources(hit, units)))
-    speakers = {getattr(item, "source", "") or by_start.get(item.start) for item in chosen
-                if item.hit_index == hit_index}
+    quoted = [item for item in chosen if item.hit_index == hit_index]
+    speakers = {getattr(item, "source", "") for item in quoted}
+    if "" in speakers:  # only then read the passage's speakers again
+        units = passage_units(hit.passage.text, hit.passage.kind)
+        by_start = dict(zip((start for start, _ in units), unit_sources(hit, units)))
+        speakers = {getattr(item, "source", "") or by_start.get(item.start) for item in quoted}
     if len(speakers) == 1 and None not in speakers:
         return speakers.pop()
     return document_source(hit.meta.doc_type, hit.meta.publisher)
