@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast eval bench load sample clean-index browser chroma crash fuzz fit-selector
+.PHONY: setup run chat test test-fast eval bench load sample clean-index browser chroma crash fuzz fit-selector fit-mapping
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -50,12 +50,20 @@ eval: $(STAMP)
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \
-			--corpus "$(SHARED_CORPUS)" --min-precision 0.55 --min-recall 0.40 \
+			--corpus "$(SHARED_CORPUS)" --thresholds evals/thresholds.toml \
 			--output evals/results/mapping-latest.json; \
 	else echo "SKIPPED the Thurrock evaluation: $(SHARED_CORPUS) is not here"; fi
 	@if [ -d "$(WIDER_CORPUS)" ]; then \
-		$(BIN)/evidence-bot eval evals/wider.jsonl --corpus "$(WIDER_CORPUS)" --peer; \
+		$(BIN)/evidence-bot eval evals/wider.jsonl --corpus "$(WIDER_CORPUS)" --peer && \
+		$(BIN)/python evals/fit_mapping.py --check evals/thresholds.toml \
+			--train evals/mapping-wider.jsonl:"$(WIDER_CORPUS)"; \
 	else echo "SKIPPED the wider evaluation: $(WIDER_CORPUS) is not here"; fi
+
+# Refit the statement mapping (src/evidence_bot/data/mapping-v1.json) on other councils' labelled pages, choosing its
+# rule on folds of whole councils, and measure it on the Thurrock labels it never saw (docs/frameworks.md). Deterministic.
+fit-mapping: $(STAMP)
+	$(BIN)/python evals/fit_mapping.py --write --train evals/mapping-wider.jsonl:"$(WIDER_CORPUS)" \
+		--test evals/mapping.jsonl:"$(SHARED_CORPUS)" --second evals/mapping-second.jsonl
 
 # Refit the answer selector (src/evidence_bot/data/selector-v1.json) on the wider and Thurrock sets, with the held-out
 # report, plots, model comparison and ablation under evals/results/selector-<date>.* (docs/selection.md). Deterministic.

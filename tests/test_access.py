@@ -330,3 +330,26 @@ def test_readers_see_no_absolute_paths_admins_do(secured):
     assert json_string(folder) not in json.dumps(answer)
     full = client.get("/api/documents", headers=admin).json()["documents"]
     assert all(Path(d["path"]).is_absolute() and d["path"].startswith(folder) for d in full)
+
+
+def test_the_mapping_shows_a_reader_only_what_they_may_read_and_only_an_admin_corrects_it(secured):
+    client, tokens, bot = secured
+    hidden_doc, hidden = restricted_passage_ids(bot)
+    as_reader = client.get("/api/mapping", headers=as_(tokens, "reader")).json()["passages"]
+    assert as_reader and not {r["passage_id"] for r in as_reader} & set(hidden)
+    assert all("/" not in r["path"] for r in as_reader)  # a file name, not its place on the server
+    as_admin = client.get("/api/mapping", headers=as_(tokens, "admin")).json()["passages"]
+    assert set(hidden) <= {r["passage_id"] for r in as_admin} and all(r["path"].startswith("/") for r in as_admin)
+
+    target = as_reader[0]["passage_id"]
+    body = {"passage_id": target, "framework": "cqc-la", "statements": ["governance"], "note": "board minutes"}
+    assert client.post("/api/mapping/corrections", json=body, headers=as_(tokens, "reader")).status_code == 403
+    assert client.post("/api/mapping/corrections", json=body | {"passage_id": hidden[0]},
+                       headers=as_(tokens, "hr")).status_code == 403
+    made = client.post("/api/mapping/corrections", json=body, headers=as_(tokens, "admin"))
+    assert made.status_code == 201 and made.json()["correction"]["by"] == "an admin"
+    after = {r["passage_id"]: r for r in client.get("/api/mapping", headers=as_(tokens, "reader")).json()["passages"]}
+    assert after[target]["corrected"] and [s["id"] for s in after[target]["statements"]] == ["cqc-la/governance"]
+    unknown = client.post("/api/mapping/corrections", json=body | {"statements": ["nonsense"]},
+                          headers=as_(tokens, "admin"))
+    assert unknown.status_code == 422 and "nonsense" in unknown.text

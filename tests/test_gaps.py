@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import date
 
+import numpy as np
 import pytest
 from helpers.server import local_client
 
@@ -110,3 +111,27 @@ def test_markdown_reports_show_document_markup_as_text():
     for markdown in (claims, gaps):
         assert "<img" not in markdown and "<script" not in markdown and "](" not in markdown.replace("\\](", "")
         assert "&lt;script&gt;" in markdown and "\\[form\\]" in markdown
+
+
+def sentence(text, source, doc_type, vector):
+    from evidence_bot.frameworks.findings import Quote, Sentence
+
+    quote = Quote(text, "p", "d", "title", doc_type, "2025-01-01", None, None, source, 0.7)
+    return Sentence(quote, np.asarray(vector, dtype=np.float32) / np.linalg.norm(vector), True)
+
+
+def test_a_claim_is_set_against_the_independent_sentences_close_to_it():
+    """The rule of frameworks/findings.py on hand-made vectors: only the arithmetic, not meaning, is tested here."""
+    from evidence_bot.frameworks.findings import DIFFERS_FROM_FINDING, SUPPORTED, UNSUPPORTED, check, side_by_side
+
+    claim = sentence("We complete 90% of assessments within 28 days.", "council", "self_assessment", [1, 0.1, 0])
+    same = sentence("Inspectors found 90% of assessments were done within 28 days.", "inspector", "news", [1, 0.2, 0])
+    other = sentence("Inspectors found 60% of assessments were done within 28 days.", "inspector", "news", [1, 0.2, 0])
+    shortfall = sentence("People told inspectors assessments were not always timely.", "inspector", "news", [1, 0.3, 0])
+    far = sentence("The library opened a new branch.", "press", "news", [0, 0, 1])
+    assert check(claim, [same]).status == SUPPORTED
+    assert check(claim, [other]).status == DIFFERS_FROM_FINDING and check(claim, [other]).against is other.quote
+    assert check(claim, [shortfall]).status == DIFFERS_FROM_FINDING
+    assert check(claim, [far]).status == UNSUPPORTED and check(claim, []).status == UNSUPPORTED
+    findings, claims = side_by_side([claim, same, far])
+    assert findings == [same.quote] and [c.claim for c in claims] == [claim.quote]

@@ -272,8 +272,8 @@ def test_gap_grid_covers_every_cqc_statement_and_opens_to_its_evidence(page, bas
     api = httpx.get(f"{base_url}/api/gaps", params={"framework": "cqc-la"}).json()
     for statement in api["statements"]:
         card = page.locator(f"#statement-{statement['id']}")
-        expect(card.locator(".govuk-tag")).to_have_text(statement["rating"].capitalize())
-        expect(card.locator(".eb-statement-counts")).to_contain_text(f"{statement['passages']} passages")
+        expect(card.locator("summary .govuk-tag")).to_have_text(statement["rating"].capitalize())
+        expect(card.locator(".eb-statement-counts")).to_contain_text(re.compile(rf"^{statement['passages']} passages? "))
     expect(page.locator("#rule")).to_contain_text("Green: 3 or more distinct passages")
     check_accessibility(page, "11-gaps")
 
@@ -284,6 +284,11 @@ def test_gap_grid_covers_every_cqc_statement_and_opens_to_its_evidence(page, bas
     quotes = safeguarding.locator(".eb-strongest blockquote")
     expect(quotes).to_have_count(len(expected["strongest"]))
     assert expected["strongest"][0]["text"][:80] in quotes.first.inner_text()
+    findings = safeguarding.locator(".eb-findings blockquote")  # the inspector's words beside the council's
+    expect(findings).to_have_count(len(expected["findings"]))
+    expect(safeguarding.locator(".eb-side-by-side")).to_contain_text("Safeguarding processes were well established")
+    expect(safeguarding.locator(".eb-claims > li")).to_have_count(len(expected["claims"]))
+    expect(safeguarding.locator(".eb-claims .govuk-tag").first).to_be_visible()
     check_accessibility(page, "12-gaps-open")
 
     page.get_by_label("Framework").select_option("ofsted-ilacs")

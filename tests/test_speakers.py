@@ -135,3 +135,33 @@ def test_a_passage_continues_the_quotation_or_report_its_documents_passage_befor
     passage = ["For example, there was a specific focus on falls prevention.”", "They found that children benefit."]
     assert passage_sources(passage, PRESS, about_inspection=True) == [PRESS, PRESS]
     assert passage_sources(passage, PRESS, True, before) == [INSPECTOR, INSPECTOR]
+
+
+def test_numbered_findings_follow_their_introduction_across_a_passage_break():
+    from evidence_bot.sentences import sentence_spans
+    from evidence_bot.speakers import passage_sources
+
+    text = "The assessment team found:\n\n  1. Partnerships were a strong feature.\n  2. Safeguarding was well led."
+    before = [text[a:b] for a, b in sentence_spans(text)]
+    assert before[1] == "1. Partnerships were a strong feature."  # a list number stays with its item
+    passage = ["7. The local authority promoted a culture of continuous learning."]
+    assert passage_sources(passage, PRESS, True, before) == [INSPECTOR]
+
+
+def test_a_quotation_ends_with_its_paragraph_and_a_new_one_opens_fresh():
+    from evidence_bot.sentences import sentence_spans
+    from evidence_bot.speakers import passage_sources
+
+    text = ('Cllr Hooper said: "We were proud to take part.\n\n"Supporting residents is our priority." \n\n'
+            'Council leader Cllr Worrall added: "This is an amazing achievement.\n\n'
+            '"This positive rating is a step forward."\n\nThe full report can be read online.')
+    sentences = [text[a:b] for a, b in sentence_spans(text)]
+    assert sentences[1].endswith('priority."')  # the closing mark stays with its sentence
+    assert passage_sources(sentences, PRESS, about_inspection=True) == [COUNCIL, COUNCIL, COUNCIL, COUNCIL, PRESS]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Councillor Heath highlighted that this shows what can be achieved through hard work.",
+    "The Leader queried what steps are being taken to ensure services of this standard continue."])
+def test_a_member_speaking_in_minutes_about_an_inspection_is_not_the_inspector(sentence):
+    assert sentence_source(sentence, COMMITTEE, about_inspection=True) == COUNCIL

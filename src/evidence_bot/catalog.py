@@ -253,6 +253,16 @@ class Catalog:
                                (passage.doc_id, passage.seq - radius, passage.seq + radius)).fetchall()
         return [row_passage(r) for r in rows]
 
+    def preceding_texts(self, ids: list[str]) -> dict[str, str]:
+        """passage id -> the text of the passage before it in its document (none for a first passage)."""
+        result = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            result.update(self.db.execute(
+                f"SELECT cur.id, prev.text FROM passages cur JOIN passages prev ON prev.doc_id = cur.doc_id "
+                f"AND prev.seq = cur.seq - 1 WHERE cur.id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return result
+
     def all_passage_texts(self) -> list[tuple[str, str]]:
         """(doc id, text) of every passage, in document order."""
         return [(r[0], r[1]) for r in self.db.execute("SELECT doc_id, text FROM passages ORDER BY doc_id, seq")]

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     council_name: str = "Your council"  # shown in the web page's header and title
     model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
     frameworks_dir: Path | None = None  # a council's own framework YAML files, beside CQC's and Ofsted's
+    mapping_model_path: Path | None = None  # a refitted statement mapping in place of the shipped one (make fit-mapping)
+    # A readiness lead's corrections to the mapping (frameworks/corrections.py); default index_dir's
+    # mapping-corrections.jsonl. Keep it beside the evidence to outlive the index itself.
+    mapping_corrections: Path | None = None
     # Binding to a network address with no API tokens is refused unless this is set: it would expose every
     # document, restricted ones included, to anyone who can reach the port.
     allow_unauthenticated_network_access: bool = False
@@ -89,6 +93,10 @@ class Settings(BaseSettings):
     @property
     def catalog_path(self) -> Path:
         return self.index_dir / "catalog.sqlite"
+
+    @property
+    def corrections_path(self) -> Path:
+        return self.mapping_corrections or self.index_dir / "mapping-corrections.jsonl"
 
     @property
     def access_path(self) -> Path:  # API tokens (access.py)

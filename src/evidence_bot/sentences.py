@@ -10,7 +10,8 @@ _ABBREVIATIONS = {
     "approx", "inc", "ltd", "co", "dept", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec", "fig", "para", "ref", "cf", "al", "vol", "pp", "p", "s", "cl",
 }
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9•·-])|\n+")
+_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?\d{1,2}[.)]$")  # "  7. The local authority...": an item, not a sentence
+_BOUNDARY = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9•·-])|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -18,9 +19,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _BOUNDARY.finditer(text):
-        if match.group(0).strip() == "" and "\n" not in match.group(0) and is_abbreviation(text, match.start()):
+        if match.group(0).strip() == "" and "\n" not in match.group(0) and (
+                is_abbreviation(text, match.start()) or _LIST_NUMBER.search(text, 0, match.start())):
             continue
-        end = match.start()
+        end = match.start() + len(match.group(1) or "")  # a closing quotation mark or bracket ends the sentence
         piece = text[start:end]
         if piece.strip():
             spans.append(trim(text, start, end))

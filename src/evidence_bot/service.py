@@ -116,16 +116,25 @@ class EvidenceBot:
 
         return MappingStore(self.catalog.db)
 
-    def refresh_mapping(self, lock: AbstractContextManager | None = None) -> int:
-        """Maps passages to the frameworks' statements (new passages, or all when a framework file changed).
-        With a lock, only the store reads and writes hold it, not embedding the statements (locked.py)."""
+    @cached_property
+    def mapping_model(self):
+        from evidence_bot.frameworks.mapping_model import load_mapping_model
+
+        return load_mapping_model(self.settings.mapping_model_path)
+
+    def refresh_mapping(self, lock: AbstractContextManager | None = None):
+        """Maps passages to the frameworks' statements (new passages, or all when a framework file or the mapping
+        model changed), then applies the corrections. With a lock, only the store reads and writes hold it, not
+        embedding the statements (locked.py). Returns a frameworks.refresh.MappingRefresh."""
+        from evidence_bot.frameworks.corrections import read_corrections
         from evidence_bot.frameworks.refresh import refresh_mapping
 
-        stores = [self.catalog, self.mapping, self.vectors]
+        stores = [self.catalog, self.mapping, self.vectors, self.unit_vectors]
         if lock is not None:
             stores = [Locked(store, lock) for store in stores]
-        catalog, mapping, vectors = stores
-        return refresh_mapping(catalog, mapping, vectors, self.embedder.embed, self.frameworks)
+        catalog, mapping, vectors, unit_vectors = stores
+        return refresh_mapping(catalog, mapping, vectors, unit_vectors, self.embedder.embed, self.frameworks,
+                               read_corrections(self.settings.corrections_path), self.mapping_model)
 
     @cached_property
     def statistics(self) -> ReaderStatistics:
@@ -150,11 +159,73 @@ class EvidenceBot:
         """The gap view of one framework (frameworks/gaps.py), over the documents this viewer may read."""
         from evidence_bot.frameworks.gaps import gap_report
 
+        from evidence_bot.frameworks.findings import statement_sentences
+
         self.require_documents()
+        framework = self.framework(framework_id)
+        rows = [r for r in self.mapping.statement_rows(framework_id) if self.readable(r["access"])]
+        vectors = self.statement_vectors(framework)
+        position = {s.id: j for j, s in enumerate(framework.statements)}
+        preceding = self.catalog.preceding_texts(sorted({r["passage_id"] for r in rows}))
+
+        def sentences_of(statement_id: str, statement_rows: list) -> list:
+            return statement_sentences(statement_rows, position[statement_id], vectors.learned, self.unit_vectors,
+                                       preceding)
+
+        return gap_report(framework, rows, self.rendition_groups(), as_of, sentences_of)
+
+    def statement_vectors(self, framework):
+        """The framework's statements as the mapping model sees them (frameworks/mapping.py), kept per framework."""
+        from evidence_bot.frameworks.mapping import statement_vectors
+
+        cache = vars(self).setdefault("_statement_vectors", {})
+        key = (framework.id, framework.fingerprint)
+        if key not in cache:
+            cache[key] = statement_vectors(framework, self.embedder.embed, self.mapping_model)
+        return cache[key]
+
+    def framework(self, framework_id: str):
         if framework_id not in self.frameworks:
             raise NotFoundError(f"no framework '{framework_id}'; known: {', '.join(sorted(self.frameworks))}")
-        rows = [r for r in self.mapping.statement_rows(framework_id) if self.readable(r["access"])]
-        return gap_report(self.frameworks[framework_id], rows, self.rendition_groups(), as_of)
+        return self.frameworks[framework_id]
+
+    def mapping_records(self, framework_id: str | None = None) -> list[dict]:
+        """The mapping passage by passage (frameworks/export.py), over the documents this viewer may read."""
+        from evidence_bot.frameworks.export import mapping_records
+
+        self.require_documents()
+        ids = [self.framework(framework_id).id] if framework_id else sorted(self.frameworks)
+        rows = {f: [r for r in self.mapping.passage_rows(f) if self.readable(r["access"])] for f in ids}
+        return mapping_records(rows, {f: self.mapping.statements_of(f) for f in ids})
+
+    def correct_mapping(self, passage_id: str, framework_id: str, statements: list[str], category: str | None = None,
+                        by: str = "", note: str = ""):
+        """A readiness lead files a passage under these statements (none: it evidences none). Kept in the
+        corrections file (frameworks/corrections.py), applied at once and after every later ingest or refit."""
+        from datetime import datetime, timezone
+
+        from evidence_bot.frameworks.corrections import Correction, append_correction, locate, span_of
+
+        framework = self.framework(framework_id)
+        found = self.catalog.passages([passage_id])
+        if passage_id not in found or not self.readable(found[passage_id][1].access):
+            raise NotFoundError(f"no passage '{passage_id}'")
+        passage, meta = found[passage_id]
+        unknown = [s for s in statements if s not in {st.id for st in framework.statements}]
+        if unknown:
+            raise EvidenceBotError(f"statements: {', '.join(unknown)} not in {framework.id}")
+        if category is not None and category not in {c.id for c in framework.categories}:
+            raise EvidenceBotError(f"category: '{category}' not in {framework.id}")
+        document = self.catalog.document(passage.doc_id)["path"]
+        correction = Correction(document, span_of(passage.text), framework.id, tuple(statements), category,
+                                by or (self.viewer.name if self.viewer else process_actor().name.split(" (OS user)")[0]),
+                                datetime.now(timezone.utc).isoformat(timespec="seconds"), note)
+        if locate(self.catalog, correction) != passage_id:  # the opening words recur: name it by all its words
+            correction = replace(correction, span=passage.text)
+        with IndexLock(self.settings.index_dir):
+            append_correction(self.settings.corrections_path, correction)
+            self.refresh_mapping()
+        return correction
 
     def claims(self):
         """The self-assessments' checkable claims, each tested against the other documents (claims.py)."""
@@ -209,7 +280,7 @@ class EvidenceBot:
         with IndexLock(self.settings.index_dir):
             auditor = self.access_auditor(actor or self.viewer or process_actor())
             report = self.ingestor(lock, staged, auditor).run(paths, overrides, prune, progress, overrides_from)
-            self.refresh_mapping(lock)
+            report.warnings += self.refresh_mapping(lock).unplaced
         return report
 
     def ingestor(self, lock: AbstractContextManager | None = None, staged: dict[Path, Path] | None = None,

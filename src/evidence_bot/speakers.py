@@ -49,7 +49,11 @@ INSPECTOR_CUES = re.compile(
 COUNCIL_CUES = re.compile(
     r"\b(?:the|a) (?:council|local authority)(?:'s)? (?:said|says|spokesperson|spokesman|spokeswoman|statement)\b|"
     r"\b(?:Cllr|Councillor)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,?\s+(?:\w+\s+){0,6}?(?:said|says|added)\b|"
-    r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b", re.I)
+    r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
+    # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
+    r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
+    r"(?:highlighted|asked|queried|explained|confirmed|thanked|commented|welcomed|summed up|introduced|agreed|"
+    r"responded|questioned|expressed|advised)\b", re.I)
 _INSPECTORATES = re.compile(r"\b(?:CQC|Care Quality Commission|Ofsted)\b", re.I)
 _COMMITTEES = re.compile(r"\b(?:committee|cabinet|scrutiny|board|commission|panel|partnership)\b", re.I)
 _COUNCILS = re.compile(r"\b(?:council|borough|county|city of|local authority)\b", re.I)
@@ -83,7 +87,7 @@ _VERDICT_WORDS = re.compile(r"\b(?:scored?|scores|rated|rating|judge?ments?|judg
                             r"requires? improvement|inadequate|praised|commended|findings|highlighted|recognised|"
                             r"concerns?|criticised)\b", re.I)
 # Rule 3's continuations.
-_BULLET = re.compile(r"^\s*[•▪●◦*·–-]\s")
+_BULLET = re.compile(r"^\s*(?:[•▪●◦*·–-]|\(?\d{1,2}[.)])\s")  # bullets and numbered items ("7. ", "(3) ")
 _PRONOUN_REPORTS = re.compile(rf"(?:^|[,;:]\s*)(?:but |and |however,? )?(?:it|they|he|she)\s+(?:also\s+)?"
                               rf"{_REPORTS}\b", re.I)
 _NAMED_INSPECTOR = re.compile(r"\binspectors?,?\s+(?:[A-Z][a-z'-]+\s+)?([A-Z][a-z'-]+)\b")
@@ -122,6 +126,20 @@ def passage_sources(sentences: list[str], document: str, about_inspection: bool 
     document just before the passage, which may open the quotation, list or report it continues."""
     before = before or []
     return speakers_in_order(before + sentences, document, about_inspection)[len(before):]
+
+
+def reports_an_inspection(doc_type: str | None, title: str | None) -> bool:
+    """A council's self-assessment or action plan is never read as a story about an inspection: its tables
+    quote CQC's ratings of providers as the council's own statistics."""
+    return doc_type not in CLAIM_TYPES and is_about_inspection(title)
+
+
+def unit_sources(units: list[str], kind: str, doc_type: str | None, publisher: str | None, title: str | None,
+                 preceding: list[str] | None = None) -> list[str]:
+    """Whose words each unit (sentence or table row) of a passage holds; preceding: the units of the document's
+    passage before it, where a quotation or list a prose passage continues may begin."""
+    return passage_sources(units, document_source(doc_type, publisher), reports_an_inspection(doc_type, title),
+                           preceding if kind != "table" else None)
 
 
 def speakers_in_order(sentences: list[str], document: str, about_inspection: bool) -> list[str]:
@@ -174,10 +192,16 @@ def is_list_item(sentence: str) -> bool:
     return bool(_BULLET.match(text)) or (len(text) <= _LIST_ITEM_MAX_CHARS and not text.endswith((".", "?", "!", ":")))
 
 
+_OPENING_QUOTE = re.compile(r'^\s*"|[:,]\s+"(?=\w)')
+
+
 def still_quoting(sentence: str, quote_open: bool) -> bool:
     """Whether a double quotation is open after this sentence (single quotes are apostrophes too often)."""
     opened = sentence.count("“") - sentence.count("”")
     if opened:
         return opened > 0
+    fresh = _OPENING_QUOTE.search(sentence)
+    if fresh:  # a quotation opens here (a paragraph of one, or 'said: "'): whatever came before has ended
+        return sentence[fresh.start():].count('"') % 2 == 1
     return quote_open != (sentence.count('"') % 2 == 1)
 

@@ -99,9 +99,45 @@ function details(statement) {
     ? el("ul", { class: "govuk-list govuk-list--bullet eb-gap-list" }, ...statement.gaps.map((g) => el("li", { text: g })))
     : el("p", { class: "govuk-body", text: "No gaps found by the rule." });
   const strongest = el("ol", { class: "govuk-list eb-strongest" }, ...statement.strongest.map(passageItem));
-  return [list, el("h3", { class: "govuk-heading-s", text: "Gaps" }), gaps,
+  return [list, el("h3", { class: "govuk-heading-s", text: "Gaps" }), gaps, sideBySide(statement),
     el("h3", { class: "govuk-heading-s", text: "Strongest passages" }),
     statement.strongest.length ? strongest : el("p", { class: "govuk-body", text: "None." })];
+}
+
+const CLAIM_STATUS = {
+  "supported": { tag: "govuk-tag--green", label: "Supported independently" },
+  "differs from the inspector's finding": { tag: "govuk-tag--red", label: "Differs from the inspector's finding" },
+  "no independent support": { tag: "govuk-tag--grey", label: "No independent support" },
+};
+
+// What the inspector found beside what the council claims, each sentence quoted with where it comes from.
+function sideBySide(statement) {
+  const findings = statement.findings.length
+    ? el("ol", { class: "govuk-list eb-findings" }, ...statement.findings.map((q) => el("li", {}, ...quoteOf(q))))
+    : el("p", { class: "govuk-body", text: "No finding in the inspector's words is filed under this statement." });
+  const claims = statement.claims.length
+    ? el("ol", { class: "govuk-list eb-claims" }, ...statement.claims.map(claimItem))
+    : el("p", { class: "govuk-body", text: "No claim in the council's own documents is filed under this statement." });
+  return el("div", { class: "govuk-grid-row eb-side-by-side" },
+    el("div", { class: "govuk-grid-column-one-half" },
+      el("h3", { class: "govuk-heading-s", text: "What the inspector found" }), findings),
+    el("div", { class: "govuk-grid-column-one-half" },
+      el("h3", { class: "govuk-heading-s", text: "What the council's documents claim" }), claims));
+}
+
+function quoteOf(q) {
+  const where = [q.title, q.date, q.page ? `page ${q.page}` : null, q.section ? `section “${q.section}”` : null]
+    .filter(Boolean).join(" · ");
+  return [el("blockquote", { class: "eb-quote", text: q.text }), el("p", { class: "govuk-body-s eb-source-where", text: where })];
+}
+
+function claimItem(check) {
+  const status = CLAIM_STATUS[check.status] || { tag: "govuk-tag--grey", label: check.status };
+  const against = check.against
+    ? el("p", { class: "govuk-body-s eb-claim-against",
+      text: `${check.status === "supported" ? "Backed by" : "The inspector found"}: “${check.against.text}” (${check.against.title})` })
+    : null;
+  return el("li", {}, ...quoteOf(check.claim), el("strong", { class: `govuk-tag ${status.tag}`, text: status.label }), against);
 }
 
 function passageItem(p) {

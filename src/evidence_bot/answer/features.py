@@ -38,8 +38,8 @@ from evidence_bot.answer.constraints import Constraints, allowed, mentions, peri
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
 from evidence_bot.units import passage_units
-from evidence_bot.speakers import (CLAIM_TYPES, COUNCIL, INSPECTOR, document_source, is_about_inspection,
-                                   passage_sources, sentence_source)
+from evidence_bot import speakers
+from evidence_bot.speakers import (COUNCIL, INSPECTOR, document_source, sentence_source)
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
@@ -336,11 +336,11 @@ def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> 
 
 
 def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = "") -> list[str]:
-    """Whose words each unit of the hit's passage holds (speakers.passage_sources); preceding: the text of the
+    """Whose words each unit of the hit's passage holds (speakers.unit_sources); preceding: the text of the
     document's passage before it, where a quotation or list it continues may begin."""
-    before = [text for _, text in passage_units(preceding, "prose")] if preceding and hit.passage.kind != "table" else []
-    return passage_sources([text for _, text in units], document_source(hit.meta.doc_type, hit.meta.publisher),
-                           reports_inspection(hit), before)
+    before = [text for _, text in passage_units(preceding, "prose")] if preceding else []
+    return speakers.unit_sources([text for _, text in units], hit.passage.kind, hit.meta.doc_type,
+                                 hit.meta.publisher, hit.meta.title, before)
 
 
 def text_source(text: str, hit: SearchHit) -> str:
@@ -349,10 +349,7 @@ def text_source(text: str, hit: SearchHit) -> str:
 
 
 def reports_inspection(hit: SearchHit) -> bool:
-    """A council's self-assessment or action plan is never read as a story about an inspection: its tables
-    quote CQC's ratings of providers as the council's own statistics."""
-    return hit.meta.doc_type not in CLAIM_TYPES and is_about_inspection(hit.meta.title)
-
+    return speakers.reports_an_inspection(hit.meta.doc_type, hit.meta.title)
 
 
 def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, index: int) -> np.ndarray:

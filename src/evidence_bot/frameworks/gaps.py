@@ -11,10 +11,12 @@ Independent of the council: an inspection report, minutes (Cabinet and scrutiny 
 service), news reporting, and people's or partners' feedback recorded outside the council's own
 self-assessment and action plans."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from evidence_bot.duplicates import first_copies
+from evidence_bot.frameworks.findings import ClaimCheck, Quote, flags, side_by_side
 from evidence_bot.frameworks.framework import Framework, Statement
 
 RULE = ("Red: no evidence, or only the council's own claims and the latest older than 12 months. "
@@ -58,6 +60,8 @@ class StatementGaps:
     corroborated: bool
     gaps: list[str]
     strongest: list[EvidencePassage]
+    findings: list[Quote] = field(default_factory=list)  # the inspector's words (frameworks/findings.py)
+    claims: list[ClaimCheck] = field(default_factory=list)  # the council's own, each checked
 
 
 @dataclass
@@ -85,32 +89,41 @@ def months_between(earlier: str, later: date) -> int:
     return (later.year - year) * 12 + later.month - month
 
 
-def gap_report(framework: Framework, rows, groups: dict[str, str], as_of: date | None = None) -> GapReport:
+SentencesOf = Callable[[str, list], list]  # (statement id, its distinct rows) -> findings.Sentence list
+
+
+def gap_report(framework: Framework, rows, groups: dict[str, str], as_of: date | None = None,
+               sentences_of: SentencesOf | None = None) -> GapReport:
     """rows: MappingStore.statement_rows(framework.id), best first within each statement; groups: doc id ->
-    rendition group (duplicates.rendition_groups), so one document in three formats counts once."""
+    rendition group (duplicates.rendition_groups), so one document in three formats counts once;
+    sentences_of: the statement's sentences with whose words they are, for the findings beside the claims."""
     as_of = as_of or date.today()
     by_statement: dict[str, list] = {}
     for row in rows:
         by_statement.setdefault(row["statement"], []).append(row)
     return GapReport(framework.id, framework.name, as_of.isoformat(), RULE,
-                     [statement_gaps(framework, s, by_statement.get(s.id, []), groups, as_of)
+                     [statement_gaps(framework, s, by_statement.get(s.id, []), groups, as_of, sentences_of)
                       for s in framework.statements])
 
 
 def statement_gaps(framework: Framework, statement: Statement, rows: list, groups: dict[str, str],
-                   as_of: date) -> StatementGaps:
+                   as_of: date, sentences_of: SentencesOf | None = None) -> StatementGaps:
     evidence = distinct_passages(rows)
+    kept = {e.passage_id for e in evidence}
+    findings, claims = side_by_side(sentences_of(statement.id, [r for r in rows if r["passage_id"] in kept])
+                                    if sentences_of and rows else [])
     present = sorted({e.category for e in evidence if e.category})
     missing = [c.id for c in framework.categories if c.id not in present]
     dates = [e.date for e in evidence if e.date]
     latest = max(dates, key=lambda d: d.ljust(10, "0")) if dates else None
-    corroborated = any(e.independent for e in evidence)
+    corroborated = any(e.independent for e in evidence) or bool(findings)  # an inspector quoted anywhere counts
     documents = len({groups.get(e.doc_id, e.doc_id) for e in evidence})
     stale = latest is None or months_between(latest, as_of) > STALE_MONTHS
     rating = rate(len(evidence), documents, corroborated, "outcomes" in present, stale)
+    notes = gap_notes(framework, evidence, documents, present, corroborated, latest, stale, as_of)
     return StatementGaps(statement.id, statement.name, statement.theme, rating, len(evidence), documents, present,
-                         missing, latest, corroborated, gap_notes(framework, evidence, documents, present, corroborated,
-                                                                   latest, stale, as_of), evidence[:STRONGEST])
+                         missing, latest, corroborated, notes + flags(findings, claims), evidence[:STRONGEST],
+                         findings, claims)
 
 
 def distinct_passages(rows: list) -> list[EvidencePassage]:

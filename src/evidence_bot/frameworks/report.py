@@ -5,6 +5,7 @@ import html
 import io
 import json
 
+from evidence_bot.frameworks.findings import DIFFERS_FROM_FINDING, UNSUPPORTED
 from evidence_bot.frameworks.gaps import GapReport, StatementGaps
 from evidence_bot.markdown_text import escaped
 
@@ -35,6 +36,8 @@ def as_table(report: GapReport) -> str:
                      f"latest {s.latest or '-'}; categories {', '.join(s.categories_present) or 'none'}")
         for note in s.gaps:
             lines.append(f"         - {note}")
+        lines += [f"         inspector found: \"{q.text}\" ({where(q)})" for q in s.findings]
+        lines += [f"         council claims ({c.status}): \"{c.claim.text}\" ({where(c.claim)})" for c in s.claims]
     return "\n".join(lines)
 
 
@@ -46,8 +49,14 @@ def as_markdown(report: GapReport) -> str:
         lines.append(f"| {s.theme} | {s.name} | {MARK[s.rating]} | {s.passages} | {s.documents} | {s.latest or '-'} | "
                      f"{', '.join(s.categories_present) or '-'} | {'; '.join(s.gaps) or '-'} |")
     for s in report.statements:
-        lines += ["", f"## {s.name} ({MARK[s.rating]})", ""]
+        lines += ["", f"## {s.name} ({MARK[s.rating]})", "", "**What the inspector found**", ""]
         # passages and titles come from documents: escaped, so their HTML or Markdown stays text
+        lines += ([f"- {escaped(q.text)} — *{escaped(where(q))}*" for q in s.findings]
+                  or ["None in the inspector's words."])
+        lines += ["", "**What the council's documents claim**", ""]
+        lines += ([f"- {escaped(c.claim.text)} — *{escaped(where(c.claim))}* ({c.status})" for c in s.claims]
+                  or ["None."])
+        lines += ["", "**Strongest passages**", ""]
         lines += [f"- {escaped(p.text[:300])} — *{escaped(where(p))}*" for p in s.strongest] or ["No evidence."]
     return "\n".join(lines) + "\n"
 
@@ -73,18 +82,26 @@ def as_html(report: GapReport) -> str:
 def statement_html(s: StatementGaps) -> str:
     e = html.escape
     items = "".join(f"<li><blockquote>{e(p.text[:600])}</blockquote><p>{e(where(p))}</p></li>" for p in s.strongest)
-    return f"<h2>{e(s.name)} ({MARK[s.rating]})</h2><ol>{items or '<li>No evidence.</li>'}</ol>"
+    found = "".join(f"<li><blockquote>{e(q.text)}</blockquote><p>{e(where(q))}</p></li>" for q in s.findings)
+    claimed = "".join(f"<li><blockquote>{e(c.claim.text)}</blockquote><p>{e(where(c.claim))}: {e(c.status)}</p></li>"
+                      for c in s.claims)
+    return (f"<h2>{e(s.name)} ({MARK[s.rating]})</h2><h3>What the inspector found</h3>"
+            f"<ol>{found or '<li>None in the inspector&#39;s words.</li>'}</ol><h3>What the council's documents claim</h3>"
+            f"<ol>{claimed or '<li>None.</li>'}</ol><h3>Strongest passages</h3><ol>{items or '<li>No evidence.</li>'}</ol>")
 
 
 def as_csv(report: GapReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["framework", "theme", "statement", "rating", "passages", "documents", "latest",
-                     "categories_present", "categories_missing", "corroborated", "gaps", "as_of"])
+                     "categories_present", "categories_missing", "corroborated", "gaps", "as_of", "findings",
+                     "claims_shown", "claims_without_support", "claims_differing"])
     for s in report.statements:
         writer.writerow([report.framework, s.theme, s.name, s.rating, s.passages, s.documents, s.latest or "",
                          ";".join(s.categories_present), ";".join(s.categories_missing), s.corroborated,
-                         "; ".join(s.gaps), report.as_of])
+                         "; ".join(s.gaps), report.as_of, len(s.findings), len(s.claims),
+                         sum(c.status == UNSUPPORTED for c in s.claims),
+                         sum(c.status == DIFFERS_FROM_FINDING for c in s.claims)])
     return out.getvalue()
 
 

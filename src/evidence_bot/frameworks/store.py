@@ -5,6 +5,7 @@ assignments in the same transaction. A framework's fingerprint is stored too:
 when its file changes, every passage is mapped again."""
 
 import sqlite3
+from contextlib import contextmanager
 
 from evidence_bot.frameworks.mapping import Assignment
 
@@ -21,6 +22,11 @@ CREATE TABLE IF NOT EXISTS passage_categories (
     PRIMARY KEY (passage_id, framework)
 );
 CREATE TABLE IF NOT EXISTS framework_versions (framework TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS passage_corrections (
+    passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    framework TEXT NOT NULL,
+    PRIMARY KEY (passage_id, framework)
+);
 """
 
 
@@ -40,25 +46,67 @@ class MappingStore:
 
     def replace(self, framework: str, fingerprint: str, assignments: list[Assignment], everything: bool) -> None:
         """Store assignments; with everything=True, the framework's old rows go first (its file changed)."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction():
             if everything:
                 self.db.execute("DELETE FROM passage_statements WHERE framework = ?", (framework,))
                 self.db.execute("DELETE FROM passage_categories WHERE framework = ?", (framework,))
-            self.db.executemany("INSERT OR REPLACE INTO passage_statements VALUES (?, ?, ?, ?)",
-                                [(a.passage_id, framework, sid, score) for a in assignments for sid, score in a.statements])
-            self.db.executemany("INSERT OR REPLACE INTO passage_categories VALUES (?, ?, ?, ?)",
-                                [(a.passage_id, framework, a.category, a.category_score) for a in assignments])
+            self.write(framework, assignments)
             self.db.execute("INSERT OR REPLACE INTO framework_versions VALUES (?, ?)", (framework, fingerprint))
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
+    def write(self, framework: str, assignments: list[Assignment]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO passage_statements VALUES (?, ?, ?, ?)",
+                            [(a.passage_id, framework, sid, score) for a in assignments for sid, score in a.statements])
+        self.db.executemany("INSERT OR REPLACE INTO passage_categories VALUES (?, ?, ?, ?)",
+                            [(a.passage_id, framework, a.category, a.category_score) for a in assignments])
+
+    def corrected(self, framework: str) -> set[str]:
+        """Passages whose assignment a person set (frameworks/corrections.py), not the model."""
+        return {r[0] for r in self.db.execute("SELECT passage_id FROM passage_corrections WHERE framework = ?",
+                                              (framework,))}
+
+    def correct(self, framework: str, assignments: list[Assignment]) -> None:
+        """Replace these passages' assignments with a person's, and remember that they are a person's: a
+        correction taken out of the file lets the model map its passage again."""
+        ids = [(a.passage_id, framework) for a in assignments]
+        with self.transaction():
+            self.db.execute("DELETE FROM passage_corrections WHERE framework = ?", (framework,))
+            self.db.executemany("DELETE FROM passage_statements WHERE passage_id = ? AND framework = ?", ids)
+            self.write(framework, assignments)
+            self.db.executemany("INSERT INTO passage_corrections VALUES (?, ?)", ids)
+
+    def passage_rows(self, framework: str) -> list[sqlite3.Row]:
+        """Every mapped passage with where it sits, in document order, for `evidence-bot map`."""
+        return self.db.execute(
+            "SELECT p.id AS passage_id, p.doc_id, p.seq, p.text, p.section, p.page, p.kind, d.path, d.title, "
+            "d.doc_type, d.publisher, d.access, c.category, "
+            "EXISTS (SELECT 1 FROM passage_corrections k WHERE k.passage_id = p.id AND k.framework = c.framework) "
+            "AS corrected FROM passage_categories c JOIN passages p ON p.id = c.passage_id "
+            "JOIN documents d ON d.doc_id = p.doc_id WHERE c.framework = ? ORDER BY d.path, p.seq",
+            (framework,)).fetchall()
+
+    def statements_of(self, framework: str) -> dict[str, list[tuple[str, float]]]:
+        """passage id -> [(statement, probability)], best first."""
+        result: dict[str, list[tuple[str, float]]] = {}
+        for pid, statement, score in self.db.execute(
+                "SELECT passage_id, statement, score FROM passage_statements WHERE framework = ? "
+                "ORDER BY passage_id, score DESC", (framework,)):
+            result.setdefault(pid, []).append((statement, score))
+        return result
+
     def statement_rows(self, framework: str) -> list[sqlite3.Row]:
         """Every assignment with its passage and document metadata, for the gap view."""
         return self.db.execute(
-            "SELECT s.statement, s.score, p.id AS passage_id, p.text, p.section, p.page, p.doc_id, "
+            "SELECT s.statement, s.score, p.id AS passage_id, p.text, p.section, p.page, p.doc_id, p.kind, "
             "d.title, d.doc_type, d.date, d.publisher, d.service, d.url, d.access, c.category "
             "FROM passage_statements s JOIN passages p ON p.id = s.passage_id JOIN documents d ON d.doc_id = p.doc_id "
             "LEFT JOIN passage_categories c ON c.passage_id = s.passage_id AND c.framework = s.framework "

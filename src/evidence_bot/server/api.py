@@ -3,6 +3,7 @@
 import json
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
@@ -18,7 +19,7 @@ from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.server import examples
 from evidence_bot.server.examples import documented
 from evidence_bot.server.dependencies import Admin, Bot, Me, Run, current_viewer
-from evidence_bot.server.schemas import ChatRequest, ChatResponse, FeedbackRequest
+from evidence_bot.server.schemas import ChatRequest, ChatResponse, CorrectionRequest, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
 from evidence_bot.sources import validate_meta
 
@@ -149,6 +150,27 @@ def gaps(rt: Run, bot: Bot, viewer: Me, framework: Annotated[str, Query(max_leng
     report = rt.call(bot.gaps, framework, as_of).to_dict()
     rt.audit.record(viewer, "gaps", framework)
     return report
+
+
+@router.get("/mapping", summary="Per passage: the statements it is filed under, with probabilities, and its category",
+            responses=documented(example=examples.MAPPING, errors=(404, 422, 503)))
+def mapping(rt: Run, bot: Bot, viewer: Me, framework: Annotated[str | None, Query(max_length=64)] = None) -> dict:
+    records = rt.call(bot.mapping_records, framework)
+    if not viewer.is_admin:  # a document's place on the server is for admins, as in /api/documents
+        records = [r | {"path": Path(r["path"]).name} for r in records]
+    rt.audit.record(viewer, "mapping", framework or "all")
+    return {"passages": records}
+
+
+@router.post("/mapping/corrections", status_code=201, summary="File a passage under other statements (admins)",
+             responses=documented(201, examples.CORRECTION, "Kept in the corrections file and applied",
+                                  errors=(401, 403, 404, 422)))
+def correct_mapping(body: CorrectionRequest, rt: Run, bot: Bot, admin: Admin) -> dict:
+    correction = rt.correct_mapping(bot, body.passage_id, body.framework, body.statements, body.category,
+                                    by=admin.name, note=body.note)
+    rt.audit.record(admin, "correct-mapping", f"{body.passage_id} -> {body.framework} {', '.join(body.statements)}",
+                    [body.passage_id])
+    return {"correction": asdict(correction)}
 
 
 @router.get("/claims", summary="The self-assessment's checkable claims and what other documents say about each",

@@ -82,7 +82,27 @@ GAPS = {"framework": "cqc-la", "name": "CQC local authority assessment", "as_of"
                                        "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
                                        "date": "2024-12-19", "page": 31, "section": "Safeguarding Performance",
                                        "category": "outcomes", "score": 0.71, "text": "In 2023-24 we received ...",
-                                       "independent": False, "also_in": []}]}]}
+                                       "independent": False, "also_in": []}],
+                        "findings": [{"text": "Safeguarding processes were well established, with inspectors finding "
+                                      "clear guidance in place to support consistent decision-making.",
+                                      "passage_id": "9c8b7a6f5e4d-0005", "doc_id": "9c8b7a6f5e4d",
+                                      "title": "CQC assessment news", "doc_type": "news", "date": "2025-08-29",
+                                      "page": None, "section": None, "source": "inspector", "similarity": 0.693}],
+                        "claims": [{"claim": {"text": "The safeguarding service has positive working relationships "
+                                              "with statutory services, care providers and wider partners.",
+                                              "passage_id": "3f2a9c1d7e4b-0139", "doc_id": "3f2a9c1d7e4b",
+                                              "title": "Adult Social Care Self-Assessment 2024",
+                                              "doc_type": "self_assessment", "date": "2024-12-19", "page": 32,
+                                              "section": "Safeguarding", "source": "council", "similarity": 0.695},
+                                    "status": "supported", "against": None}]}]}
+MAPPING = {"passages": [{"path": "cqc-news-2025.txt", "passage_id": "9c8b7a6f5e4d-0005", "page": None, "section": None,
+                         "source": "inspector", "statements": [{"id": "cqc-la/safeguarding", "probability": 0.93},
+                                                               {"id": "cqc-la/healthier-lives", "probability": 0.41}],
+                         "category": "outcomes", "corrected": False}]}
+CORRECTION = {"correction": {"document": "/srv/evidence/self-assessment.docx",
+                             "span": "Transitions is a priority within",
+                             "framework": "cqc-la", "statements": ["safe-systems"], "category": "processes",
+                             "by": "readiness lead", "at": "2026-12-01T10:00:00+00:00", "note": "transition, not s42"}}
 FRAMEWORKS = {"frameworks": [{"id": "cqc-la", "name": "CQC local authority assessment", "service": "adults",
                               "statements": 9}]}
 CLAIMS = {"counts": {"supported": 1, "differs": 0, "related": 18, "unsupported": 320}, "claims": [{

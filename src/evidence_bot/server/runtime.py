@@ -88,6 +88,11 @@ class Runtime:
         with self.upload_lock, self.lock:
             return bot.remove_document(key)
 
+    def correct_mapping(self, bot: EvidenceBot, *args, **kwargs):
+        """A mapping correction rewrites assignments: it queues behind uploads and holds the readers' lock."""
+        with self.upload_lock, self.lock:
+            return bot.correct_mapping(*args, **kwargs)
+
     def authentication_on(self) -> bool:
         """On from the first token ever issued, for good (TokenStore.ever_issued), or when settings require it."""
         return self.bot.settings.require_authentication or self.tokens.ever_issued()

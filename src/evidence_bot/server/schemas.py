@@ -131,3 +131,14 @@ class OpenAIChatRequest(BaseModel):
     messages: list[OpenAIMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
     filters: FilterSpec = Field(default_factory=FilterSpec, description="evidence_bot extension (extra_body).")
+
+
+class CorrectionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    passage_id: str = Field(max_length=200)
+    framework: str = Field("cqc-la", max_length=64)
+    statements: list[str] = Field(max_length=10, description="Statement ids, best first; empty: it evidences none.",
+                                  examples=[["safeguarding"]])
+    category: str | None = Field(None, max_length=32, examples=["outcomes"])
+    note: str = Field("", max_length=500)
