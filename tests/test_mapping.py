@@ -41,8 +41,10 @@ def test_a_model_file_for_other_features_is_refused_naming_the_file(tmp_path):
     data = json.loads((SAMPLE.parents[1] / "src/evidence_bot/data/mapping-v1.json").read_text(encoding="utf-8"))
     broken = tmp_path / "mapping.json"
     broken.write_text(json.dumps(data | {"coefficients": data["coefficients"][:-1]}), encoding="utf-8")
-    with pytest.raises(MappingModelError, match=str(broken)):
+    with pytest.raises(MappingModelError, match="mapping.json: 15 coefficients for 16 features"):
         load_mapping_model(broken)
+    with pytest.raises(MappingModelError, match="missing.json: cannot be read"):
+        load_mapping_model(tmp_path / "missing.json")
     renamed = tmp_path / "renamed.json"
     renamed.write_text(json.dumps(data | {"features": ["x", *data["features"][1:]]}), encoding="utf-8")
     with pytest.raises(MappingModelError, match="fit-mapping"):
@@ -125,6 +127,8 @@ def test_a_correction_survives_reingest_a_fresh_index_and_a_refit(tmp_path, embe
     corrections.write_text("", encoding="utf-8")  # the correction withdrawn: the model maps the passage again
     again.refresh_mapping()
     assert not any(r["corrected"] for r in again.mapping_records("cqc-la"))
+    statements, category = again.mapping.assignments("cqc-la")[target["passage_id"]]
+    assert "safeguarding" not in statements and category == target["category"]  # the person's choice is gone
 
 
 @pytest.mark.slow
@@ -137,13 +141,23 @@ def test_a_correction_whose_passage_is_gone_is_reported_and_the_rest_apply(tmp_p
     (pid, (p, meta)), = passage.items()
     path = bot.catalog.document(p.doc_id)["path"]
     append_correction(corrections, Correction(path, "words no passage holds", "cqc-la", ("safeguarding",)))
-    append_correction(corrections, Correction(path, span_of(p.text), "cqc-la", ("no-such-statement",)))
-    append_correction(corrections, Correction(path, span_of(p.text), "ofsted-ilacs", ("leaders",)))
+    append_correction(corrections, Correction(path, span_of(p.text), "ofsted-ilacs", ("no-such-statement",)))
+    append_correction(corrections, Correction(path, span_of(p.text), "cqc-la", ("learning",)))
+    model_category = bot.mapping.assignments("cqc-la")[pid][1]
     report = bot.ingest([corpus])
     assert report.ok
     assert any("words no passage holds" in w and "no longer holds" in w for w in report.warnings)
     assert any("no-such-statement" in w for w in report.warnings)
-    assert bot.mapping.assignments("ofsted-ilacs")[pid][0] == ["leaders"]
+    assert bot.mapping.assignments("cqc-la")[pid] == (["learning"], model_category)  # no category: the model's
+
+    with corrections.open("a", encoding="utf-8") as out:  # a broken line: new passages are still mapped, and
+        out.write("{not json\n")                         # the corrections already applied stay as they are
+    (corpus / "late-note.txt").write_text("Waiting lists\n\nThe review backlog fell to 120 people in May.\n",
+                                          encoding="utf-8")
+    report = bot.ingest([corpus])
+    assert report.ok and any(f"{corrections}:4: not valid JSON" in w for w in report.warnings)
+    assert bot.mapping.assignments("cqc-la")[pid] == (["learning"], model_category)
+    assert not bot.mapping.unmapped("cqc-la")
 
 
 @pytest.mark.slow

@@ -139,13 +139,19 @@ def test_a_passage_continues_the_quotation_or_report_its_documents_passage_befor
 
 def test_numbered_findings_follow_their_introduction_across_a_passage_break():
     from evidence_bot.sentences import sentence_spans
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.speakers import passage_sources, unit_sources
 
     text = "The assessment team found:\n\n  1. Partnerships were a strong feature.\n  2. Safeguarding was well led."
     before = [text[a:b] for a, b in sentence_spans(text)]
     assert before[1] == "1. Partnerships were a strong feature."  # a list number stays with its item
     passage = ["7. The local authority promoted a culture of continuous learning."]
     assert passage_sources(passage, PRESS, True, before) == [INSPECTOR]
+    # the rest of an item, on its line, is the item's; the next line without a number ends the list
+    story = ("Inspectors visited in May.\n\nThe assessment team found:\n  1. Partners worked well. Joint teams helped.\n"
+             "  2. People had easy access to support. Carers valued it.\nThe council spent £65m on care last year.")
+    assert unit_sources(story, "prose", "news", "Local News", "Council's care service") == [
+        PRESS, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, PRESS]
+    assert sentence_source("It was also noted by inspectors that scrutiny had limitations.", PRESS) == INSPECTOR
 
 
 def test_a_quotation_ends_with_its_paragraph_and_a_new_one_opens_fresh():

@@ -27,7 +27,7 @@ from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "4"  # 4: the publisher joins the title in the embedded context (DocumentMeta.heading)
+PIPELINE_VERSION = "5"  # 5: a list number stays with its item and a closing quote with its sentence (units)
 
 
 @dataclass

@@ -10,7 +10,7 @@ _ABBREVIATIONS = {
     "approx", "inc", "ltd", "co", "dept", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
     "oct", "nov", "dec", "fig", "para", "ref", "cf", "al", "vol", "pp", "p", "s", "cl",
 }
-_LIST_NUMBER = re.compile(r"(?:^|\n)[ \t]*\(?\d{1,2}[.)]$")  # "  7. The local authority...": an item, not a sentence
+_LIST_NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)]")  # "  7. The local authority...": an item, not a sentence
 _BOUNDARY = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9•·-])|\n+")
 
 
@@ -20,7 +20,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for match in _BOUNDARY.finditer(text):
         if match.group(0).strip() == "" and "\n" not in match.group(0) and (
-                is_abbreviation(text, match.start()) or _LIST_NUMBER.search(text, 0, match.start())):
+                is_abbreviation(text, match.start()) or is_list_number(text, match.start())):
             continue
         end = match.start() + len(match.group(1) or "")  # a closing quotation mark or bracket ends the sentence
         piece = text[start:end]
@@ -32,9 +32,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def is_list_number(text: str, boundary: int) -> bool:
+    """The full stop before `boundary` ends the number of a numbered item at the start of its line."""
+    return bool(_LIST_NUMBER.fullmatch(text, text.rfind("\n", 0, boundary) + 1, boundary))
+
+
 def is_abbreviation(text: str, boundary: int) -> bool:
     """The full stop before `boundary` ends an abbreviation or an initial, not a sentence."""
-    match = re.search(r"([A-Za-z.]+)[.]$", text[:boundary])
+    match = re.search(r"([A-Za-z.]+)[.]$", text[max(0, boundary - 40) : boundary])  # a window: linear, not quadratic
     if not match:
         return False
     word = match.group(1).lower().strip(".")

@@ -63,13 +63,15 @@ class EvidenceBot:
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings()
         self.catalog = Catalog(self.settings.catalog_path)
+        self.statement_vector_cache: dict = {}  # shared by every scoped copy (statement_vectors)
         if embedder is not None:  # share one loaded model between several indexes
             self.embedder = embedder
 
     def for_viewer(self, viewer: Viewer | None) -> "EvidenceBot":
         """The same bot (one model, one store) answering as this viewer: every read below is limited to the
         documents they may see, in the store query itself (Filters.access), before anything is ranked."""
-        shared = ["embedder", "vectors", "unit_vectors", "statistics", "retriever", "answerer", "frameworks", "mapping"]
+        shared = ["embedder", "vectors", "unit_vectors", "statistics", "retriever", "answerer", "frameworks", "mapping",
+                  "mapping_model"]
         for name in shared + (["generative"] if self.settings.answerer == "llm" else []):
             getattr(self, name)  # load once here, so that every scoped copy shares them
         scoped = copy.copy(self)
@@ -126,15 +128,21 @@ class EvidenceBot:
         """Maps passages to the frameworks' statements (new passages, or all when a framework file or the mapping
         model changed), then applies the corrections. With a lock, only the store reads and writes hold it, not
         embedding the statements (locked.py). Returns a frameworks.refresh.MappingRefresh."""
-        from evidence_bot.frameworks.corrections import read_corrections
+        from evidence_bot.frameworks.corrections import CorrectionError, read_corrections
         from evidence_bot.frameworks.refresh import refresh_mapping
 
         stores = [self.catalog, self.mapping, self.vectors, self.unit_vectors]
         if lock is not None:
             stores = [Locked(store, lock) for store in stores]
         catalog, mapping, vectors, unit_vectors = stores
-        return refresh_mapping(catalog, mapping, vectors, unit_vectors, self.embedder.embed, self.frameworks,
-                               read_corrections(self.settings.corrections_path), self.mapping_model)
+        try:
+            corrections, problem = read_corrections(self.settings.corrections_path), None
+        except CorrectionError as exc:  # the model still maps new passages; stored corrections stay as they are
+            corrections, problem = None, f"{exc}: no correction applied until it is fixed"
+        result = refresh_mapping(catalog, mapping, vectors, unit_vectors, self.embedder.embed, self.frameworks,
+                                 corrections, self.mapping_model)
+        result.unplaced += [problem] if problem else []
+        return result
 
     @cached_property
     def statistics(self) -> ReaderStatistics:
@@ -178,11 +186,10 @@ class EvidenceBot:
         """The framework's statements as the mapping model sees them (frameworks/mapping.py), kept per framework."""
         from evidence_bot.frameworks.mapping import statement_vectors
 
-        cache = vars(self).setdefault("_statement_vectors", {})
-        key = (framework.id, framework.fingerprint)
-        if key not in cache:
-            cache[key] = statement_vectors(framework, self.embedder.embed, self.mapping_model)
-        return cache[key]
+        key = (framework.id, framework.fingerprint, self.mapping_model.version)
+        if key not in self.statement_vector_cache:
+            self.statement_vector_cache[key] = statement_vectors(framework, self.embedder.embed, self.mapping_model)
+        return self.statement_vector_cache[key]
 
     def framework(self, framework_id: str):
         if framework_id not in self.frameworks:
@@ -196,17 +203,19 @@ class EvidenceBot:
         self.require_documents()
         ids = [self.framework(framework_id).id] if framework_id else sorted(self.frameworks)
         rows = {f: [r for r in self.mapping.passage_rows(f) if self.readable(r["access"])] for f in ids}
-        return mapping_records(rows, {f: self.mapping.statements_of(f) for f in ids})
+        preceding = self.catalog.preceding_texts(sorted({r["passage_id"] for found in rows.values() for r in found}))
+        return mapping_records(rows, {f: self.mapping.statements_of(f) for f in ids}, preceding)
 
     def correct_mapping(self, passage_id: str, framework_id: str, statements: list[str], category: str | None = None,
-                        by: str = "", note: str = ""):
+                        by: str = "", note: str = "", lock: AbstractContextManager | None = None):
         """A readiness lead files a passage under these statements (none: it evidences none). Kept in the
         corrections file (frameworks/corrections.py), applied at once and after every later ingest or refit."""
         from datetime import datetime, timezone
 
-        from evidence_bot.frameworks.corrections import Correction, append_correction, locate, span_of
+        from evidence_bot.frameworks.corrections import Correction, append_correction, locate, read_corrections, span_of
 
         framework = self.framework(framework_id)
+        statements = [s.removeprefix(f"{framework.id}/") for s in statements]  # as `map` prints them, or bare
         found = self.catalog.passages([passage_id])
         if passage_id not in found or not self.readable(found[passage_id][1].access):
             raise NotFoundError(f"no passage '{passage_id}'")
@@ -222,9 +231,13 @@ class EvidenceBot:
                                 datetime.now(timezone.utc).isoformat(timespec="seconds"), note)
         if locate(self.catalog, correction) != passage_id:  # the opening words recur: name it by all its words
             correction = replace(correction, span=passage.text)
+        if locate(self.catalog, correction) != passage_id:
+            raise EvidenceBotError(f"passage '{passage_id}': its document holds the same text more than once, so a "
+                                   f"correction could not find it again; correct the document instead")
         with IndexLock(self.settings.index_dir):
+            read_corrections(self.settings.corrections_path)  # a malformed file is refused before it grows
             append_correction(self.settings.corrections_path, correction)
-            self.refresh_mapping()
+            self.refresh_mapping(lock)
         return correction
 
     def claims(self):
@@ -277,6 +290,7 @@ class EvidenceBot:
         Each access change is audited under actor (default: the viewer this bot serves, else the OS user) as it
         is applied, not after the run: a crash or Ctrl-C later in the run cannot lose its event.
         lock: the server's reader lock, held only for each store read and write (see ingestor); staged: Ingestor."""
+        self.mapping_model  # a broken mapping model file is refused before anything is written
         with IndexLock(self.settings.index_dir):
             auditor = self.access_auditor(actor or self.viewer or process_actor())
             report = self.ingestor(lock, staged, auditor).run(paths, overrides, prune, progress, overrides_from)

@@ -26,6 +26,8 @@ The answer says it aloud: each document's first quoted statement is led by whose
 
 import re
 
+from evidence_bot.units import passage_units
+
 INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER = "inspector", "council", "committee", "press", "other"
 SOURCES = (INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER)
 
@@ -38,7 +40,8 @@ _REPORTS = r"(?:found|finds|said|says|noted|notes|observed|saw|highlighted|prais
            r"describing|identifying)"
 INSPECTOR_CUES = re.compile(
     rf"\b{_BODY}\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|"
-    rf"\b(?:judged|rated|graded|assessed|described|found)\b[^.]{{0,60}}\bby (?:the )?(?:CQC|Care Quality Commission|"
+    rf"\b(?:judged|rated|graded|assessed|described|found|noted|recognised|identified|highlighted|raised)\b"
+    rf"[^.]{{0,60}}\bby (?:the )?(?:CQC|Care Quality Commission|"
     rf"Ofsted|inspectors)\b|\b(?:told|found|judged|assessed) by "
     rf"(?:the )?{_BODY}|\b{_BODY}(?:'s)? (?:findings|verdict|"
     rf"judgement|rating|assessment) (?:was|were|is|said|found)\b|\brated (?:as )?['\"‘“]?(?:good|outstanding|"
@@ -121,11 +124,13 @@ def verdict_source(sentence: str, document: str, about_inspection: bool) -> str 
 
 
 def passage_sources(sentences: list[str], document: str, about_inspection: bool = False,
-                    before: list[str] | None = None) -> list[str]:
+                    before: list[str] | None = None, same_line: list[bool] | None = None) -> list[str]:
     """Whose words each of a passage's sentences (in order) holds: rules 1 to 5. before: the sentences of the
-    document just before the passage, which may open the quotation, list or report it continues."""
+    document just before the passage, which may open the quotation, list or report it continues; same_line: per
+    sentence of before + sentences, whether it sits on the line of the sentence before it (the rest of a
+    numbered item: "1. Partnerships were strong. Collaboration was embedded.")."""
     before = before or []
-    return speakers_in_order(before + sentences, document, about_inspection)[len(before):]
+    return speakers_in_order(before + sentences, document, about_inspection, same_line)[len(before):]
 
 
 def reports_an_inspection(doc_type: str | None, title: str | None) -> bool:
@@ -134,22 +139,38 @@ def reports_an_inspection(doc_type: str | None, title: str | None) -> bool:
     return doc_type not in CLAIM_TYPES and is_about_inspection(title)
 
 
-def unit_sources(units: list[str], kind: str, doc_type: str | None, publisher: str | None, title: str | None,
-                 preceding: list[str] | None = None) -> list[str]:
-    """Whose words each unit (sentence or table row) of a passage holds; preceding: the units of the document's
-    passage before it, where a quotation or list a prose passage continues may begin."""
-    return passage_sources(units, document_source(doc_type, publisher), reports_an_inspection(doc_type, title),
-                           preceding if kind != "table" else None)
+def unit_sources(text: str, kind: str, doc_type: str | None, publisher: str | None, title: str | None,
+                 preceding: str = "") -> list[str]:
+    """Whose words each unit of passage_units(text, kind) holds (a sentence, or a table row); preceding: the text
+    of the document's passage before it, where a quotation or list a prose passage continues may begin."""
+    units = passage_units(text, kind)
+    before = passage_units(preceding, "prose") if preceding and kind != "table" else []
+    # a passage's first unit starts a line: a chunk boundary is never read as the rest of a numbered item
+    same_line = line_continuations(preceding, before) + [False] + line_continuations(text, units)[1:]
+    return passage_sources([t for _, t in units], document_source(doc_type, publisher),
+                           reports_an_inspection(doc_type, title), [t for _, t in before], same_line)
 
 
-def speakers_in_order(sentences: list[str], document: str, about_inspection: bool) -> list[str]:
+def line_continuations(text: str, units: list[tuple[int, str]]) -> list[bool]:
+    """Per unit: whether it sits on the same line as the unit before it (no line break between them)."""
+    flags, end = [], None
+    for start, unit in units:
+        flags.append(end is not None and "\n" not in text[end:start])
+        end = start + len(unit)
+    return flags
+
+
+def speakers_in_order(sentences: list[str], document: str, about_inspection: bool,
+                      same_line: list[bool] | None = None) -> list[str]:
     sources: list[str] = []
-    last_cued, inspectors, quote_open, introduction = None, set(), False, None
-    for sentence in sentences:
+    last_cued, inspectors, quote_open, introduction, in_item = None, set(), False, None, False
+    for i, sentence in enumerate(sentences):
+        rest_of_item = in_item and bool(same_line and same_line[i])  # "1. Found this. And this." on one line
         cued = cued_source(sentence, document)
         source = cued or named_inspector(sentence, inspectors)
         if source is None and sources:
-            source = continued(sentence, sources[-1], last_cued, quote_open, introduction)
+            source = sources[-1] if rest_of_item else continued(sentence, sources[-1], last_cued, quote_open,
+                                                                 introduction)
         source = source or verdict_source(sentence, document, about_inspection) or document
         if source == INSPECTOR:
             inspectors |= set(_NAMED_INSPECTOR.findall(sentence))
@@ -157,9 +178,11 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
             last_cued = source
         quote_open = still_quoting(sentence, quote_open)
         if sentence.rstrip().endswith(":"):
-            introduction = source
-        elif not is_list_item(sentence):
-            introduction = None
+            introduction, in_item = source, False
+        elif is_list_item(sentence):
+            in_item = introduction is not None
+        elif not rest_of_item:
+            introduction, in_item = None, False
         sources.append(source)
     return sources
 
@@ -192,7 +215,8 @@ def is_list_item(sentence: str) -> bool:
     return bool(_BULLET.match(text)) or (len(text) <= _LIST_ITEM_MAX_CHARS and not text.endswith((".", "?", "!", ":")))
 
 
-_OPENING_QUOTE = re.compile(r'^\s*"|[:,]\s+"(?=\w)')
+_PARAGRAPH_QUOTE = re.compile(r'\s*"(?=\w)')
+_INTRODUCED_QUOTE = re.compile(r'[:,]\s+"(?=\w)')
 
 
 def still_quoting(sentence: str, quote_open: bool) -> bool:
@@ -200,8 +224,10 @@ def still_quoting(sentence: str, quote_open: bool) -> bool:
     opened = sentence.count("“") - sentence.count("”")
     if opened:
         return opened > 0
-    fresh = _OPENING_QUOTE.search(sentence)
-    if fresh:  # a quotation opens here (a paragraph of one, or 'said: "'): whatever came before has ended
-        return sentence[fresh.start():].count('"') % 2 == 1
+    if _PARAGRAPH_QUOTE.match(sentence):  # a paragraph opening a quotation: whatever came before has ended
+        return sentence.count('"') % 2 == 1
+    introduced = _INTRODUCED_QUOTE.search(sentence)  # 'said: "We ...' opens one, unless it closes again
+    if introduced and sentence[introduced.start():].count('"') % 2 == 1:
+        return True
     return quote_open != (sentence.count('"') % 2 == 1)
 

@@ -37,7 +37,6 @@ import numpy as np
 from evidence_bot.answer.constraints import Constraints, allowed, mentions, periods, periods_agree
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
-from evidence_bot.units import passage_units
 from evidence_bot import speakers
 from evidence_bot.speakers import (COUNCIL, INSPECTOR, document_source, sentence_source)
 
@@ -338,9 +337,8 @@ def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> 
 def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = "") -> list[str]:
     """Whose words each unit of the hit's passage holds (speakers.unit_sources); preceding: the text of the
     document's passage before it, where a quotation or list it continues may begin."""
-    before = [text for _, text in passage_units(preceding, "prose")] if preceding else []
-    return speakers.unit_sources([text for _, text in units], hit.passage.kind, hit.meta.doc_type,
-                                 hit.meta.publisher, hit.meta.title, before)
+    return speakers.unit_sources(hit.passage.text, hit.passage.kind, hit.meta.doc_type, hit.meta.publisher,
+                                 hit.meta.title, preceding)
 
 
 def text_source(text: str, hit: SearchHit) -> str:

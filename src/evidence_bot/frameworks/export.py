@@ -12,35 +12,32 @@ import io
 import json
 
 from evidence_bot import speakers
-from evidence_bot.units import passage_units
 
 FORMATS = ("jsonl", "csv")
 
 
-def passage_source(units: list[str], kind: str, row, preceding: list[str]) -> str:
-    sources = speakers.unit_sources(units, kind, row["doc_type"], row["publisher"], row["title"], preceding)
+def passage_source(row, preceding: str) -> str:
+    sources = speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"], row["title"],
+                                    preceding)
     if speakers.INSPECTOR in sources:
         return speakers.INSPECTOR
     return speakers.document_source(row["doc_type"], row["publisher"])
 
 
-def mapping_records(rows_by_framework: dict[str, list], statements_by_framework: dict[str, dict]) -> list[dict]:
+def mapping_records(rows_by_framework: dict[str, list], statements_by_framework: dict[str, dict],
+                    preceding: dict[str, str]) -> list[dict]:
     """rows_by_framework: MappingStore.passage_rows per framework (document order); statements_by_framework:
-    MappingStore.statements_of per framework."""
+    MappingStore.statements_of per framework; preceding: passage id -> the text of the passage before it."""
     records: dict[str, dict] = {}
-    previous: dict[str, list[str]] = {}  # doc id -> the units of the passage just read
     for framework, rows in rows_by_framework.items():
         for row in rows:
             statements = statements_by_framework[framework].get(row["passage_id"], [])
             record = records.get(row["passage_id"])
             if record is None:
-                units = [text for _, text in passage_units(row["text"], row["kind"])]
-                before = previous.get(row["doc_id"], []) if row["seq"] else []
                 record = records[row["passage_id"]] = {
                     "path": row["path"], "passage_id": row["passage_id"], "page": row["page"],
-                    "section": row["section"], "source": passage_source(units, row["kind"], row, before),
+                    "section": row["section"], "source": passage_source(row, preceding.get(row["passage_id"], "")),
                     "statements": [], "category": None, "corrected": False, "_best": -1.0}
-                previous[row["doc_id"]] = units
             record["statements"] += [{"id": f"{framework}/{sid}", "probability": round(p, 3)} for sid, p in statements]
             best = max((p for _, p in statements), default=0.0)
             if record["category"] is None or best > record["_best"]:

@@ -34,6 +34,8 @@ _SHORTFALL = re.compile(r"\b(?:not always|did not|didn't|were not|was not|wasn't
                         r"inconsisten\w*|delays?|delayed|waiting|backlogs?|shortfalls?|concerns?|needs? to improve|"
                         r"needed to improve|too long|too many|limited|gaps?|poor|struggled|difficult|variable|"
                         r"requires? improvement|inadequate)\b", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:no|not any|without|free of|few|fewer)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*(?:(?:19|20)\d\d|\d\d)\b")
 
 
 @dataclass
@@ -71,12 +73,9 @@ def statement_sentences(rows: list, statement_index: int, statement_vectors: np.
     units = [(row, start, text, unit_id(row["passage_id"], start)) for row in rows
              for start, text in passage_units(row["text"], row["kind"])]
     stored = unit_store.vectors([u[3] for u in units]) if units else {}
-    sources = {}
-    for row in rows:
-        own = [text for _, text in passage_units(row["text"], row["kind"])]
-        before = [text for _, text in passage_units(preceding.get(row["passage_id"], ""), "prose")]
-        sources[row["passage_id"]] = speakers.unit_sources(own, row["kind"], row["doc_type"], row["publisher"],
-                                                           row["title"], before)
+    sources = {row["passage_id"]: speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"],
+                                                        row["title"], preceding.get(row["passage_id"], ""))
+               for row in rows}
     result, position = [], {}
     for row, start, text, uid in units:
         index = position[row["passage_id"]] = position.get(row["passage_id"], -1) + 1
@@ -101,7 +100,8 @@ def is_independent(s: Sentence) -> bool:
 
 def side_by_side(sentences: list[Sentence]) -> tuple[list[Quote], list[ClaimCheck]]:
     """The statement's strongest findings and claims, each claim checked against the independent sentences."""
-    findings = strongest([s for s in sentences if s.nearest and s.quote.source == speakers.INSPECTOR])
+    findings = strongest([s for s in sentences if s.nearest and s.quote.source == speakers.INSPECTOR
+                          and s.quote.doc_type not in speakers.CLAIM_TYPES])  # the council restating CQC is a claim
     claims = strongest([s for s in sentences if s.nearest and is_claim(s)])
     independent = [s for s in sentences if is_independent(s)]
     return [s.quote for s in findings], [check(claim, independent) for claim in claims]
@@ -123,18 +123,28 @@ def check(claim: Sentence, independent: list[Sentence]) -> ClaimCheck:
     if not independent:
         return ClaimCheck(claim.quote, UNSUPPORTED, None)
     similarity = np.asarray([s.vector for s in independent]) @ claim.vector
-    claimed = figures(claim.quote.text)
+    claimed = key_figures(claim.quote.text)
     for j in np.argsort(-similarity):
         other = independent[j]
         if similarity[j] < DIFFERS:
             break
-        differ = figures_differ(claimed, figures(other.quote.text))
+        differ = figures_differ(claimed, key_figures(other.quote.text))
         if other.quote.source == speakers.INSPECTOR and (
-                differ or (_SHORTFALL.search(other.quote.text) and not _SHORTFALL.search(claim.quote.text))):
+                differ or (reports_shortfall(other.quote.text) and not reports_shortfall(claim.quote.text))):
             return ClaimCheck(claim.quote, DIFFERS_FROM_FINDING, other.quote)
         if similarity[j] >= SUPPORT and not differ:
             return ClaimCheck(claim.quote, SUPPORTED, other.quote)
     return ClaimCheck(claim.quote, UNSUPPORTED, None)
+
+
+def key_figures(text: str) -> set[str]:
+    """claims.figures, with year ranges ("2023-24", "2023/2024") taken out: a period, not a figure."""
+    return figures(_YEAR_RANGE.sub(" ", text))
+
+
+def reports_shortfall(text: str) -> bool:
+    """A shortfall word not denied just before it ("no concerns", "without delays" are not shortfalls)."""
+    return any(not _DENIED.search(text[max(0, m.start() - 20) : m.start()]) for m in _SHORTFALL.finditer(text))
 
 
 def figures_differ(claimed: set[str], given: set[str]) -> bool:

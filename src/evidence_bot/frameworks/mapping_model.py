@@ -49,11 +49,18 @@ class MappingModel:
 
 
 def load_mapping_model(path: Path | None = None) -> MappingModel:
-    text = (path.read_text(encoding="utf-8") if path is not None
-            else resources.files("evidence_bot.data").joinpath(SHIPPED).read_text(encoding="utf-8"))
-    where = str(path or f"evidence_bot/data/{SHIPPED}")
+    """The shipped model, or a refitted one at path; the error names the file (its name only: the message can
+    reach a reader through the API)."""
+    where = path.name if path is not None else f"evidence_bot/data/{SHIPPED}"
+    try:
+        text = (path.read_text(encoding="utf-8") if path is not None
+                else resources.files("evidence_bot.data").joinpath(SHIPPED).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingModelError(f"mapping model {where}: cannot be read ({exc.__class__.__name__})") from exc
     try:
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise MappingModelError(f"{where}: not a statement mapping file (a JSON object is expected)")
         if data.get("format") != FORMAT:
             raise MappingModelError(f"{where}: not a statement mapping file (format {data.get('format')!r})")
         features = tuple(data["features"])
@@ -65,7 +72,7 @@ def load_mapping_model(path: Path | None = None) -> MappingModel:
         return MappingModel(f"{data['version']}-{hash_of(text)}", features, coefficients, float(data["intercept"]),
                             float(rule["threshold"]), float(rule["relative"]), int(rule["max_statements"]), vectors,
                             dict(data.get("fitted_on") or {}))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise MappingModelError(f"{where}: missing or malformed field ({exc})") from exc
 
 

@@ -25,24 +25,26 @@ class MappingRefresh:
 
 
 def refresh_mapping(catalog: Catalog, store: MappingStore, vectors, unit_vectors, embed,
-                    frameworks: dict[str, Framework], corrections: list[Correction], model) -> MappingRefresh:
-    """Maps what is not mapped yet, then applies the corrections."""
+                    frameworks: dict[str, Framework], corrections: list[Correction] | None, model) -> MappingRefresh:
+    """Maps what is not mapped yet, then applies the corrections. corrections None: the file could not be read;
+    the stored corrections are left as they are (a typo must not undo them all)."""
     result = MappingRefresh()
     services = {f.service for f in frameworks.values() if f.service}
-    placed = place(catalog, frameworks, corrections, result.unplaced)
+    placed = place(catalog, frameworks, corrections, result.unplaced) if corrections is not None else None
     for framework in frameworks.values():
         fingerprint = f"{framework.fingerprint}:{model.version}"
         everything = store.fingerprint(framework.id) != fingerprint
-        released = store.corrected(framework.id) - set(placed.get(framework.id, {}))  # corrections taken away
-        ids = catalog.all_passage_ids() if everything else store.unmapped(framework.id) + sorted(released)
+        if placed is not None:  # corrections taken out of the file: the model maps those passages again
+            store.release(framework.id, sorted(store.corrected(framework.id) - set(placed.get(framework.id, {}))))
+        ids = catalog.all_passage_ids() if everything else store.unmapped(framework.id)
         if ids or everything:
             mapper = Mapper(framework, embed, model, services)
             store.replace(framework.id, fingerprint, map_passages(catalog, vectors, unit_vectors, mapper, ids),
                           everything)
             result.mapped += len(ids)
-        if placed.get(framework.id) or released:
-            store.correct(framework.id, list(placed.get(framework.id, {}).values()))
-            result.corrected += len(placed.get(framework.id, {}))
+        if placed and placed.get(framework.id):
+            store.correct(framework.id, list(placed[framework.id].values()))
+            result.corrected += len(placed[framework.id])
     return result
 
 
@@ -80,5 +82,5 @@ def place(catalog: Catalog, frameworks: dict[str, Framework], corrections: list[
             continue
         placed.setdefault(c.framework, {})[passage_id] = Assignment(
             passage_id, c.framework, [(s, round(1.0 - 0.001 * i, 3)) for i, s in enumerate(c.statements)],
-            c.category or "", 1.0)  # a person's choice: certain, in the order they gave
+            c.category or "", 1.0)  # a person's choice: certain, in the order they gave; no category: the model's
     return placed

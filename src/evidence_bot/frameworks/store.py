@@ -74,6 +74,13 @@ class MappingStore:
         return {r[0] for r in self.db.execute("SELECT passage_id FROM passage_corrections WHERE framework = ?",
                                               (framework,))}
 
+    def release(self, framework: str, ids: list[str]) -> None:
+        """Forget these passages' assignments (a person's corrections withdrawn): the model maps them again."""
+        pairs = [(pid, framework) for pid in ids]
+        with self.transaction():
+            for table in ("passage_statements", "passage_categories", "passage_corrections"):
+                self.db.executemany(f"DELETE FROM {table} WHERE passage_id = ? AND framework = ?", pairs)
+
     def correct(self, framework: str, assignments: list[Assignment]) -> None:
         """Replace these passages' assignments with a person's, and remember that they are a person's: a
         correction taken out of the file lets the model map its passage again."""
@@ -81,7 +88,12 @@ class MappingStore:
         with self.transaction():
             self.db.execute("DELETE FROM passage_corrections WHERE framework = ?", (framework,))
             self.db.executemany("DELETE FROM passage_statements WHERE passage_id = ? AND framework = ?", ids)
-            self.write(framework, assignments)
+            self.write(framework, [a for a in assignments if a.category])
+            kept = [a for a in assignments if not a.category]  # no category given: the model's stays
+            self.db.executemany("INSERT OR REPLACE INTO passage_statements VALUES (?, ?, ?, ?)",
+                                [(a.passage_id, framework, sid, score) for a in kept for sid, score in a.statements])
+            self.db.executemany("INSERT OR IGNORE INTO passage_categories VALUES (?, ?, '', 1.0)",
+                                [(a.passage_id, framework) for a in kept])
             self.db.executemany("INSERT INTO passage_corrections VALUES (?, ?)", ids)
 
     def passage_rows(self, framework: str) -> list[sqlite3.Row]:

@@ -89,9 +89,10 @@ class Runtime:
             return bot.remove_document(key)
 
     def correct_mapping(self, bot: EvidenceBot, *args, **kwargs):
-        """A mapping correction rewrites assignments: it queues behind uploads and holds the readers' lock."""
-        with self.upload_lock, self.lock:
-            return bot.correct_mapping(*args, **kwargs)
+        """A mapping correction rewrites assignments: it queues behind uploads; readers wait only for its store
+        reads and writes, not for embedding the statements (as an upload)."""
+        with self.upload_lock:
+            return bot.correct_mapping(*args, **kwargs, lock=self.lock)
 
     def authentication_on(self) -> bool:
         """On from the first token ever issued, for good (TokenStore.ever_issued), or when settings require it."""
