@@ -172,3 +172,20 @@ def test_thurrock_safeguarding_is_corroborated_by_the_cqc_finding_in_the_news(th
         assert all(q.source == "inspector" for q in s.findings)
         assert all(c.claim.source == "council" and c.claim.doc_type in ("self_assessment", "action_plan")
                    for c in s.claims)
+
+
+def test_every_labels_file_names_known_statements_and_the_thurrock_files_the_same_passages():
+    from evidence_bot.evaluation.mapping import load_labels
+
+    root = SAMPLE.parents[1] / "evals"
+    frameworks = load_frameworks()
+    files = {name: load_labels(root / f"{name}.jsonl")
+             for name in ("mapping", "mapping-second", "mapping-agreed", "mapping-wider")}
+    for name, labels in files.items():
+        for label in labels:
+            known = {s.id for s in frameworks[label.framework].statements}
+            assert set(label.statements) <= known and len(label.statements) <= 3, (name, label.id)
+    thurrock = [[(label.id, label.document, label.span) for label in files[name]]
+                for name in ("mapping", "mapping-second", "mapping-agreed")]
+    assert thurrock[0] == thurrock[1] == thurrock[2] and len(thurrock[0]) == 91
+    assert not any(label.document.startswith(("text/", "docx/", "pdf/", "html/")) for label in files["mapping-wider"])
