@@ -36,7 +36,8 @@ def refresh_mapping(catalog: Catalog, store: MappingStore, vectors, unit_vectors
         everything = store.fingerprint(framework.id) != fingerprint
         if placed is not None:  # corrections taken out of the file: the model maps those passages again
             store.release(framework.id, sorted(store.corrected(framework.id) - set(placed.get(framework.id, {}))))
-        ids = catalog.all_passage_ids() if everything else store.unmapped(framework.id)
+        others = services - {framework.service} if framework.service else set()  # Mapper.applies_to, in SQL
+        ids = catalog.all_passage_ids() if everything else store.unmapped(framework.id, others)
         if ids or everything:
             mapper = Mapper(framework, embed, model, services)
             store.replace(framework.id, fingerprint, map_passages(catalog, vectors, unit_vectors, mapper, ids),

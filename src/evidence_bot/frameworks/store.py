@@ -39,10 +39,14 @@ class MappingStore:
         row = self.db.execute("SELECT fingerprint FROM framework_versions WHERE framework = ?", (framework,)).fetchone()
         return row[0] if row else None
 
-    def unmapped(self, framework: str) -> list[str]:
+    def unmapped(self, framework: str, other_services: set[str] = frozenset()) -> list[str]:
+        """Passages not mapped to the framework yet, leaving out documents of services it is not for (they never
+        are: a children's document is not CQC evidence)."""
+        marks = ",".join("?" * len(other_services))
         return [r[0] for r in self.db.execute(
-            "SELECT id FROM passages WHERE id NOT IN (SELECT passage_id FROM passage_categories WHERE framework = ?)",
-            (framework,))]
+            "SELECT p.id FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id NOT IN "
+            "(SELECT passage_id FROM passage_categories WHERE framework = ?) "
+            f"AND (d.service IS NULL OR d.service NOT IN ({marks}))", (framework, *sorted(other_services)))]
 
     def replace(self, framework: str, fingerprint: str, assignments: list[Assignment], everything: bool) -> None:
         """Store assignments; with everything=True, the framework's old rows go first (its file changed)."""
