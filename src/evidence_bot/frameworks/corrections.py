@@ -47,6 +47,7 @@ def read_corrections(path: Path | None) -> list[Correction]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             correction = parse(line, f"{path}:{number}")
+            latest.pop(correction.key, None)  # in the order of each passage's latest line: a later one wins
             latest[correction.key] = correction
     return list(latest.values())
 
