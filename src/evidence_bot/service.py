@@ -167,7 +167,7 @@ class EvidenceBot:
         """The gap view of one framework (frameworks/gaps.py), over the documents this viewer may read."""
         from evidence_bot.frameworks.gaps import gap_report
 
-        from evidence_bot.frameworks.findings import statement_sentences
+        from evidence_bot.frameworks.findings import passage_sentences, statement_sentences
 
         self.require_documents()
         framework = self.framework(framework_id)
@@ -175,10 +175,10 @@ class EvidenceBot:
         vectors = self.statement_vectors(framework)
         position = {s.id: j for j, s in enumerate(framework.statements)}
         preceding = self.catalog.preceding_texts(sorted({r["passage_id"] for r in rows}))
+        read = passage_sentences(rows, vectors.learned, self.unit_vectors, preceding)
 
         def sentences_of(statement_id: str, statement_rows: list) -> list:
-            return statement_sentences(statement_rows, position[statement_id], vectors.learned, self.unit_vectors,
-                                       preceding)
+            return statement_sentences(statement_rows, position[statement_id], read)
 
         return gap_report(framework, rows, self.rendition_groups(), as_of, sentences_of)
 

@@ -66,27 +66,47 @@ class Sentence:
     nearest: bool  # the statement is among the sentence's nearest statements
 
 
-def statement_sentences(rows: list, statement_index: int, statement_vectors: np.ndarray, unit_store,
-                        preceding: dict[str, str]) -> list[Sentence]:
-    """Every sentence of the passages filed under the statement, with whose words it is and its vector.
-    rows: the statement's rows of MappingStore.statement_rows; preceding: passage id -> the text before it."""
-    units = [(row, start, text, unit_id(row["passage_id"], start)) for row in rows
+@dataclass
+class ReadSentence:
+    """A sentence of a mapped passage read once for the whole gap view: whose words, vector, and its cosine to
+    every statement of the framework."""
+    text: str
+    source: str
+    vector: np.ndarray
+    similarities: np.ndarray
+
+
+def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
+                      preceding: dict[str, str]) -> dict[str, list[ReadSentence]]:
+    """passage id -> its sentences worth quoting, for every passage of rows (MappingStore.statement_rows; a passage
+    filed under three statements is read once); preceding: passage id -> the text before it."""
+    passages = {row["passage_id"]: row for row in rows}
+    units = [(pid, start, text, unit_id(pid, start)) for pid, row in passages.items()
              for start, text in passage_units(row["text"], row["kind"])]
     stored = unit_store.vectors([u[3] for u in units]) if units else {}
-    sources = {row["passage_id"]: speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"],
-                                                        row["title"], preceding.get(row["passage_id"], ""))
-               for row in rows}
-    result, position = [], {}
-    for row, start, text, uid in units:
-        index = position[row["passage_id"]] = position.get(row["passage_id"], -1) + 1
+    sources = {pid: iter(speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"],
+                                               row["title"], preceding.get(pid, "")))
+               for pid, row in passages.items()}
+    read: dict[str, list[ReadSentence]] = {pid: [] for pid in passages}
+    for pid, start, text, uid in units:
+        source = next(sources[pid])  # one per unit, in order: advanced for every unit, kept or not
         if uid not in stored or len(text.strip()) < MIN_CHARS or text.rstrip().endswith(":"):  # an introduction
             continue
         vector = np.asarray(stored[uid], dtype=np.float32)
-        similarities = statement_vectors @ vector
-        quote = Quote(" ".join(text.split()), row["passage_id"], row["doc_id"], row["title"] or row["doc_id"],
-                      row["doc_type"], row["date"], row["page"], row["section"], sources[row["passage_id"]][index],
-                      round(float(similarities[statement_index]), 3))
-        result.append(Sentence(quote, vector, similarities[statement_index] >= similarities.max() - NEAR))
+        read[pid].append(ReadSentence(" ".join(text.split()), source, vector, statement_vectors @ vector))
+    return read
+
+
+def statement_sentences(rows: list, statement_index: int, read: dict[str, list[ReadSentence]]) -> list[Sentence]:
+    """The sentences of the passages filed under the statement (rows: its rows of MappingStore.statement_rows),
+    each marked nearest when the statement is among the sentence's nearest statements."""
+    result = []
+    for row in rows:
+        for s in read.get(row["passage_id"], []):
+            quote = Quote(s.text, row["passage_id"], row["doc_id"], row["title"] or row["doc_id"], row["doc_type"],
+                          row["date"], row["page"], row["section"], s.source,
+                          round(float(s.similarities[statement_index]), 3))
+            result.append(Sentence(quote, s.vector, s.similarities[statement_index] >= s.similarities.max() - NEAR))
     return result
 
 
