@@ -40,6 +40,11 @@ def indexed(name: str, corpus: Path) -> EvidenceBot:
     return bot
 
 
+def train_name(labels: Path) -> str:
+    """The index folder of a training set: 'wider' for evals/mapping-wider.jsonl (the name the Makefile's eval uses)."""
+    return labels.stem.removeprefix("mapping-")
+
+
 def statement_page(frameworks, passage) -> str | None:
     """The statement a CQC statement page (its title names exactly one) is about."""
     if not passage.label.document.startswith("cqc/"):
@@ -92,21 +97,24 @@ def scores_against(frameworks, scored, rule, labels_by_id=None) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", required=True, help="LABELS:CORPUS of other councils' evidence")
+    parser.add_argument("--train", required=True, action="append",
+                        help="LABELS:CORPUS of other councils' evidence (repeat for several sets)")
     parser.add_argument("--test", help="LABELS:CORPUS never used in fitting (Thurrock)")
     parser.add_argument("--second", type=Path, help="a second annotator's labels of the --test passages")
     parser.add_argument("--write", action="store_true", help=f"write the model to {SHIPPED.relative_to(ROOT)}")
     parser.add_argument("--check", type=Path, help="exit 1 below the floors of this file's [mapping-heldout.min]")
     args = parser.parse_args()
     frameworks = {fid: f for fid, f in load_frameworks().items() if fid in ("cqc-la", "ofsted-ilacs")}
-    train_labels, train_corpus = (Path(x) for x in args.train.split(":", 1))
-    bot = indexed("wider", train_corpus)
-    labels = load_labels(train_labels)
-    passages = fit.labelled_passages(bot, train_corpus, labels, council_of)
+    train_sets = [tuple(Path(x) for x in spec.split(":", 1)) for spec in args.train]
+    passages = []
+    for labels_path, corpus in train_sets:
+        bot = indexed(train_name(labels_path), corpus)
+        passages += fit.labelled_passages(bot, corpus, load_labels(labels_path), council_of)
     base = fit.base_vectors(frameworks, bot.embedder.embed)
     scored = fit.held_out(frameworks, base, passages)
     rule = fit.best_rule(frameworks, scored)
-    report = {"date": date.today().isoformat(), "train": str(train_labels), "passages": len(passages),
+    report = {"date": date.today().isoformat(), "train": [str(labels) for labels, _ in train_sets],
+              "passages": len(passages),
               "councils": len({p.group for p in passages}), "rule": list(rule),
               "held_out": scores_against(frameworks, scored, rule),
               "cqc_findings_held_out": findings_share(frameworks, scored, "shown"),
@@ -127,7 +135,7 @@ def main() -> None:
             first = {p.label.id: p.label.statements for p in tests}
             report["second_annotator_vs_test_labels"] = fit.pair_scores([(first[i], second[i]) for i in first])
             report["model_vs_second_annotator"] = scores_against(frameworks, probs, rule, second)["overall"]
-    record = {"labels": str(train_labels), "labels_sha256": hashlib.sha256(train_labels.read_bytes()).hexdigest()[:16],
+    record = {"labels": {str(labels): hashlib.sha256(labels.read_bytes()).hexdigest()[:16] for labels, _ in train_sets},
               "passages": len(passages), "councils": report["councils"], "fitted": report["date"],
               "regularisation": fit.REGULARISATION, "held_out_f1": report["held_out"]["overall"]["f1"],
               "rule_chosen_on": "held-out councils (folds by council), highest F1 over pairs"}
