@@ -1,12 +1,20 @@
-"""The benchmark (`make bench`): ingest throughput and query latency, ours against the LangChain peer,
-and how the index behaves at 1k, 10k and 100k chunks. Prints its figures and saves them under evals/results/.
+"""The benchmark (`make bench`): ingest throughput and query latency, ours against the LangChain peer in the
+same run; where a question's time goes, stage by stage; `ask` over HTTP and in a new process; the embedding
+backends; the index at 1k, 10k and 100k passages; and requests per second with 1 and 2 server workers.
+Prints its figures and saves them under evals/results/.
 
-Not a test: it measures, it does not judge. See docs/evaluation.md for what each figure means."""
+Not a test: it measures, it does not judge. See docs/performance.md for what each figure means."""
 
 import argparse
 import json
 import random
+import asyncio
+import os
 import shutil
+import socket
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -44,6 +52,7 @@ def timed(fn, items) -> list[float]:
 def ingest_and_latency(corpus: Path, questions: list[str], scratch: Path) -> tuple[dict, EvidenceBot]:
     kilobytes = sum(p.stat().st_size for p in peer_files(corpus)) / 1024
     bot = EvidenceBot(Settings(index_dir=scratch / "ours"))
+    bot.embedder.embed(["warm up"])  # the model loaded before timing, as the peer's is in its constructor
     report = bot.ingest([corpus])
     ours = {"documents": len(report.added), "chunks": report.chunks, "seconds": round(report.seconds, 1),
             "kb_per_s": round(kilobytes / report.seconds, 1), "chunks_per_s": round(report.chunks / report.seconds, 1)}
@@ -51,12 +60,33 @@ def ingest_and_latency(corpus: Path, questions: list[str], scratch: Path) -> tup
     pr = peer.ingest(corpus)
     theirs = {"documents": pr.documents, "chunks": pr.chunks, "seconds": round(pr.seconds, 1),
               "kb_per_s": round(pr.kilobytes / pr.seconds, 1), "chunks_per_s": round(pr.chunks / pr.seconds, 1)}
-    bot.ask(questions[0])  # load the model and open the stores before timing
-    latency = {"ours_ask": percentiles(timed(bot.ask, questions)),
+    bot.ask("warm up: load the model and open the stores before timing")
+    bot.embedder.clear_query_cache()
+    latency = {"stages_ms": stage_breakdown(bot, questions),  # first: every question embedded afresh
+               "ours_ask": percentiles(timed(bot.ask, questions)),
                "ours_search": percentiles(timed(bot.search, questions)),
                "peer_search": percentiles(timed(lambda q: peer.search(q, 4), questions))}
     return {"kilobytes": round(kilobytes, 1), "ours": ours, "peer": theirs,
             "ratio_kb_per_s": round(ours["kb_per_s"] / theirs["kb_per_s"], 2), "latency": latency}, bot
+
+
+def stage_breakdown(bot: EvidenceBot, questions: list[str]) -> dict:
+    """Mean milliseconds per stage of `ask`, each question embedded afresh; "other" is the rest of the total
+    (checks, reading order, the answer's text)."""
+    from evidence_bot.stages import collecting
+
+    rows = []
+    for question in questions:
+        bot.embedder.clear_query_cache()
+        with collecting() as seconds:
+            started = time.perf_counter()
+            bot.ask(question)
+            seconds["total"] = time.perf_counter() - started
+        rows.append(seconds)
+    names = sorted({name for row in rows for name in row} - {"total"}, key=lambda n: -sum(r.get(n, 0) for r in rows))
+    means = {name: round(1000 * statistics.mean(r.get(name, 0.0) for r in rows), 2) for name in names}
+    total = round(1000 * statistics.mean(r["total"] for r in rows), 2)
+    return {**means, "other": round(total - sum(v for n, v in means.items() if ": " not in n), 2), "total": total}
 
 
 def embedding_backends(source: EvidenceBot, questions_path: Path, corpus: Path, scratch: Path) -> dict:
@@ -101,14 +131,14 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     rng = random.Random(seed)
     stored = source.unit_vectors.collection.get(include=["embeddings"])
     vector_of = dict(zip(stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)))
-    ids, unit_texts = [], []
+    vector_by_text = {}
     for row in source.catalog.documents():
         for passage in source.catalog.doc_passages(row["doc_id"]):
-            for start, text in passage_units(passage.text, passage.kind):
-                if unit_id(passage.id, start) in vector_of:
-                    ids.append(unit_id(passage.id, start))
-                    unit_texts.append(text)
-    vectors = np.asarray([vector_of[i] for i in ids])
+            if passage.kind == "prose":  # sentences: joined again, they split where they did
+                for start, text in passage_units(passage.text, passage.kind):
+                    if unit_id(passage.id, start) in vector_of:
+                        vector_by_text.setdefault(text, vector_of[unit_id(passage.id, start)])
+    unit_texts = list(vector_by_text)
     bot = EvidenceBot(Settings(index_dir=folder), embedder=source.embedder)
     started = time.perf_counter()
     per_doc = 50
@@ -116,12 +146,16 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
         doc_id = f"synthetic{first // per_doc:05d}"
         doc_passages, unit_rows = [], []
         for seq in range(min(per_doc, size - first)):
-            picks = rng.sample(range(len(ids)), 3)
-            text = " ".join(unit_texts[i] for i in picks)
+            text = " ".join(rng.sample(unit_texts, 3))
             pid = f"{doc_id}:{seq}"
             doc_passages.append(Passage(pid, doc_id, seq, text, text, None, None, None, 0, len(text), "prose", 0))
-            mean = vectors[picks].mean(axis=0)
-            unit_rows.append((pid, mean / np.linalg.norm(mean), [(unit_id(pid, k), vectors[i]) for k, i in enumerate(picks)]))
+            units = passage_units(text, "prose")
+            known = [vector_by_text[unit] for _, unit in units if unit in vector_by_text]
+            mean = np.mean(known or [np.ones(len(next(iter(vector_by_text.values()))))], axis=0)
+            mean = mean / np.linalg.norm(mean)
+            # Stored under the ids the answerer looks up (the unit's offset); a sentence split differently in its
+            # new company gets the passage's vector, never a missing one (which would be embedded per question).
+            unit_rows.append((pid, mean, [(unit_id(pid, at), vector_by_text.get(unit, mean)) for at, unit in units]))
         bot.vectors.add([r[0] for r in unit_rows], [doc_id] * len(unit_rows), [r[1].tolist() for r in unit_rows])
         flat = [u for r in unit_rows for u in r[2]]
         bot.unit_vectors.add([u[0] for u in flat], [doc_id] * len(flat), [u[1].tolist() for u in flat])
@@ -133,21 +167,111 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     return seconds
 
 
-def scale(source: EvidenceBot, sizes: list[int], questions: list[str], scratch: Path) -> list[dict]:
+def scale(source: EvidenceBot, sizes: list[int], questions_path: Path, scratch: Path) -> list[dict]:
+    """Each size's index written, then measured by a new process that only opens it and asks (as a server
+    would): its latency, stage breakdown and resident memory are the index's, not this benchmark's."""
     rows = []
     for size in sizes:
         folder = scratch / f"scale-{size}"
         write_seconds = synthetic_index(source, size, folder)
-        bot = EvidenceBot(Settings(index_dir=folder), embedder=source.embedder)
-        bot.ask(questions[0])
-        seconds = timed(bot.ask, questions)
-        rows.append({"chunks": size, "index_write_seconds": round(write_seconds, 1), **percentiles(seconds),
-                     "rss_mb": round(psutil.Process().memory_info().rss / 2**20), "disk_mb": folder_mb(folder)})
-        print(f"  {size:>7} chunks: write {write_seconds:.0f} s, ask p50 {rows[-1]['p50_ms']} ms, "
-              f"p95 {rows[-1]['p95_ms']} ms, RSS {rows[-1]['rss_mb']} MB, disk {rows[-1]['disk_mb']} MB")
-        bot.close()
+        measured = subprocess.run([sys.executable, __file__, "--measure-index", str(folder),
+                                   "--questions", str(questions_path)], capture_output=True, text=True, check=True)
+        row = {"chunks": size, "index_write_seconds": round(write_seconds, 1),
+               **json.loads(measured.stdout.strip().splitlines()[-1]), "disk_mb": folder_mb(folder)}
+        rows.append(row)
+        print(f"  {size:>7} chunks: write {write_seconds:.0f} s, ask p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, "
+              f"RSS {row['rss_mb']} MB, disk {row['disk_mb']} MB; stages {row['stages_ms']}")
         shutil.rmtree(folder, ignore_errors=True)
     return rows
+
+
+def measure_index(folder: Path, questions: list[str]) -> dict:
+    """In this process: ask every question over the index (after one warm-up) and report as one JSON line."""
+    bot = EvidenceBot(Settings(index_dir=folder))
+    bot.ask("warm up: load the model and open the stores before timing")
+    stages = stage_breakdown(bot, questions)
+    seconds = timed(bot.ask, questions)
+    return {**percentiles(seconds), "stages_ms": stages, "rss_mb": round(psutil.Process().memory_info().rss / 2**20)}
+
+
+def http_latency(index: Path, questions: list[str]) -> dict:
+    """One client asking /api/chat one question after another, over loopback, the server a process of its own."""
+    import httpx
+    from load import HOST, start_server
+
+    port = free_port()
+    server = start_server(index, port, query_cache=1)
+    try:
+        with httpx.Client(base_url=f"http://{HOST}:{port}", timeout=60) as client:
+            client.post("/api/chat", json={"question": "warm up"})
+            seconds = timed(lambda q: client.post("/api/chat", json={"question": q}).raise_for_status(), questions)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return percentiles(seconds)
+
+
+def cold_ask(index: Path, question: str, runs: int = 4) -> dict:
+    """`evidence-bot ask` in a new process each time, start to answer. The first run on a machine also exports
+    the question encoder's graph (once, into the models folder); the figure that counts is the median of the rest."""
+    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ask", question], env=env, check=True,
+                       capture_output=True)
+        seconds.append(round(time.perf_counter() - started, 2))
+    return {"first_s": seconds[0], "median_after_first_s": statistics.median(seconds[1:]), "runs_s": seconds}
+
+
+def worker_throughput(corpus: Path, questions_path: Path, scratch: Path, clients: int = 8,
+                      seconds: float = 20.0) -> list[dict]:
+    """Requests per second under `clients` concurrent /api/chat clients, with 1 and then 2 server workers sharing
+    one Chroma server and the catalog (docs/deployment.md)."""
+    from load import HOST, ensure_index, load_questions, run_level, start_server
+
+    chroma_port = free_port()
+    chroma = subprocess.Popen([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(scratch / "chroma"),
+                               "--host", HOST, "--port", str(chroma_port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    extra = {"EVIDENCE_BOT_CHROMA_URL": f"http://{HOST}:{chroma_port}"}
+    rows = []
+    try:
+        wait_for_port(chroma_port)
+        index = scratch / "workers-index"
+        ensure_index(corpus, index, extra)
+        for workers in (1, 2):
+            port = free_port()
+            server = start_server(index, port, query_cache=1, workers=workers, extra_env=extra)
+            try:
+                level = asyncio.run(run_level(f"http://{HOST}:{port}", load_questions(questions_path), clients,
+                                              seconds, 100_000))
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+            rows.append({"workers": workers, **level})
+            print(f"  {workers} worker(s), {clients} clients: {level['requests_per_s']} req/s, p50 {level['p50_ms']} "
+                  f"ms, p95 {level['p95_ms']} ms, errors {level['errors']}")
+    finally:
+        chroma.terminate()
+        chroma.wait(timeout=30)
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"nothing listened on port {port} within {seconds} s")
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -175,23 +299,40 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "thurrock.jsonl")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--results", type=Path, default=ROOT / "evals" / "results")
+    parser.add_argument("--skip", default="", help="comma-separated parts not to run: backends,scale,workers")
+    parser.add_argument("--measure-index", type=Path, help=argparse.SUPPRESS)  # scale()'s measuring process
     args = parser.parse_args()
     questions = [q.question for q in load_questions(args.questions)][:40]
+    if args.measure_index:
+        print(json.dumps(measure_index(args.measure_index, questions)))
+        return
+    skip = set(filter(None, args.skip.split(",")))
+    sys.path.insert(0, str(ROOT / "evals"))  # load.py's server and clients
     args.results.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="evidence-bot-bench-") as tmp:
         scratch = Path(tmp)
         print(f"Ingest and latency on {args.corpus} ...")
         figures, bot = ingest_and_latency(args.corpus, questions, scratch)
         print(json.dumps(figures, indent=1))
-        print("Embedding backends:")
-        figures["embedding_backends"] = embedding_backends(bot, args.questions, args.corpus, scratch)
-        print("Scale (synthetic passages recombined from real sentences):")
-        figures["scale"] = scale(bot, [int(s) for s in args.sizes.split(",")], questions, scratch)
+        if "backends" not in skip:
+            print("Embedding backends:")
+            figures["embedding_backends"] = embedding_backends(bot, args.questions, args.corpus, scratch)
+        if "scale" not in skip:
+            print("Scale (synthetic passages recombined from real sentences; measured by a new process):")
+            figures["scale"] = scale(bot, [int(s) for s in args.sizes.split(",")], args.questions, scratch)
         bot.close()
+        figures["latency"]["http_one_client"] = http_latency(scratch / "ours", questions)
+        figures["latency"]["cold_ask"] = cold_ask(scratch / "ours", questions[0])
+        latency = figures["latency"]
+        print(f"HTTP, one client: {latency['http_one_client']}; a new process: {latency['cold_ask']}")
+        if "workers" not in skip:
+            print("Workers (a Chroma server, the Thurrock index):")
+            figures["workers"] = worker_throughput(args.corpus, args.questions, scratch)
     stem = args.results / f"bench-{date.today().isoformat()}"
     stem.with_suffix(".json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
-    plot(figures["scale"], stem.with_suffix(".png"))
-    print(f"Saved {stem}.json and {stem}.png")
+    if figures.get("scale"):
+        plot(figures["scale"], stem.with_suffix(".png"))
+    print(f"Saved {stem}.json" + (f" and {stem}.png" if figures.get("scale") else ""))
 
 
 if __name__ == "__main__":

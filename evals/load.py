@@ -191,12 +191,14 @@ def summarise_mixed(record, upload, memory, elapsed, clients) -> dict:
                           "last_third_mean": round(statistics.mean(memory[-third:])) if memory else None}}
 
 
-def start_server(index: Path, port: int, query_cache: int) -> subprocess.Popen:
+def start_server(index: Path, port: int, query_cache: int, workers: int = 1,
+                 extra_env: dict | None = None) -> subprocess.Popen:
     # The questions repeat every 121 requests. A cache of 1 still saves the second embedding of the same question
     # within a request (retrieval, then the answerer) but never carries a question over to a later request.
     env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1",
-           "EVIDENCE_BOT_QUERY_CACHE": str(query_cache)}
-    server = subprocess.Popen([sys.executable, "-m", "evidence_bot.cli", "serve", "--host", HOST, "--port", str(port)],
+           "EVIDENCE_BOT_QUERY_CACHE": str(query_cache), **(extra_env or {})}
+    server = subprocess.Popen([sys.executable, "-m", "evidence_bot.cli", "serve", "--host", HOST, "--port", str(port),
+                               "--workers", str(workers)],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -212,8 +214,8 @@ def start_server(index: Path, port: int, query_cache: int) -> subprocess.Popen:
     raise SystemExit("the server was not ready within 120 s")
 
 
-def ensure_index(corpus: Path, index: Path) -> None:
-    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1"}
+def ensure_index(corpus: Path, index: Path, extra_env: dict | None = None) -> None:
+    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ingest", str(corpus), "--quiet"], env=env, check=True)
 
 

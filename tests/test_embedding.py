@@ -1,10 +1,11 @@
-"""The embedding backends: ONNX exports of the packaged model agree with sentence-transformers."""
+"""The embedding backends agree with sentence-transformers' own encoding of the packaged model."""
 
 import numpy as np
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.embedding import Embedder
+from evidence_bot.onnx_encoder import export_dir
 
 TEXTS = ["How long do people wait for a Care Act assessment?",
          "Average waiting time for an assessment fell from 40 days to 22 days in 2024.",
@@ -21,20 +22,45 @@ def cosines(a, b) -> np.ndarray:
     return (np.asarray(a) * np.asarray(b)).sum(axis=1)
 
 
-def test_onnx_float_matches_torch(embedder, onnx_dir):
+@pytest.fixture(scope="module")
+def reference():
+    """sentence-transformers' encode, the library's own pooling and normalisation."""
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(Embedder().model_path), device="cpu")
+    return model.encode(TEXTS, normalize_embeddings=True)
+
+
+def test_float32_is_the_library_encoding_and_bfloat16_stays_within_1e3(embedder, reference):
+    assert cosines(Embedder(backend="torch").embed(TEXTS), reference).min() > 0.99999
+    bf16 = embedder.embed(TEXTS)
+    assert embedder.backend == "torch-bf16"
+    assert 0.999 < cosines(bf16, reference).min() < 1.0 - 1e-7  # close, and really computed in bfloat16
+    assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
+
+
+def test_onnx_float_matches_the_library(reference, onnx_dir):
     onnx = Embedder(backend="onnx", onnx_dir=onnx_dir).embed(TEXTS)
-    assert cosines(onnx, embedder.embed(TEXTS)).min() > 0.9999
+    assert cosines(onnx, reference).min() > 0.9999
     assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
 
 
-def test_onnx_int8_stays_close_and_export_is_reused(embedder, onnx_dir):
+def test_questions_use_the_float_graph_when_there_is_a_folder_for_it(reference, onnx_dir):
+    from evidence_bot.onnx_encoder import OnnxEncoder
+
+    embedder = Embedder(onnx_dir=onnx_dir)
+    assert float(embedder.embed_query(TEXTS[0]) @ reference[0]) > 0.9999
+    assert isinstance(embedder.query_encoder, OnnxEncoder) and "encoder" not in vars(embedder)  # no PyTorch load
+
+
+def test_onnx_int8_stays_close_and_export_is_reused(reference, onnx_dir):
     int8 = Embedder(backend="onnx-int8", onnx_dir=onnx_dir)
-    assert cosines(int8.embed(TEXTS), embedder.embed(TEXTS)).min() > 0.85
-    exported = sorted(p.name for p in onnx_dir.iterdir())
-    assert exported == ["model-int8.onnx", "model.onnx"]
-    stamp = (onnx_dir / "model.onnx").stat().st_mtime_ns
+    assert cosines(int8.embed(TEXTS), reference).min() > 0.95  # per tensor: 0.87
+    folder = export_dir(int8.model_path, onnx_dir)
+    assert sorted(p.name for p in folder.iterdir()) == ["model-int8.onnx", "model.onnx"]  # no partial file left
+    stamp = (folder / "model.onnx").stat().st_mtime_ns
     Embedder(backend="onnx-int8", onnx_dir=onnx_dir).embed(["again"])
-    assert (onnx_dir / "model.onnx").stat().st_mtime_ns == stamp
+    assert (folder / "model.onnx").stat().st_mtime_ns == stamp
 
 
 def test_unknown_backend_is_named():
@@ -54,3 +80,10 @@ def test_changing_backend_re_embeds_the_index(tmp_path, embedder):
     assert len(report.updated) == 1, report.summary()
     assert switched.search("waiting list")[0].passage.text.startswith("Adult social care")
     switched.close()
+
+
+
+def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(embedder):
+    alone = [embedder.embed([text])[0] for text in TEXTS]
+    assert embedder.embed(TEXTS) == alone  # bit for bit: batches hold texts of one length, never padding
+    assert embedder.embed(TEXTS[::-1] + ["Another sentence of exactly the same kind."])[:4][::-1] == alone

@@ -5,6 +5,7 @@ ingest held the index (nothing was written); 2 usage error; 3 nothing to answer
 from (empty index) or not found."""
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -319,14 +320,19 @@ def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--ingest-if-empty", "seed", type=click.Path(exists=True, path_type=Path),
               help="Ingest this folder first when the index holds no documents (the README's sample set).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Server processes. More than one needs a Chroma server (EVIDENCE_BOT_CHROMA_URL, make chroma).")
 @click.pass_obj
-def serve(index_dir, host, port, seed):
+def serve(index_dir, host, port, seed, workers):
     """Start the HTTP service and the chat page."""
     import uvicorn
 
     from evidence_bot.server import create_app
 
     bot = open_bot(index_dir)
+    if workers > 1 and not bot.settings.chroma_url:
+        fail("--workers above 1 needs a Chroma server (EVIDENCE_BOT_CHROMA_URL; `make chroma` starts one): the "
+             "embedded vector store belongs to one process", 2)
     refuse_open_network(bot.settings, host)
     if seed and bot.catalog.count_documents() == 0:
         click.echo(f"The index is empty: ingesting {seed} first.")
@@ -337,8 +343,16 @@ def serve(index_dir, host, port, seed):
                f"Open http://{shown}:{port}/ for the chat page, http://{shown}:{port}/docs for the API. Ctrl-C stops.")
     # h11, not httptools: httptools (0.9) reads a header of any size, and took 3.4 s over a 50 MB one while every
     # other request waited; h11 stops at the bound and answers 400 (docs/deployment.md, "Bounds").
-    uvicorn.run(create_app(bot=bot), host=host, port=port, log_level="warning", http="h11",
-                h11_max_incomplete_event_size=bot.settings.max_header_bytes)
+    options = {"host": host, "port": port, "log_level": "warning", "http": "h11",
+               "h11_max_incomplete_event_size": bot.settings.max_header_bytes}
+    if workers == 1:
+        uvicorn.run(create_app(bot=bot), **options)
+        return
+    # Each worker builds its own app from the environment: the same index, Chroma server and authentication.
+    os.environ["EVIDENCE_BOT_INDEX_DIR"] = str(bot.settings.index_dir)
+    os.environ["EVIDENCE_BOT_REQUIRE_AUTHENTICATION"] = str(bot.settings.require_authentication).lower()
+    bot.close()
+    uvicorn.run("evidence_bot.server:create_app", factory=True, workers=workers, **options)
 
 
 def refuse_open_network(settings: Settings, host: str) -> None:

@@ -11,6 +11,14 @@ def _default_index_dir() -> Path:
     return Path.cwd() / "index"
 
 
+def _default_models_dir() -> Path:
+    """Shared by every index on the machine: the exported graphs depend only on the packaged weights."""
+    import os
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "evidence_bot" / "models"
+
+
 def _default_web_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "web"  # the repository's web/, beside src/
 
@@ -38,7 +46,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     chroma_namespace: str = ""  # prefix of the collection names on a server shared by several indexes
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
-    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"  # measured in make bench
+    embedding_backend: Literal["torch-bf16", "torch", "onnx", "onnx-int8"] = "torch-bf16"  # measured in make bench
+    models_dir: Path = Field(default_factory=_default_models_dir)  # ONNX exports of the packaged model
     # Requests per token (per client address without tokens); the `limits` notation: "120/minute", "5/second".
     rate_limit: str = "120/minute"
     audit_retention_days: int = Field(default=365, ge=1)  # the audit log keeps events this long (audit.py)
@@ -113,10 +122,6 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:  # documents sent through POST /api/documents (uploads.py)
         return self.index_dir / "uploads"
-
-    @property
-    def models_dir(self) -> Path:  # ONNX exports of the packaged model
-        return self.index_dir / "models"
 
     @property
     def chroma_dir(self) -> Path:

@@ -1,16 +1,22 @@
 """The embedding model and its tokenizer, loaded once per process from the packaged weights."""
 
+import json
 import os
 import threading
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from evidence_bot.stages import stage
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched from a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-BATCH_SIZE = 32
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BATCH_SIZE = 16  # texts of one length per forward pass: 16 was fastest of 8-64 in bfloat16 (docs/performance.md)
+BACKENDS = ("torch-bf16", "torch", "onnx", "onnx-int8")
+DEFAULT_BACKEND = "torch-bf16"  # as good as float32 on every evaluation set, twice as fast (docs/performance.md)
 
 
 def packaged_model_path() -> Path:
@@ -43,16 +49,18 @@ class TokenCounter:
 
 
 class Embedder:
-    """The packaged all-MiniLM-L6-v2; vectors are L2-normalised.
+    """The packaged all-MiniLM-L6-v2; vectors are L2-normalised means of the model's token vectors.
 
-    backend "torch" runs sentence-transformers; "onnx" and "onnx-int8" run a
-    graph exported into onnx_dir on first use (evidence_bot.onnx_encoder)."""
+    backend "torch-bf16" (the default) and "torch" run PyTorch in bfloat16 or float32; "onnx" and "onnx-int8"
+    run a graph exported into onnx_dir on first use (onnx_encoder.py). A question is embedded by the float32
+    graph when onnx_dir is given: ONNX Runtime starts in under a second where PyTorch takes about four, and
+    its vectors agree with PyTorch's to 1e-4 cosine, so a new `evidence-bot ask` answers quickly."""
 
-    def __init__(self, model_path: Path | None = None, backend: str = "torch", onnx_dir: Path | None = None,
+    def __init__(self, model_path: Path | None = None, backend: str = DEFAULT_BACKEND, onnx_dir: Path | None = None,
                  query_cache: int = 512):
         if backend not in BACKENDS:
             raise ValueError(f"embedding backend {backend!r}: expected one of {', '.join(BACKENDS)}")
-        if backend != "torch" and onnx_dir is None:
+        if backend.startswith("onnx") and onnx_dir is None:
             raise ValueError(f"embedding backend {backend!r} needs a directory for the exported model")
         self.model_path = Path(model_path or packaged_model_path())
         self.backend, self.onnx_dir = backend, onnx_dir
@@ -63,43 +71,82 @@ class Embedder:
 
     @property
     def loaded(self) -> bool:
-        return "model" in vars(self)
+        return "encoder" in vars(self) or "query_encoder" in vars(self)
 
     @cached_property
-    def model(self):
-        if self.backend != "torch":
-            from evidence_bot.onnx_encoder import OnnxEncoder, export
+    def tokenizer(self):
+        from tokenizers import Tokenizer
 
-            onnx_path = export(self.model_path, self.onnx_dir, quantized=self.backend == "onnx-int8")
-            return OnnxEncoder(self.model_path, onnx_path)
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
+        tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+        window = json.loads((self.model_path / "sentence_bert_config.json").read_text())["max_seq_length"]
+        tokenizer.enable_truncation(window)
+        tokenizer.no_padding()  # each batch is padded to its own longest text
+        return tokenizer
 
-        transformers_logging.disable_progress_bar()  # a per-load bar is noise in a CLI
-        transformers_logging.set_verbosity_error()
-        return SentenceTransformer(str(self.model_path), device="cpu")
+    @cached_property
+    def encoder(self):
+        """The model that embeds documents."""
+        if self.backend.startswith("onnx"):
+            return self._onnx(quantized=self.backend == "onnx-int8")
+        from evidence_bot.torch_encoder import TorchEncoder
+
+        return TorchEncoder(self.model_path, "bfloat16" if self.backend == "torch-bf16" else "float32")
+
+    @cached_property
+    def query_encoder(self):
+        """The model that embeds questions: the float32 graph where there is a folder for it."""
+        if self.backend == "onnx-int8" or self.onnx_dir is None:
+            return self.encoder
+        return self._onnx(quantized=False)
+
+    def _onnx(self, quantized: bool):
+        from evidence_bot.onnx_encoder import OnnxEncoder, export
+
+        return OnnxEncoder(export(self.model_path, self.onnx_dir, quantized=quantized))
 
     def embed(self, texts: list[str], progress=None) -> list[list[float]]:
-        vectors = []
-        for start in range(0, len(texts), BATCH_SIZE):
-            batch = texts[start : start + BATCH_SIZE]
-            with self._encoding:
-                vectors.extend(self.model.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                                 convert_to_numpy=True, show_progress_bar=False))
-            if progress:
-                progress(len(batch))
-        return [v.tolist() for v in vectors]
+        return [v.tolist() for v in self.pooled(self.encoder, texts, progress)]
+
+    def pooled(self, encoder, texts: list[str], progress=None) -> list[np.ndarray]:
+        """Each text's token vectors averaged. A batch holds texts of one length in word-pieces: no padding, so
+        a text's vector never depends on what it was batched with (padding changed bfloat16 vectors by 1e-3),
+        and one reader's documents cannot move another's by being ingested beside them."""
+        vectors = [None] * len(texts)
+        with self._encoding:
+            encodings = self.tokenizer.encode_batch(texts)
+            for batch in same_length_batches([len(e.ids) for e in encodings]):
+                ids = np.asarray([encodings[i].ids for i in batch], dtype=np.int64)
+                hidden = encoder.token_vectors(ids, np.ones_like(ids))
+                for row, i in enumerate(batch):
+                    vectors[i] = normalised(hidden[row].mean(axis=0))
+                if progress:
+                    progress(len(batch))
+        return vectors
 
     def embed_query(self, text: str):
         """Cached: retrieval and the answerer both embed the question, and officers repeat questions."""
         return self._cached_query(text)
 
+    def clear_query_cache(self) -> None:
+        """Forget the cached question vectors (the benchmark times each question's own embedding)."""
+        self._cached_query.cache_clear()
+
     def _shared_query_vector(self, text: str):
-        vector = self._encode_query(text)
+        with stage("any: embed a question"):  # inside retrieve, and answer for a follow-up
+            vector = self.pooled(self.query_encoder, [text])[0]
         vector.setflags(write=False)  # shared between callers
         return vector
 
-    def _encode_query(self, text: str):
-        with self._encoding:
-            return self.model.encode([text], normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)[0]
+
+def same_length_batches(lengths: list[int]) -> list[list[int]]:
+    """Indices grouped by length, at most BATCH_SIZE to a batch, shortest first."""
+    by_length: dict[int, list[int]] = {}
+    for index, length in enumerate(lengths):
+        by_length.setdefault(length, []).append(index)
+    return [same[start : start + BATCH_SIZE] for length in sorted(by_length)
+            for same in [by_length[length]] for start in range(0, len(same), BATCH_SIZE)]
+
+
+def normalised(vector: np.ndarray) -> np.ndarray:
+    vector = vector.astype(np.float32)
+    return vector / max(float(np.linalg.norm(vector)), 1e-12)

@@ -16,7 +16,7 @@ from tqdm import tqdm
 from evidence_bot.access import DEFAULT_ACCESS
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits, chunk_document
-from evidence_bot.embedding import Embedder, TokenCounter
+from evidence_bot.embedding import DEFAULT_BACKEND, Embedder, TokenCounter
 from evidence_bot.errors import IngestError
 from evidence_bot.injection import addressed_to_ai
 from evidence_bot.loaders import is_supported, load_document
@@ -27,7 +27,11 @@ from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "5"  # 5: a list number stays with its item and a closing quote with its sentence (units)
+PIPELINE_VERSION = "6"  # 6: vectors from the model in bfloat16 (embedding.py)
+# Passages embedded together: enough for batches sorted by length across documents, few enough that a folder
+# of any size is ingested in flat memory (a window is stored before the next is read).
+EMBED_WINDOW = 256
+UNIT_CACHE = 20_000  # sentence vectors kept across windows of one run (about 60 MB), then started afresh
 
 
 @dataclass
@@ -168,9 +172,10 @@ class Ingestor:
         self.staged = staged or {}
         self.on_access_change = on_access_change
         self._sources: dict[Path, SourcesFile | None] = {}
+        self._unit_vectors: dict[str, list[float]] = {}  # sentence -> vector, for this run (embed_all)
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
-                         f"{'' if embedder.backend == 'torch' else ':' + embedder.backend}")
+                         f"{'' if embedder.backend == DEFAULT_BACKEND else ':' + embedder.backend}")
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
             progress: bool = False, overrides_from: str = "--access on the command line") -> IngestReport:
@@ -179,24 +184,21 @@ class Ingestor:
         report = IngestReport()
         for doc_id in recover(self.catalog, self.vectors, self.unit_vectors):
             report.warnings.append(f"document {doc_id}: an interrupted ingest was tidied up; it is processed again")
-        pending = []
         given: dict[Path, Path] = {}
-        for path in expand_paths(paths, report, self.staged, given):
-            try:
-                item = self.prepare(path, overrides or DocumentMeta(), report, overrides_from, given.get(path))
-            except IngestError as exc:
-                report.failed.append(str(exc))
-                continue
-            except Exception as exc:  # one broken document never stops the rest
-                report.failed.append(f"{path}: unexpected {type(exc).__name__}: {exc}")
-                continue
-            if item:
-                pending.append(item)
-        self.index(pending, report, progress)
-        stored = set(report.added + report.updated)
-        for item in pending:
-            if item.access_change and str(item.path) in stored:
-                note_access_change(item.access_change, report)
+        files = expand_paths(paths, report, self.staged, given)
+        with tqdm(total=len(files), unit="doc", desc="Ingesting", disable=not progress or not files,
+                  leave=False) as bar:
+            window: list[Pending] = []
+            for path in files:
+                item = self.prepared(path, overrides, report, overrides_from, given.get(path))
+                if item:
+                    window.append(item)
+                else:
+                    bar.update()
+                if sum(len(w.passages) for w in window) >= EMBED_WINDOW:
+                    self.index(window, report, bar)
+                    window = []
+            self.index(window, report, bar)
         if prune:
             self.prune(report)
         report.seconds = time.perf_counter() - started
@@ -294,25 +296,67 @@ class Ingestor:
         if wanted != current:
             self.catalog.update_meta(existing["doc_id"], wanted)
 
-    def index(self, pending: list[Pending], report: IngestReport, progress: bool) -> None:
-        total = sum(len(item.passages) for item in pending)
-        with tqdm(total=total, unit="chunk", desc="Embedding", disable=not progress or total == 0,
-                  leave=False) as bar:
-            for item in pending:
-                try:
-                    self.write(item, self.embed(item, bar.update))
-                except Exception as exc:
-                    report.failed.append(f"{item.path}: could not be indexed ({type(exc).__name__}: {exc})")
-                    continue
-                report.embedded += len(item.passages)
-                report.chunks += len(item.passages)
-                (report.added if item.is_new else report.updated).append(str(item.path))
+    def prepared(self, path: Path, overrides: DocumentMeta | None, report: IngestReport, overrides_from: str,
+                 as_given: Path | None) -> Pending | None:
+        """The document loaded and chunked, or None when unchanged or broken (reported; the rest go on)."""
+        try:
+            return self.prepare(path, overrides or DocumentMeta(), report, overrides_from, as_given)
+        except IngestError as exc:
+            report.failed.append(str(exc))
+        except Exception as exc:  # one broken document never stops the rest
+            report.failed.append(f"{path}: unexpected {type(exc).__name__}: {exc}")
+        return None
 
-    def embed(self, item: Pending, advance=None) -> Embedded:
+    def index(self, window: list[Pending], report: IngestReport, bar) -> None:
+        """Embed a window of documents together (batches sorted by length across them), then store each."""
+        if not window:
+            return
+        try:
+            embedded = self.embed_all(window)
+        except Exception:  # find the document the model fails on, and index the others
+            embedded = [self.embed_or_none(item, report) for item in window]
+        for item, vectors in zip(window, embedded):
+            bar.update()
+            if vectors is None:
+                continue
+            try:
+                self.write(item, vectors)
+            except Exception as exc:
+                report.failed.append(f"{item.path}: could not be indexed ({type(exc).__name__}: {exc})")
+                continue
+            report.embedded += len(item.passages)
+            report.chunks += len(item.passages)
+            (report.added if item.is_new else report.updated).append(str(item.path))
+            if item.access_change:
+                note_access_change(item.access_change, report)
+        if bar.total:
+            bar.set_postfix(chunks=report.chunks, refresh=False)
+
+    def embed_or_none(self, item: Pending, report: IngestReport) -> Embedded | None:
+        try:
+            return self.embed(item)
+        except Exception as exc:
+            report.failed.append(f"{item.path}: could not be indexed ({type(exc).__name__}: {exc})")
+            return None
+
+    def embed(self, item: Pending) -> Embedded:
         """The model's forward passes only: no store is read or written, so a server runs this outside its lock."""
-        vectors = self.embedder.embed([p.embed_text for p in item.passages], progress=advance)
-        units = [(unit_id(p.id, start), text) for p in item.passages for start, text in passage_units(p.text, p.kind)]
-        return Embedded(vectors, [u for u, _ in units], self.embedder.embed([text for _, text in units]))
+        return self.embed_all([item])[0]
+
+    def embed_all(self, items: list[Pending]) -> list[Embedded]:
+        """Every passage, and every distinct sentence or table row once: a document in Word and PDF, or minutes
+        repeating their standing items, share sentences."""
+        passages = [p for item in items for p in item.passages]
+        vectors = iter(self.embedder.embed([p.embed_text for p in passages]))
+        units = [[(unit_id(p.id, start), text) for p in item.passages for start, text in passage_units(p.text, p.kind)]
+                 for item in items]
+        new = sorted({text for mine in units for _, text in mine} - self._unit_vectors.keys())
+        self._unit_vectors.update(zip(new, self.embedder.embed(new)))
+        result = [Embedded([next(vectors) for _ in item.passages], [u for u, _ in mine],
+                           [self._unit_vectors[text] for _, text in mine]) for item, mine in zip(items, units)]
+        if len(self._unit_vectors) > UNIT_CACHE:
+            self._unit_vectors.clear()
+        return result
 
     def write(self, item: Pending, embedded: Embedded) -> None:
         """New vectors, then the catalog swap, then the stale vectors go; journalled for a crash (recovery.py)."""

@@ -13,6 +13,7 @@ from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import expanded_query, match_expression, match_terms
 from evidence_bot.models import Filters, SearchHit
 from evidence_bot.reader_statistics import ReaderStatistics
+from evidence_bot.stages import stage
 from evidence_bot.units import passage_of
 from evidence_bot.vectors import VectorStore
 
@@ -32,16 +33,20 @@ class Retriever:
         allowed = self.catalog.allowed_documents(filters)
         if allowed is not None and not allowed:
             return []
-        expanded = expanded_query(query)
-        vector = self.embedder.embed_query(expanded)
-        dense = self.vectors.search(vector, self.candidates, allowed)
-        by_sentence = best_passages(self.unit_vectors.search(vector, self.candidates * UNITS_PER_PASSAGE, allowed))
-        lexical = self.ranked_lexically(query, filters, allowed)
-        fused = self.fuse([[pid for pid, _ in dense], by_sentence, [pid for pid, _ in lexical]])
-        found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
-        similarity = dict(dense)
-        hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid)) for pid, score in fused if pid in found]
-        return collapse_duplicates(hits, self.duplicate_containment)[:top_k]
+        vector = self.embedder.embed_query(expanded_query(query))
+        with stage("retrieve: dense passages"):
+            dense = self.vectors.search(vector, self.candidates, allowed)
+        with stage("retrieve: dense sentences"):
+            by_sentence = best_passages(self.unit_vectors.search(vector, self.candidates * UNITS_PER_PASSAGE, allowed))
+        with stage("retrieve: lexical"):
+            lexical = self.ranked_lexically(query, filters, allowed)
+        with stage("retrieve: fusion and catalog"):
+            fused = self.fuse([[pid for pid, _ in dense], by_sentence, [pid for pid, _ in lexical]])
+            found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
+            similarity = dict(dense)
+            hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid))
+                    for pid, score in fused if pid in found]
+            return collapse_duplicates(hits, self.duplicate_containment)[:top_k]
 
     def lexical(self, query: str, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The lexical ranking alone: [(passage id, BM25 score)], best first."""

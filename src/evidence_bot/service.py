@@ -33,6 +33,7 @@ from evidence_bot.reader_statistics import ReaderStatistics
 from evidence_bot.locked import Locked
 from evidence_bot.recovery import IndexCheck, check_index, recover, settle_upload
 from evidence_bot.retrieval import Retriever
+from evidence_bot.stages import stage
 from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
 
 
@@ -414,10 +415,12 @@ class EvidenceBot:
         self.require_documents()
         filters = self.scoped(filters)
         reading = max(self.settings.top_k, read_depth(question))
-        ranked = self.retriever.search(query, filters, max(depth or 0, reading))
+        with stage("retrieve"):
+            ranked = self.retriever.search(query, filters, max(depth or 0, reading))
         hits = ranked[:self.settings.top_k]
-        extractive = (self.answerer.answer(question, query, ranked[:reading], filters.access)
-                      if hits else Answer(ABSTENTION, True, [], 0.0, query))
+        with stage("answer"):
+            extractive = (self.answerer.answer(question, query, ranked[:reading], filters.access)
+                          if hits else Answer(ABSTENTION, True, [], 0.0, query))
         return Prepared(question, query, ranked, hits, extractive, history)
 
     @staticmethod

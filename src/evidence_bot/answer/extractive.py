@@ -22,6 +22,7 @@ from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.stages import stage
 from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
 from evidence_bot.units import passage_units, unit_id
 
@@ -83,11 +84,12 @@ class ExtractiveAnswerer:
         items = candidate_units(hits, self.preceding)
         if not items:
             return Candidates(question, query, profile, [], np.zeros((0, 0)), hits)
-        vectors = self.unit_vectors(items)
+        with stage("answer: stored vectors"):
+            vectors = self.unit_vectors(items)
+            passages = self.passage_vectors([h.passage.id for h in hits])
         asked = self.embedder.embed_query(question)
         meaning = vectors @ asked
         meaning_query = vectors @ self.embedder.embed_query(query) if query != question else meaning
-        passages = self.passage_vectors([h.passage.id for h in hits])
         meaning_passage = np.asarray([float(np.dot(passages[h.passage.id], asked)) if h.passage.id in passages
                                       else (h.dense or 0.0) for h in hits])
         frequency = self.document_frequency(content_words(question) + content_words(query), access)
