@@ -56,13 +56,15 @@ eval: $(STAMP)
 	@if [ -d "$(WIDER_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/wider.jsonl --corpus "$(WIDER_CORPUS)" --peer && \
 		$(BIN)/python evals/fit_mapping.py --check evals/thresholds.toml \
-			--train evals/mapping-wider.jsonl:"$(WIDER_CORPUS)"; \
+			--train evals/mapping-wider.jsonl:"$(WIDER_CORPUS)" --train evals/mapping-selfassess.jsonl:evals/selfassess; \
 	else echo "SKIPPED the wider evaluation: $(WIDER_CORPUS) is not here"; fi
 
-# Refit the statement mapping (src/evidence_bot/data/mapping-v1.json) on other councils' labelled pages, choosing its
+# Refit the statement mapping (src/evidence_bot/data/mapping-v1.json) on other councils' labelled pages and six
+# fictional councils' self-assessments (evals/selfassess), choosing its
 # rule on folds of whole councils, and measure it on the Thurrock labels it never saw (docs/frameworks.md). Deterministic.
 fit-mapping: $(STAMP)
 	$(BIN)/python evals/fit_mapping.py --write --train evals/mapping-wider.jsonl:"$(WIDER_CORPUS)" \
+		--train evals/mapping-selfassess.jsonl:evals/selfassess \
 		--test evals/mapping.jsonl:"$(SHARED_CORPUS)" --second evals/mapping-second.jsonl
 
 # Refit the answer selector (src/evidence_bot/data/selector-v1.json) on the wider and Thurrock sets, with the held-out

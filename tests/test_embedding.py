@@ -85,5 +85,5 @@ def test_changing_backend_re_embeds_the_index(tmp_path, embedder):
 
 def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(embedder):
     alone = [embedder.embed([text])[0] for text in TEXTS]
-    assert embedder.embed(TEXTS) == alone  # bit for bit: batches hold texts of one length, never padding
+    assert embedder.embed(TEXTS) == alone  # bit for bit: a text is padded to its own length, whatever its batch
     assert embedder.embed(TEXTS[::-1] + ["Another sentence of exactly the same kind."])[:4][::-1] == alone

@@ -13,8 +13,12 @@ from evidence_bot.stages import stage
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched from a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# oneDNN keeps a compiled kernel per matrix shape (1,024 by default): with many text lengths the cache, not the
+# model, grew the ingest's memory by ~0.5 GB; 8 cost no speed (docs/performance.md).
+os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
 
 BATCH_SIZE = 16  # texts of one length per forward pass: 16 was fastest of 8-64 in bfloat16 (docs/performance.md)
+LENGTH_STEP = 8  # texts are padded to a multiple of this many word-pieces (fewer shapes: see pooled)
 BACKENDS = ("torch-bf16", "torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "torch-bf16"  # as good as float32 on every evaluation set, twice as fast (docs/performance.md)
 
@@ -108,17 +112,19 @@ class Embedder:
         return [v.tolist() for v in self.pooled(self.encoder, texts, progress)]
 
     def pooled(self, encoder, texts: list[str], progress=None) -> list[np.ndarray]:
-        """Each text's token vectors averaged. A batch holds texts of one length in word-pieces: no padding, so
-        a text's vector never depends on what it was batched with (padding changed bfloat16 vectors by 1e-3),
-        and one reader's documents cannot move another's by being ingested beside them."""
+        """Each text's token vectors averaged (its padding left out). A text is padded to its own length rounded
+        up to LENGTH_STEP and batched only with texts of that padded length, so its vector never depends on what it
+        was batched with (padding to a batch's longest text moved bfloat16 vectors by 1e-3) and one reader's
+        documents cannot move another's by being ingested beside them; few shapes also keep the math library's
+        caches small (docs/performance.md)."""
         vectors = [None] * len(texts)
         with self._encoding:
             encodings = self.tokenizer.encode_batch(texts)
-            for batch in same_length_batches([len(e.ids) for e in encodings]):
-                ids = np.asarray([encodings[i].ids for i in batch], dtype=np.int64)
-                hidden = encoder.token_vectors(ids, np.ones_like(ids))
+            for batch in same_length_batches([padded_length(len(e.ids)) for e in encodings]):
+                ids, mask = padded([encodings[i].ids for i in batch])
+                hidden = encoder.token_vectors(ids, mask)
                 for row, i in enumerate(batch):
-                    vectors[i] = normalised(hidden[row].mean(axis=0))
+                    vectors[i] = normalised(hidden[row, : len(encodings[i].ids)].mean(axis=0))
                 if progress:
                     progress(len(batch))
         return vectors
@@ -136,6 +142,21 @@ class Embedder:
             vector = self.pooled(self.query_encoder, [text])[0]
         vector.setflags(write=False)  # shared between callers
         return vector
+
+
+def padded_length(length: int) -> int:
+    """A text's length rounded up to a multiple of LENGTH_STEP: its own, whatever it is batched with."""
+    return -(-length // LENGTH_STEP) * LENGTH_STEP
+
+
+def padded(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Word-piece ids padded with 0 to their common padded length, and the attention mask."""
+    ids = np.zeros((len(sequences), padded_length(max(len(s) for s in sequences))), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, sequence in enumerate(sequences):
+        ids[row, : len(sequence)] = sequence
+        mask[row, : len(sequence)] = 1
+    return ids, mask
 
 
 def same_length_batches(lengths: list[int]) -> list[list[int]]:
