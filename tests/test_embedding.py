@@ -87,3 +87,12 @@ def test_a_texts_vector_does_not_depend_on_what_it_is_embedded_with(embedder):
     alone = [embedder.embed([text])[0] for text in TEXTS]
     assert embedder.embed(TEXTS) == alone  # bit for bit: a text is padded to its own length, whatever its batch
     assert embedder.embed(TEXTS[::-1] + ["Another sentence of exactly the same kind."])[:4][::-1] == alone
+
+
+def test_a_folder_that_cannot_hold_the_graph_costs_speed_not_answers(tmp_path, reference):
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the models folder should be", encoding="utf-8")
+    embedder = Embedder(backend="torch", onnx_dir=blocked)
+    with pytest.warns(UserWarning, match="cannot be used"):
+        vector = embedder.embed_query(TEXTS[0])
+    assert float(vector @ reference[0]) > 0.9999

@@ -3,6 +3,7 @@
 import json
 import os
 import threading
+import warnings
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -98,10 +99,16 @@ class Embedder:
 
     @cached_property
     def query_encoder(self):
-        """The model that embeds questions: the float32 graph where there is a folder for it."""
+        """The model that embeds questions: the float32 graph where there is a folder for it. A folder that cannot
+        be written or a damaged graph costs speed, never an answer: the document encoder embeds them instead."""
         if self.backend == "onnx-int8" or self.onnx_dir is None:
             return self.encoder
-        return self._onnx(quantized=False)
+        try:
+            return self._onnx(quantized=False)
+        except Exception as exc:  # OSError, onnxruntime's load errors, an export that failed
+            warnings.warn(f"questions are embedded by the {self.backend} model: the ONNX graph in {self.onnx_dir} "
+                          f"cannot be used ({type(exc).__name__}: {exc})", stacklevel=2)
+            return self.encoder
 
     def _onnx(self, quantized: bool):
         from evidence_bot.onnx_encoder import OnnxEncoder, export
