@@ -25,6 +25,7 @@ The answer says it aloud: each document's first quoted statement is led by whose
 """
 
 import re
+from functools import lru_cache
 
 from evidence_bot.units import passage_units
 
@@ -143,12 +144,18 @@ def unit_sources(text: str, kind: str, doc_type: str | None, publisher: str | No
                  preceding: str = "") -> list[str]:
     """Whose words each unit of passage_units(text, kind) holds (a sentence, or a table row); preceding: the text
     of the document's passage before it, where a quotation or list a prose passage continues may begin."""
+    return list(_unit_sources(text, kind, doc_type, publisher, title, preceding))
+
+
+@lru_cache(maxsize=4096)  # a pure function of its arguments, asked again for the same top passages
+def _unit_sources(text: str, kind: str, doc_type: str | None, publisher: str | None, title: str | None,
+                  preceding: str) -> tuple[str, ...]:
     units = passage_units(text, kind)
     before = passage_units(preceding, "prose") if preceding and kind != "table" else []
     # a passage's first unit starts a line: a chunk boundary is never read as the rest of a numbered item
     same_line = line_continuations(preceding, before) + [False] + line_continuations(text, units)[1:]
-    return passage_sources([t for _, t in units], document_source(doc_type, publisher),
-                           reports_an_inspection(doc_type, title), [t for _, t in before], same_line)
+    return tuple(passage_sources([t for _, t in units], document_source(doc_type, publisher),
+                                 reports_an_inspection(doc_type, title), [t for _, t in before], same_line))
 
 
 def line_continuations(text: str, units: list[tuple[int, str]]) -> list[bool]:

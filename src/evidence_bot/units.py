@@ -3,6 +3,8 @@
 Ingestion embeds every unit once, so the sentence-level ranker and the
 answerer reuse stored vectors instead of embedding sentences per query."""
 
+from functools import lru_cache
+
 from evidence_bot.sentences import sentence_spans
 
 MIN_UNIT_CHARS = 12
@@ -10,14 +12,19 @@ MIN_UNIT_CHARS = 12
 
 def passage_units(text: str, kind: str) -> list[tuple[int, str]]:
     """(offset in the passage text, unit text), in order."""
+    return list(_units(text, kind))
+
+
+@lru_cache(maxsize=4096)  # every question reads the same top passages again; their text decides their units
+def _units(text: str, kind: str) -> tuple[tuple[int, str], ...]:
     if kind == "table":
         header, *rows = text.split("\n")
         units, position = [], len(header) + 1
         for row in rows:
             units.append((position, f"{header}\n{row}"))
             position += len(row) + 1
-        return units
-    return [(a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_UNIT_CHARS]
+        return tuple(units)
+    return tuple((a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_UNIT_CHARS)
 
 
 def unit_id(passage_id: str, start: int) -> str:
