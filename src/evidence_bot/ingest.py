@@ -308,7 +308,7 @@ class Ingestor:
         return None
 
     def index(self, window: list[Pending], report: IngestReport, bar) -> None:
-        """Embed a window of documents together (batches sorted by length across them), then store each."""
+        """Embed a window of documents together (batches fill across them), then store each."""
         if not window:
             return
         try:
