@@ -18,7 +18,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # model, grew the ingest's memory by ~0.5 GB; 8 cost no speed (docs/performance.md).
 os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
 
-BATCH_SIZE = 16  # texts of one length per forward pass: 16 was fastest of 8-64 in bfloat16 (docs/performance.md)
+BATCH_SIZE = 16  # texts of one padded length per forward pass: 16 was fastest of 8-64 in bfloat16 (docs/performance.md)
 LENGTH_STEP = 8  # texts are padded to a multiple of this many word-pieces (fewer shapes: see pooled)
 BACKENDS = ("torch-bf16", "torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "torch-bf16"  # as good as float32 on every evaluation set, twice as fast (docs/performance.md)
@@ -85,7 +85,7 @@ class Embedder:
         tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
         window = json.loads((self.model_path / "sentence_bert_config.json").read_text())["max_seq_length"]
         tokenizer.enable_truncation(window)
-        tokenizer.no_padding()  # each batch is padded to its own longest text
+        tokenizer.no_padding()  # padded() pads each text to its own rounded length
         return tokenizer
 
     @cached_property
