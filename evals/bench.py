@@ -147,12 +147,12 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
         doc_id = f"synthetic{first // per_doc:05d}"
         doc_passages, unit_rows = [], []
         for seq in range(min(per_doc, size - first)):
-            text = " ".join(rng.sample(unit_texts, 3))
+            picks = rng.sample(unit_texts, 3)
+            text = " ".join(picks)
             pid = f"{doc_id}:{seq}"
             doc_passages.append(Passage(pid, doc_id, seq, text, text, None, None, None, 0, len(text), "prose", 0))
             units = passage_units(text, "prose")
-            known = [vector_by_text[unit] for _, unit in units if unit in vector_by_text]
-            mean = np.mean(known or [np.ones(len(next(iter(vector_by_text.values()))))], axis=0)
+            mean = np.mean([vector_by_text[pick] for pick in picks], axis=0)
             mean = mean / np.linalg.norm(mean)
             # Stored under the ids the answerer looks up (the unit's offset); a sentence split differently in its
             # new company gets the passage's vector, never a missing one (which would be embedded per question).
