@@ -15,7 +15,7 @@ from evidence_bot import EvidenceBot, Settings
 from evidence_bot.frameworks.corrections import (Correction, CorrectionError, append_correction, read_corrections,
                                                  span_of)
 from evidence_bot.frameworks.framework import load_frameworks
-from evidence_bot.frameworks.mapping import FEATURES, Mapper
+from evidence_bot.frameworks.mapping import FEATURES, Mapper, term_pattern, term_share
 from evidence_bot.frameworks.mapping_model import MappingModelError, load_mapping_model
 
 
@@ -38,6 +38,16 @@ def test_the_rule_keeps_the_likely_statements_best_first():
     chosen = model.choose(ids, np.array([0.05, 0.9, model.threshold, 0.6, 0.99]))
     assert [s for s, _ in chosen] == ["e", "b", "d"][: model.max_statements]
     assert model.choose(ids, np.full(5, model.threshold / 2)) == []  # nothing likely: no statement
+
+
+@pytest.mark.parametrize("text", ["An OT visited the CARE home", "an ot said it was ſafe", "İstanbul ıt",
+                                  "the Kelvin scale", "Care-home", "caret", "waiting  list", "careers in care"])
+def test_term_share_counts_what_the_patterns_alone_count(text):
+    """The substring test before each pattern skips only terms that cannot match, the case-folded letters too."""
+    terms = ("OT", "care", "care home", "safe", "kelvin", "it", "istanbul", "waiting list", "İstanbul")
+    for term in terms:
+        assert term_share(text, (term,), 1) == (1.0 if term_pattern(term).search(text) else 0.0), term
+    assert term_share(text, terms, 100) == sum(bool(term_pattern(t).search(text)) for t in terms) / 100
 
 
 def test_a_model_file_for_other_features_is_refused_naming_the_file(tmp_path):
