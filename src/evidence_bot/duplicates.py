@@ -23,20 +23,26 @@ def shingles(text: str, size: int = 5) -> frozenset[int]:
 def first_copies(items: list[tuple[str, str]], threshold: float) -> list[tuple[int, list[str]]]:
     """For (doc id, text) items in rank order: the positions of the first copy of each text, each with the
     other documents that hold a copy of it."""
-    kept: list[tuple[int, str, frozenset[int], list[str]]] = []
+    kept: list[tuple[int, str, frozenset[int], list[str], str]] = []
     seen: set[int] = set()  # every kept passage's 5-grams: most passages share none, and are kept at once
     for position, (doc_id, text) in enumerate(items):
         marks = shingles(text)
         twin = None
         if not marks.isdisjoint(seen):
-            twin = next((k for k in kept if k[1] != doc_id
-                         and len(marks & k[2]) / min(len(marks), len(k[2])) >= threshold), None)
+            twin = next((k for k in kept if k[1] != doc_id and containment(text, k[4]) >= threshold), None)
         if twin is None:
             seen |= marks
-            kept.append((position, doc_id, marks, []))
+            kept.append((position, doc_id, marks, [], text))
         elif doc_id not in twin[3]:
             twin[3].append(doc_id)
-    return [(position, others) for position, _, _, others in kept]
+    return [(position, others) for position, _, _, others, _ in kept]
+
+
+@lru_cache(maxsize=65536)  # a question compares each passage with ~25 kept ones, the same pairs question after question
+def containment(text: str, other: str) -> float:
+    """The share of the smaller text's 5-grams that the other holds."""
+    marks, others = shingles(text), shingles(other)
+    return len(marks & others) / min(len(marks), len(others))
 
 
 def rendition_groups(passages: list[tuple[str, str]], threshold: float, share: float = 0.5) -> dict[str, str]:

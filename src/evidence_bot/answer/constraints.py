@@ -72,7 +72,8 @@ NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are",
              "q1", "q2", "q3", "q4"}
 
 
-def periods(text: str) -> set[tuple[int, int]]:
+@lru_cache(maxsize=16384)  # every candidate sentence is read again for each question that retrieves it
+def periods(text: str) -> frozenset[tuple[int, int]]:
     """Years and financial years as (start, end): '2019-20', '2019/2020' and '19/20' are all (2019, 2020)."""
     found = set()
     for m in PERIOD.finditer(text):
@@ -88,7 +89,7 @@ def periods(text: str) -> set[tuple[int, int]]:
             start, end = 2000 + int(m.group(3)), 2000 + int(m.group(4))
             if end == start + 1:
                 found.add((start, end))
-    return found
+    return frozenset(found)
 
 
 def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> bool:
@@ -101,6 +102,7 @@ def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> 
     return False
 
 
+@lru_cache(maxsize=16384)
 def has_figure(text: str) -> bool:
     """A number that is not a year, nor part of a date or a time ("16 July 2025", "2025-09-23", "10.00 am")."""
     return any(not YEAR_ONLY.match(m.group(0)) for m in NUMBER.finditer(DATE_OR_TIME.sub(" ", text)))
@@ -134,7 +136,7 @@ def named_terms(question: str) -> list[str]:
 @dataclass
 class Constraints:
     kinds: set[str] = field(default_factory=set)
-    asked_periods: set[tuple[int, int]] = field(default_factory=set)
+    asked_periods: frozenset[tuple[int, int]] = frozenset()
     names: list[str] = field(default_factory=list)
     question_words: set[str] = field(default_factory=set)
 
@@ -148,27 +150,33 @@ class Constraints:
         return cls(kinds, periods(question), named_terms(question), set(words(question)))
 
     def holds(self, kind: str, text: str) -> bool:
-        if kind == "number":
-            return has_figure(text)
-        if kind == "share":
-            return bool(SHARE.search(text))
-        if kind == "date":
-            return bool(DATE.search(text))
         if kind == "name":
             return has_name(text, self.question_words)
-        if kind == "score":
-            return bool(SCORE.search(text))
-        if kind == "contact":
-            return bool(CONTACT.search(text))
-        if kind == "future":
-            return bool(FUTURE.search(text))
-        if kind == "frequency":
-            return bool(FREQUENCY.search(text))
-        return bool(RATING.search(text))
+        return text_holds(kind, text)
 
     def kind_share(self, text: str) -> float:
         """The share of the asked-for kinds the text holds (0 when nothing particular is asked)."""
         return sum(self.holds(kind, text) for kind in self.kinds) / len(self.kinds) if self.kinds else 0.0
+
+
+@lru_cache(maxsize=32768)  # the same sentences come back question after question
+def text_holds(kind: str, text: str) -> bool:
+    """Whether the text holds a fact of this kind (every kind but "name", which depends on the question)."""
+    if kind == "number":
+        return has_figure(text)
+    if kind == "share":
+        return bool(SHARE.search(text))
+    if kind == "date":
+        return bool(DATE.search(text))
+    if kind == "score":
+        return bool(SCORE.search(text))
+    if kind == "contact":
+        return bool(CONTACT.search(text))
+    if kind == "future":
+        return bool(FUTURE.search(text))
+    if kind == "frequency":
+        return bool(FREQUENCY.search(text))
+    return bool(RATING.search(text))
 
 
 def name_forms(name: str) -> list[str]:

@@ -203,6 +203,7 @@ def novelty_features(text: str, asked: set[str], cover: float) -> dict[str, floa
     return {"novelty": novelty, "echo": float(cover >= 0.5 and novelty < 0.5)}
 
 
+@lru_cache(maxsize=16384)  # read only (spread into each candidate's row)
 def form_features(text: str, is_table: bool) -> dict[str, float]:
     row = text.split("\n")[-1] if is_table else text
     tokens = words(row)
@@ -232,8 +233,12 @@ def metadata_text(hit: SearchHit) -> str:
 
 def body_of(hit: SearchHit, text: str = "") -> set[str]:
     """The inspectorates the document's publisher and title, and the candidate's own text, name."""
-    text = " ".join(filter(None, [hit.meta.publisher, hit.meta.title, text]))
-    return {body for body, pattern in _BODIES.items() if pattern.search(text)}
+    return set(bodies_named(" ".join(filter(None, [hit.meta.publisher, hit.meta.title, text]))))
+
+
+@lru_cache(maxsize=16384)  # the same sentences come back question after question
+def bodies_named(text: str) -> frozenset[str]:
+    return frozenset(body for body, pattern in _BODIES.items() if pattern.search(text))
 
 
 def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: list[SearchHit],
