@@ -32,7 +32,8 @@ def words(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)  # the answerer reads each candidate's words for several features
 def _words(text: str) -> tuple[str, ...]:
-    found = (_POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
+    # Most words are letters and digits only: nothing to strip, no possessive (the regex work is for the rest).
+    found = (w.lower() if w.isalnum() else _POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
     return tuple(w for w in found if w)
 
 
