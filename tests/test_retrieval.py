@@ -1,5 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from evidence_bot.duplicates import first_copies
 from evidence_bot.models import Filters
 
 
@@ -93,3 +96,17 @@ def test_the_same_question_ranks_the_same_in_any_process_and_order(tmp_path):
 
     forwards, backwards = rankings(questions), rankings(questions[::-1])
     assert [q for q in questions if forwards[q] != backwards[q]] == []
+
+
+_SENTENCES = [f"The {w} service reported {n} cases to the board in {y}." for w in ("carers", "safeguarding", "housing")
+              for n in (12, 40) for y in (2024, 2025)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.lists(st.sampled_from(_SENTENCES), min_size=1, max_size=3)),
+                max_size=30), st.sampled_from([0.3, 0.6, 0.9]), st.integers(min_value=1, max_value=8))
+def test_collapsing_only_the_passages_returned_gives_the_same_first_copies(items, threshold, wanted):
+    """Once the passages to return are found, later ones are compared with those alone: the same result as
+    collapsing everything and cutting the list."""
+    texts = [(doc, " ".join(sentences)) for doc, sentences in items]
+    assert first_copies(texts, threshold, wanted) == first_copies(texts, threshold)[:wanted]

@@ -46,7 +46,7 @@ class Retriever:
             similarity = dict(dense)
             hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid))
                     for pid, score in fused if pid in found]
-            return collapse_duplicates(hits, self.duplicate_containment)[:top_k]
+            return collapse_duplicates(hits, self.duplicate_containment, top_k)
 
     def lexical(self, query: str, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The lexical ranking alone: [(passage id, BM25 score)], best first."""
@@ -74,10 +74,11 @@ def best_passages(units: list[tuple[str, float]]) -> list[str]:
     return list(dict.fromkeys(passage_of(uid) for uid, _ in units))
 
 
-def collapse_duplicates(hits: list[SearchHit], threshold: float) -> list[SearchHit]:
-    """Keep the best-ranked copy of near-identical passages from different documents, naming the others."""
+def collapse_duplicates(hits: list[SearchHit], threshold: float, wanted: int | None = None) -> list[SearchHit]:
+    """Keep the best-ranked copy of near-identical passages from different documents (the first `wanted` of them),
+    naming the others."""
     kept = []
-    for position, others in first_copies([(h.passage.doc_id, h.passage.text) for h in hits], threshold):
+    for position, others in first_copies([(h.passage.doc_id, h.passage.text) for h in hits], threshold, wanted):
         hit = hits[position]
         hit.renditions.extend(d for d in others if d not in hit.renditions)
         kept.append(hit)
