@@ -20,7 +20,8 @@ def shingles(text: str, size: int = 5) -> frozenset[int]:
     return frozenset(hash(" ".join(tokens[i : i + size])) for i in range(len(tokens) - size + 1))
 
 
-def first_copies(items: list[tuple[str, str]], threshold: float, wanted: int | None = None) -> list[tuple[int, list[str]]]:
+def first_copies(items: list[tuple[str, str]], threshold: float,
+                 wanted: int | None = None) -> list[tuple[int, list[str]]]:
     """For (doc id, text) items in rank order: the positions of the first copy of each text, each with the
     other documents that hold a copy of it; only the first `wanted` of them when it is given. Once those are found
     nothing more is kept, so a later item is compared with them alone: it could only have matched a later first
