@@ -7,6 +7,10 @@ read (reader_statistics.py), so hidden documents cannot reorder what they see.
 The same passage held by several renditions of a document (text, Word, PDF) is
 shown once, naming the others."""
 
+import contextvars
+from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
+
 from evidence_bot.catalog import Catalog
 from evidence_bot.duplicates import first_copies
 from evidence_bot.embedding import Embedder
@@ -33,13 +37,17 @@ class Retriever:
         allowed = self.catalog.allowed_documents(filters)
         if allowed is not None and not allowed:
             return []
+        # The keyword search needs no vector: it runs beside the question's embedding and the vector searches
+        # (SQLite, onnxruntime and Chroma all release the interpreter), the largest stage at 100,000 passages.
+        lexical_search = self.beside.submit(contextvars.copy_context().run, self.timed_lexical, query, filters,
+                                            allowed)
         vector = self.embedder.embed_query(expanded_query(query))
         with stage("retrieve: dense passages"):
             dense = self.vectors.search(vector, self.candidates, allowed)
         with stage("retrieve: dense sentences"):
             by_sentence = best_passages(self.unit_vectors.search(vector, self.candidates * UNITS_PER_PASSAGE, allowed))
-        with stage("retrieve: lexical"):
-            lexical = self.ranked_lexically(query, filters, allowed)
+        with stage("retrieve: waiting for the lexical ranker"):
+            lexical = lexical_search.result()
         with stage("retrieve: fusion and catalog"):
             fused = self.fuse([[pid for pid, _ in dense], by_sentence, [pid for pid, _ in lexical]])
             found = self.catalog.passages([pid for pid, _ in fused])  # vectors the catalog does not list drop out
@@ -47,6 +55,14 @@ class Retriever:
             hits = [SearchHit(*found[pid], score=score, dense=similarity.get(pid))
                     for pid, score in fused if pid in found]
             return collapse_duplicates(hits, self.duplicate_containment, top_k)
+
+    @cached_property
+    def beside(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=2, thread_name_prefix="lexical")
+
+    def timed_lexical(self, query: str, filters: Filters, allowed: list[str] | None) -> list[tuple[str, float]]:
+        with stage("retrieve: lexical (beside the vector searches)"):
+            return self.ranked_lexically(query, filters, allowed)
 
     def lexical(self, query: str, filters: Filters | None = None) -> list[tuple[str, float]]:
         """The lexical ranking alone: [(passage id, BM25 score)], best first."""
