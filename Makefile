@@ -19,7 +19,13 @@ $(STAMP): pyproject.toml
 $(WEB_BUILT): web/package.json web/package-lock.json web/src/app.scss
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
-setup: $(STAMP) $(WEB_BUILT)
+# The sample's workbook, CSV and slide deck (not kept in git: the generator makes them).
+SAMPLE_BUILT := ingest/sample/workforce-action-tracker.xlsx
+$(SAMPLE_BUILT): $(STAMP) ingest/tools/make_sample.py
+	$(BIN)/python ingest/tools/make_sample.py --generated
+	touch $(SAMPLE_BUILT)
+
+setup: $(STAMP) $(WEB_BUILT) $(SAMPLE_BUILT)
 
 # First README command: set up, ingest the bundled sample if the index is empty, start the service and the page.
 run: setup
