@@ -27,6 +27,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.evaluation.matching import fact_present  # noqa: E402
+from evidence_bot.evaluation.report import check_thresholds  # noqa: E402
 from evidence_bot.evaluation.questions import load_questions  # noqa: E402
 from evidence_bot.loaders import load_document  # noqa: E402
 
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "thurrock.jsonl")
     parser.add_argument("--results", type=Path, default=ROOT / "evals" / "results")
+    parser.add_argument("--thresholds", type=Path, help="Fail (exit 1) when a figure misses its [formats] floor.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="evidence-bot-formats-") as tmp:
         figures = {"scan": scanned(args.corpus, args.questions, Path(tmp)),
@@ -131,6 +133,20 @@ def main() -> None:
     out = args.results / f"formats-{date.today().isoformat()}.json"
     out.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     print(f"Saved {out}")
+    if args.thresholds:
+        failures = check_thresholds({"set": "formats", "overall": overall(figures)}, args.thresholds)
+        for failure in failures:
+            print(f"FAILED: {failure}", file=sys.stderr)
+        sys.exit(1 if failures else 0)
+
+
+def overall(figures: dict) -> dict:
+    """The figures the gate reads ([formats.min] / [formats.max] in evals/thresholds.toml)."""
+    scan, table = figures["scan"], figures["tables"]
+    return {"character_error_rate": scan["character_error_rate"],
+            "scan_answered_the_same_way": scan["answered_the_same_way"] / max(scan["questions"], 1),
+            "pdf_table_fact_accuracy": table["pdf"]["fact_accuracy"],
+            "pdf_table_gap_to_word": round(table["docx"]["fact_accuracy"] - table["pdf"]["fact_accuracy"], 3)}
 
 
 if __name__ == "__main__":
