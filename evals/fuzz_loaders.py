@@ -34,7 +34,11 @@ def seeds(workdir: Path) -> dict[str, bytes]:
     pdf = write_pdf(workdir / "seed.pdf", [page(("h1", "Waiting lists"), ("p", "In March 2025, 412 people waited."))])
     return {".pdf": pdf.read_bytes(), ".docx": (SAMPLE / "asc-self-assessment-2024.docx").read_bytes(),
             ".html": (SAMPLE / "cabinet-minutes-2025-07-16.html").read_bytes(),
-            ".txt": (SAMPLE / "news-cqc-rating.txt").read_bytes(), ".md": (SAMPLE / "asc-improvement-action-plan.md").read_bytes()}
+            ".txt": (SAMPLE / "news-cqc-rating.txt").read_bytes(),
+            ".md": (SAMPLE / "asc-improvement-action-plan.md").read_bytes(),
+            ".xlsx": (SAMPLE / "workforce-action-tracker.xlsx").read_bytes(),
+            ".csv": (SAMPLE / "assessment-waiting-times.csv").read_bytes(),
+            ".pptx": (SAMPLE / "scrutiny-briefing-2025-11.pptx").read_bytes()}
 
 
 def mutations(seed: bytes):

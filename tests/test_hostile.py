@@ -4,6 +4,7 @@ Each bad file gets a clear error naming it, or is handled safely; memory and tim
 documents beside them are all indexed and answer questions; instructions planted in a document are quoted
 as evidence, never followed."""
 
+import io
 import os
 import subprocess
 import sys
@@ -17,8 +18,10 @@ import pytest
 from docx.shared import RGBColor
 from helpers.docxmaker import write_bulky_docx
 from helpers.pdfmaker import page, write_pdf
+from msoffcrypto.format.ooxml import OOXMLFile
 from pypdf import PdfWriter
 
+from conftest import SAMPLE
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.loaders import MAX_TEXT_CHARS
 
@@ -92,6 +95,18 @@ def build_hostile_corpus(root: Path, outside: Path) -> dict[str, str]:
         "<script>alert('pwned')</script><object data='http://evil.example/x.swf'></object></main></body></html>",
         encoding="utf-8")
 
+    encrypted = io.BytesIO()
+    with (SAMPLE / "workforce-action-tracker.xlsx").open("rb") as plain:
+        OOXMLFile(plain).encrypt("pw", encrypted)
+    (root / "encrypted.xlsx").write_bytes(encrypted.getvalue())
+    with zipfile.ZipFile(root / "bomb.xlsx", "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        bomb.writestr("xl/workbook.xml", "<workbook/>")
+        with bomb.open("xl/worksheets/sheet1.xml", "w") as inflating:
+            for _ in range(320):
+                inflating.write(b" " * 2**20)
+    (root / "wide.csv").write_text("heron," * 1_000_000 + "\n", encoding="utf-8")
+    (root / "good-counts.csv").write_text("Survey,Count\nSandpiper survey,23\n", encoding="utf-8")
     (root / "huge-line.txt").write_text(" ".join(f"lapwing{i % 97} meadow" for i in range(20_000)), encoding="utf-8")
     with (root / "oversized.txt").open("w", encoding="utf-8") as handle:  # over the text limit, one line
         handle.write("curlew " * (MAX_TEXT_CHARS // 7 + 1000))
@@ -102,7 +117,9 @@ def build_hostile_corpus(root: Path, outside: Path) -> dict[str, str]:
     (outside / "secret.txt").write_text("Outside the folder\n\nThe albatross ledger 9907 is private.\n")
     (root / "linked.txt").symlink_to(outside / "secret.txt")
     return {"truncated.pdf": "corrupt or truncated PDF", "corrupt.pdf": "corrupt or truncated PDF",
-            "encrypted.pdf": "encrypted PDF", "bomb.docx": "zip bomb", "oversized.txt": "over the 5,000,000 limit"}
+            "encrypted.pdf": "encrypted PDF", "bomb.docx": "zip bomb", "oversized.txt": "over the 5,000,000 limit",
+            "encrypted.xlsx": "password-protected (encrypted)", "bomb.xlsx": "zip bomb",
+            "wide.csv": "columns, over the 1,000 limit"}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +172,7 @@ def test_each_bad_file_gets_a_clear_error_and_the_rest_is_indexed(hostile_run):
     assert len(failed) == len(run["expected"]), failed
     titles = {Path(r["path"]).name for r in run["bot"].catalog.documents()}
     assert titles == {"good-report.pdf", "xxe.docx", "hidden-text.docx", "hidden-text.html", "scripts.html",
-                      "huge-line.txt", "planted.txt", "notes\\..\\..\\escaped.txt"}
+                      "huge-line.txt", "planted.txt", "notes\\..\\..\\escaped.txt", "good-counts.csv"}
     assert all(Path(r["path"]).is_relative_to(run["corpus"].resolve()) for r in run["bot"].catalog.documents())
     assert run["peak_mb"] < MEMORY_BOUND_MB
 
@@ -164,7 +181,8 @@ def test_each_bad_file_gets_a_clear_error_and_the_rest_is_indexed(hostile_run):
 def test_nothing_hostile_reaches_the_index(hostile_run):
     text = indexed_text(hostile_run["bot"])
     assert "otter census" in text and SECRET not in text and "xxe" not in text  # the entity is not resolved
-    for visible in ("kingfisher survey counted 14", "wren survey counted 31", "kestrel survey found 12"):
+    for visible in ("kingfisher survey counted 14", "wren survey counted 31", "kestrel survey found 12",
+                    "Sandpiper survey | 23"):
         assert visible in text
     for hidden in ("top rating", "grebes", "ospreys", "bitterns", "egrets"):
         assert hidden not in text

@@ -192,7 +192,7 @@ def test_docx_with_too_much_text_is_refused_while_its_xml_is_read(tmp_path, monk
 
 def test_docx_with_too_much_markup_is_refused_while_its_xml_is_read(tmp_path, monkeypatch):
     refuse_python_docx(monkeypatch)
-    monkeypatch.setattr("evidence_bot.loaders.docx.MAX_XML_ELEMENTS", 50_000)  # the real bound needs 60 MB of XML
+    monkeypatch.setattr("evidence_bot.loaders.archive.MAX_XML_ELEMENTS", 50_000)  # the real bound needs 60 MB of XML
     bulky = write_bulky_docx(tmp_path / "formatted.docx", 4 * 2**20, runs_per_paragraph=40)
     expect_error(bulky, "more than 50,000 XML elements")
 

@@ -1,8 +1,12 @@
-"""Writes the binary files of ingest/sample/ (the PDF and the Word document) from the text below.
+"""Writes the binary files of ingest/sample/ from the text below.
 
-The sample council, Fernleigh Borough Council, is fictional. Run from the
-repository root: .venv/bin/python ingest/tools/make_sample.py"""
+The PDF and the Word document are committed; the workbook, the CSV and the
+slide deck are not (`--generated`, run by the set-up, writes them when they are
+missing). The sample council, Fernleigh Borough Council, is fictional. Run from
+the repository root: .venv/bin/python ingest/tools/make_sample.py [--generated]"""
 
+import csv
+import datetime
 import sys
 from pathlib import Path
 
@@ -78,7 +82,130 @@ def self_assessment() -> None:
     document.save(SAMPLE / "asc-self-assessment-2024.docx")
 
 
+# Not in git: the set-up writes them (make_sample.py --generated).
+GENERATED = ("workforce-action-tracker.xlsx", "assessment-waiting-times.csv", "scrutiny-briefing-2025-11.pptx")
+# The workforce action tracker: (ref, theme, action, owner, due, RAG, share complete)
+ACTIONS = [
+    ("W1.1", "Recruitment", "Recruit eight permanent social workers to replace agency staff", "Head of Workforce",
+     datetime.date(2026, 3, 31), "Amber", 0.5),
+    ("W1.2", "Recruitment", "Launch a social work apprenticeship with Fernleigh College", "Principal Social Worker",
+     datetime.date(2025, 9, 1), "Green", 1.0),
+    ("W2.1", "Retention", "Cut social care staff turnover to 12% a year", "Director of Adult Social Care",
+     datetime.date(2026, 6, 30), "Red", 0.2),
+    ("W2.2", "Retention", "Introduce a career pathway for occupational therapists", "Principal Occupational Therapist",
+     datetime.date(2026, 1, 31), "Amber", 0.4),
+    ("W3.1", "Practice", "Train all team managers in strengths-based supervision", "Practice Development Lead",
+     datetime.date(2025, 12, 15), "Red", 0.1),
+]
+
+
+def action_tracker() -> None:
+    """A workbook as councils keep them: a title above the header row, a theme merged down its actions, dates
+    and percentages by number format, a formula with its saved value, a hidden sheet and a hidden row."""
+    import xlsxwriter  # writes a formula's result with it (openpyxl cannot), as Excel would have saved it
+
+    book = xlsxwriter.Workbook(str(SAMPLE / "workforce-action-tracker.xlsx"))
+    book.set_properties({"title": "Adult social care workforce action tracker"})
+    bold, date, percent = (book.add_format({"bold": True}), book.add_format({"num_format": "d mmm yyyy"}),
+                           book.add_format({"num_format": "0%"}))
+    sheet = book.add_worksheet("Actions")
+    sheet.write(0, 0, "Fernleigh adult social care workforce action tracker", bold)
+    sheet.write(1, 0, "Progress at 31 October 2025. RAG: red off track, amber at risk, green on track or complete.")
+    header = ["Ref", "Theme", "Action", "Owner", "Due date", "RAG", "Complete"]
+    for column, name in enumerate(header):
+        sheet.write(3, column, name, bold)
+    for row, (ref, _, action, owner, due, rag, done) in enumerate(ACTIONS, start=4):
+        sheet.write_row(row, 0, [ref, None, action, owner])
+        sheet.write_datetime(row, 4, datetime.datetime.combine(due, datetime.time()), date)
+        sheet.write(row, 5, rag)
+        sheet.write_number(row, 6, done, percent)
+    for first, last, theme in [(4, 5, "Recruitment"), (6, 7, "Retention"), (8, 8, "Practice")]:
+        if first == last:
+            sheet.write(first, 1, theme)
+        else:
+            sheet.merge_range(first, 1, last, 1, theme)
+    sheet.write_row(9, 0, ["W0.9", "Recruitment", "Withdrawn: overseas recruitment campaign", "Head of Workforce"])
+    sheet.set_row(9, None, None, {"hidden": True})
+    sheet.write(11, 0, "Actions complete")
+    sheet.write_formula(11, 6, "=AVERAGE(G5:G9)", percent, sum(a[6] for a in ACTIONS) / len(ACTIONS))
+    scorecard = book.add_worksheet("Scorecard")
+    for column, name in enumerate(["Measure", "Q1 2025/26", "Q2 2025/26", "Target"]):
+        scorecard.write(0, column, name, bold)
+    for row, (measure, q1, q2, target) in enumerate([
+            ("Social worker vacancy rate", 0.18, 0.15, 0.10), ("Agency social workers", 23, 19, 10),
+            ("Staff turnover (annualised)", 0.21, 0.19, 0.12)], start=1):
+        style = percent if q1 < 1 else None
+        scorecard.write(row, 0, measure)
+        for column, value in enumerate([q1, q2, target], start=1):
+            scorecard.write_number(row, column, value, style)
+    lookups = book.add_worksheet("Lookups")
+    lookups.write_column(0, 0, ["Red", "Amber", "Green"])
+    lookups.hide()
+    book.close()
+
+
+def waiting_times() -> None:
+    """A CSV as a performance system exports it: a title line, then the header row."""
+    with (SAMPLE / "assessment-waiting-times.csv").open("w", newline="", encoding="utf-8") as handle:
+        out = csv.writer(handle)
+        out.writerow(["Care Act assessment waiting times, Fernleigh Borough Council"])
+        out.writerow(["Month", "People waiting", "Median wait (weeks)", "Longest wait (weeks)"])
+        for month, waiting, median, longest in [("April 2025", 398, 10.5, 31), ("May 2025", 371, 10.0, 29),
+                                                ("June 2025", 352, 9.5, 27), ("July 2025", 340, 9.0, 26),
+                                                ("August 2025", 322, 8.5, 24), ("September 2025", 301, 8.0, 22)]:
+            out.writerow([month, waiting, median, longest])
+
+
+def scrutiny_briefing() -> None:
+    """A committee slide deck: titles, bullets, a table, speaker notes and a hidden slide."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    deck.core_properties.title = "Adults Overview and Scrutiny Committee briefing, November 2025"
+    title = deck.slides.add_slide(deck.slide_layouts[0])
+    title.shapes.title.text = "Adult social care: progress since the CQC assessment"
+    title.placeholders[1].text = "Adults Overview and Scrutiny Committee, 18 November 2025"
+    bullets = deck.slides.add_slide(deck.slide_layouts[1])
+    bullets.shapes.title.text = "Deprivation of Liberty Safeguards"
+    body = bullets.placeholders[1].text_frame
+    body.text = "The DoLS backlog peaked at 131 in September 2025"
+    for text in ["Four agency Best Interests Assessors started in October 2025",
+                 "The backlog is forecast to fall below 60 by March 2026"]:
+        body.add_paragraph().text = text
+    bullets.notes_slide.notes_text_frame.text = ("The Director will explain that the forecast assumes the agency "
+                                                 "assessors stay until March 2026.")
+    numbers = deck.slides.add_slide(deck.slide_layouts[5])
+    numbers.shapes.title.text = "Reviews completed on time"
+    table = numbers.shapes.add_table(4, 3, Inches(1), Inches(2), Inches(8), Inches(2)).table
+    for r, row in enumerate([("Quarter", "Reviews due", "Completed on time"), ("Q4 2024/25", "612", "54%"),
+                             ("Q1 2025/26", "590", "61%"), ("Q2 2025/26", "604", "66%")]):
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    hidden = deck.slides.add_slide(deck.slide_layouts[1])
+    hidden.shapes.title.text = "Draft: options not agreed"
+    hidden.placeholders[1].text = "Closing the Fernleigh Road day centre (not for publication)"
+    hidden.element.set("show", "0")
+    deck.save(str(SAMPLE / "scrutiny-briefing-2025-11.pptx"))
+
+
+def generated() -> None:
+    """The files not kept in git, written when any is missing."""
+    if all((SAMPLE / name).is_file() for name in GENERATED):
+        return
+    action_tracker()
+    waiting_times()
+    scrutiny_briefing()
+    print(f"wrote the workbook, CSV and slide deck in {SAMPLE}")
+
+
 if __name__ == "__main__":
-    inspection_report()
-    self_assessment()
-    print(f"wrote the PDF and DOCX in {SAMPLE}")
+    if "--generated" in sys.argv:
+        generated()
+    else:
+        inspection_report()
+        self_assessment()
+        for name in GENERATED:
+            (SAMPLE / name).unlink(missing_ok=True)
+        generated()
+        print(f"wrote the PDF and DOCX in {SAMPLE}")

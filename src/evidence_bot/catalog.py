@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS passages (
     embed_text TEXT NOT NULL,
     section TEXT, page INTEGER, page_end INTEGER,
     start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    kind TEXT NOT NULL, token_count INTEGER NOT NULL
+    kind TEXT NOT NULL, token_count INTEGER NOT NULL,
+    ocr_confidence REAL
 );
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
 CREATE TABLE IF NOT EXISTS vector_writes (
@@ -49,7 +50,9 @@ BM25_COLUMN_WEIGHTS = {"title": 0.5, "section": 1.0, "body": 1.0}
 
 META_COLUMNS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
 PASSAGE_COLUMNS = ("id", "doc_id", "seq", "text", "embed_text", "section", "page", "page_end",
-                   "start", "end", "kind", "token_count")
+                   "start", "end", "kind", "token_count", "ocr_confidence")
+# Columns added since the first catalogs were written: added to an older catalog when it is opened.
+ADDED_COLUMNS = {"passages": {"ocr_confidence": "REAL"}}
 
 
 def as_path(key: str) -> str:
@@ -70,6 +73,18 @@ class Catalog:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.executescript(SCHEMA)
+        self.add_missing_columns()
+
+    def add_missing_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            for column, kind in columns.items():
+                present = {row["name"] for row in self.db.execute(f"PRAGMA table_info({table})")}
+                if column not in present:
+                    try:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                    except sqlite3.OperationalError as exc:  # another process added it first
+                        if "duplicate column" not in str(exc):
+                            raise
 
     def close(self) -> None:
         self.db.close()

@@ -25,9 +25,8 @@ EXIT_PARTIAL, EXIT_EMPTY = 1, 3
 PARTIAL = "Only part of what you asked is in the evidence."  # an answer's `partial`; the chat page says the same
 
 
-def open_bot(index_dir: Path | None) -> EvidenceBot:
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
-    return EvidenceBot(settings)
+def open_bot(index_dir: Path | None, **settings) -> EvidenceBot:
+    return EvidenceBot(Settings(**({"index_dir": index_dir} if index_dir else {}), **settings))
 
 
 def fail(message: str, code: int) -> None:
@@ -72,16 +71,18 @@ def main(ctx, index_dir):
 @click.option("--url", help="Override the source address.")
 @click.option("--access", help="Who may read them: public, internal (the default), restricted, group:NAME or admin (admins only).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--ocr/--no-ocr", default=None, help="Read PDF pages without a text layer by OCR (default: on; "
+                                                   "EVIDENCE_BOT_OCR).")
 @click.pass_obj
-def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet):
-    """Ingest files or folders (PDF, DOCX, HTML, text, Markdown) into the index."""
+def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet, ocr):
+    """Ingest files or folders (PDF, Word, Excel, CSV, PowerPoint, HTML, text, Markdown) into the index."""
     try:
         date = normalise_date(date, "--date")
         access = check_access(access) if access else None
     except (SourcesError, ValueError) as exc:
         fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), 2)
     overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
-    bot = open_bot(index_dir)
+    bot = open_bot(index_dir, **({} if ocr is None else {"ocr": ocr}))
     try:
         report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
     except IndexBusyError as exc:  # nothing was written: the input failed as a whole, and can simply be run again
@@ -90,6 +91,8 @@ def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, u
         click.echo(f"Warning: {strip_controls(line)}", err=True)
     for line in report.failed:
         click.echo(f"Failed: {strip_controls(line)}", err=True)
+    for line in report.pages:
+        click.echo(f"Pages: {strip_controls(line)}", err=True)
     click.echo(report.summary())
     sys.exit(0 if report.ok else EXIT_PARTIAL)
 
@@ -156,6 +159,8 @@ def render(answer: Answer) -> str:
         lines.append(f"[{c.n}] {c.title} ({where})")
         if c.section:
             lines.append(f"    Section: {c.section}")
+        if c.ocr:
+            lines.append(f"    Read from a scan by OCR (confidence {c.ocr_confidence:.0%}): check the original")
         if c.also_in:
             lines.append(f"    Same passage also in {len(c.also_in)} other rendition(s): {', '.join(c.also_in)}")
     return "\n".join(lines + verification_lines(answer))

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     rate_limit: str = "120/minute"
     audit_retention_days: int = Field(default=365, ge=1)  # the audit log keeps events this long (audit.py)
     max_upload_bytes: int = 20 * 1024 * 1024  # POST /api/documents; a council's larger PDFs go through `ingest`
+    # PDF pages without a text layer are read by OCR (Tesseract): about 2 s a page (docs/formats.md).
+    ocr: bool = True
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included

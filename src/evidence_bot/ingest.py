@@ -27,7 +27,7 @@ from evidence_bot.units import passage_units, unit_id
 from evidence_bot.vectors import VectorStore
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "6"  # 6: vectors from the model in bfloat16 (embedding.py)
+PIPELINE_VERSION = "7"  # 7: PDF tables and OCR of scanned pages (loaders/pdf.py); 6: bfloat16 vectors
 # Passages embedded together: enough for batches sorted by length across documents, few enough that a folder
 # of any size is ingested in flat memory (a window is stored before the next is read).
 EMBED_WINDOW = 256
@@ -57,6 +57,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "path: reason", one line each
     warnings: list[str] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # PDFs with pages read by OCR or left empty: "path: counts"
     access_changes: list[AccessChange] = field(default_factory=list)
     chunks: int = 0  # passages written in this run
     embedded: int = 0
@@ -93,6 +94,23 @@ class Embedded:
     passages: list[list[float]]
     unit_ids: list[str]
     units: list[list[float]]
+
+
+def pages_line(path: Path, loaded: LoadedDocument) -> str:
+    read = loaded.pages_read
+    confidence = min(loaded.ocr_pages.values(), default=None)
+    return (f"{path}: {read.text} pages with text, {read.ocr} read by OCR"
+            f"{f' (lowest confidence {confidence:.0%})' if confidence is not None else ''}, {read.empty} empty")
+
+
+def mark_ocr(passages: list[Passage], confidences: dict[int, float]) -> None:
+    """A passage on pages read by OCR carries the lowest confidence among them (citations say so)."""
+    for passage in passages:
+        if passage.page is None:
+            continue
+        pages = range(passage.page, (passage.page_end or passage.page) + 1)
+        read = [confidences[page] for page in pages if page in confidences]
+        passage.ocr_confidence = min(read) if read else None
 
 
 def inside(found: Path, folder: Path, report: IngestReport) -> bool:
@@ -163,19 +181,22 @@ def note_access_change(change: AccessChange, report: IngestReport) -> None:
 class Ingestor:
     def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
                  counter: TokenCounter, limits: ChunkLimits, staged: dict[Path, Path] | None = None,
-                 on_access_change: Callable[[AccessChange], None] | None = None):
+                 on_access_change: Callable[[AccessChange], None] | None = None, ocr: bool = True):
         """staged: for a path, the file holding the bytes to ingest under its name (an upload replacing it, which
         moves into place only once the catalog holds it: uploads.py). on_access_change: called with each access
-        change just before it is committed (the audit: if it raises, the change is not applied)."""
+        change just before it is committed (the audit: if it raises, the change is not applied). ocr: PDF pages
+        without a text layer are read by OCR."""
         self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, unit_vectors, embedder, counter, limits)
         self.staged = staged or {}
         self.on_access_change = on_access_change
+        self.ocr = ocr
         self._sources: dict[Path, SourcesFile | None] = {}
         self._unit_vectors: dict[str, list[float]] = {}  # sentence -> vector, for this run (embed_all)
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
-                         f"{'' if embedder.backend == DEFAULT_BACKEND else ':' + embedder.backend}")
+                         f"{'' if embedder.backend == DEFAULT_BACKEND else ':' + embedder.backend}"
+                         f"{'' if ocr else ':no-ocr'}")  # turning OCR on reads the scans again
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
             progress: bool = False, overrides_from: str = "--access on the command line") -> IngestReport:
@@ -269,7 +290,9 @@ class Ingestor:
                 note_access_change(change, report)
             report.unchanged.append(str(path))
             return None
-        loaded = load_document(self.staged.get(path, path), report.warnings)
+        loaded = load_document(self.staged.get(path, path), report.warnings, ocr=self.ocr)
+        if loaded.ocr_pages or (loaded.pages_read and loaded.pages_read.empty):
+            report.pages.append(pages_line(path, loaded))
         planted = addressed_to_ai(loaded.text)
         if planted:
             report.warnings.append(f"{path}: contains text addressed to an AI assistant (\"{planted}\"); it is kept "
@@ -278,6 +301,7 @@ class Ingestor:
         if existing and not declared.access:  # sticky: new content or reprocessing never changes who may read it
             meta.access = existing["access"]
         passages = chunk_document(doc_id, meta.heading(path.name), loaded, self.counter, self.limits)
+        mark_ocr(passages, loaded.ocr_pages)
         return Pending(path, doc_id, digest, loaded, meta, passages, is_new=existing is None, access_change=change)
 
     def audit(self, change: AccessChange) -> None:

@@ -55,6 +55,15 @@ class Block:
 
 
 @dataclass
+class PagesRead:
+    """A PDF's pages by how their text was read."""
+
+    text: int  # from the text layer
+    ocr: int  # by OCR
+    empty: int  # no text either way
+
+
+@dataclass
 class LoadedDocument:
     path: str
     text: str  # the cleaned full text that offsets point into
@@ -62,6 +71,8 @@ class LoadedDocument:
     format: str
     page_count: int | None = None
     title: str | None = None  # a title the file itself declares (HTML <title>, document properties)
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # page -> OCR confidence (0-1), pages read by OCR
+    pages_read: PagesRead | None = None  # PDFs
 
 
 @dataclass
@@ -78,6 +89,7 @@ class Passage:
     end: int
     kind: str  # prose | table
     token_count: int
+    ocr_confidence: float | None = None  # read by OCR: the lowest confidence of its pages; None from a text layer
 
 
 @dataclass
@@ -120,6 +132,8 @@ class Citation:
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) of each quoted sentence in text
     source: str = ""  # whose words the quoted text is: inspector, council, committee, press, other (speakers.py)
     publisher: str | None = None  # the document's publisher (sources.yaml), named in the lead-in (attribution.py)
+    ocr: bool = False  # the passage's text was read from a scan by OCR, and may hold its misreadings
+    ocr_confidence: float | None = None  # the OCR engine's confidence (0-1) for the passage's pages
 
 
 @dataclass

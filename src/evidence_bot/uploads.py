@@ -21,7 +21,10 @@ from typing import BinaryIO
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.loaders import sniff
 
-EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt"}
+EXTENSION_FOR = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "text": ".txt", "xlsx": ".xlsx", "pptx": ".pptx",
+                 "csv": ".csv"}
+# Read to tell the type: an Office file's first parts (which name word/, xl/ or ppt/) come within the first few KB.
+HEAD_BYTES = 65536
 NAME_LIMIT = 80
 STAGED = ".replace-"
 # Tells this process's staged files from those of an earlier process that had the same pid (a restarted container).
@@ -78,7 +81,10 @@ def safe_name(sent_name: str | None, kind: str) -> str:
 def kind_of(head: bytes, sent_name: str) -> str:
     kind = sniff(head)
     if kind not in EXTENSION_FOR:
-        raise UploadError(f"{sent_name}: the content is {kind}, not PDF, Word (DOCX), HTML or text", 415)
+        raise UploadError(f"{sent_name}: the content is {kind}, not PDF, Word (DOCX), Excel (XLSX), PowerPoint "
+                          "(PPTX), CSV, HTML or text", 415)
+    if kind == "text" and sent_name.lower().endswith(".csv"):  # a CSV file is text; its name says it is a table
+        return "csv"
     return kind
 
 
@@ -93,7 +99,7 @@ class UploadFolder:
         """Copy the upload beside its target, checking its type and size; the target is not touched (it is moved into
         place only once the catalog holds it: recovery.settle_upload)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        head = stream.read(2048)
+        head = stream.read(HEAD_BYTES)
         if not head.strip():
             raise UploadError(f"{sent_name}: the file is empty")
         kind = kind_of(head, sent_name)

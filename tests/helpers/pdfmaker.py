@@ -6,6 +6,7 @@ a blank string leaves a paragraph gap."""
 from pathlib import Path
 
 PAGE_HEIGHT, LEFT, TOP = 842, 56, 780
+COLUMN_WIDTH = 130  # a table's columns, drawn with no ruling lines (as many report tools export them)
 
 
 def _escape(text: str) -> str:
@@ -13,13 +14,17 @@ def _escape(text: str) -> str:
 
 
 def _content(lines) -> bytes:
+    """A line's text is a string, or a table row: a list of cells, each drawn at its column's left edge."""
     out, y = [], TOP
     for size, bold, text in lines:
         if not text:
             y -= 10
             continue
         font = "F2" if bold else "F1"
-        out.append(f"BT /{font} {size} Tf {LEFT} {y} Td ({_escape(text)}) Tj ET")
+        cells = text if isinstance(text, list) else [text]
+        for column, cell in enumerate(cells):
+            if cell:
+                out.append(f"BT /{font} {size} Tf {LEFT + column * COLUMN_WIDTH} {y} Td ({_escape(cell)}) Tj ET")
         y -= size + 4
     return "\n".join(out).encode("latin-1")
 
@@ -68,10 +73,12 @@ def wrap(text: str, width: int = 88) -> list[str]:
 
 
 def page(*items) -> list[tuple[int, bool, str]]:
-    """items: ('h1', text), ('h2', text) or ('p', text)."""
+    """items: ('h1', text), ('h2', text), ('p', text) or ('table', rows of cells, the header first)."""
     lines = []
     for kind, text in items:
-        if kind == "h1":
+        if kind == "table":
+            lines += [(10, index == 0, row) for index, row in enumerate(text)] + [(0, False, "")]
+        elif kind == "h1":
             lines += [(16, True, text), (0, False, "")]
         elif kind == "h2":
             lines += [(13, True, text), (0, False, "")]

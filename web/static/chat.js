@@ -46,7 +46,8 @@ function formatDate(value) {
 }
 
 function whereText(c) {
-  return [typeName(c.doc_type), formatDate(c.date), c.page ? `page ${c.page}` : null, c.section ? `section “${c.section}”` : null]
+  return [typeName(c.doc_type), formatDate(c.date), c.page ? `page ${c.page}` : null, c.section ? `section “${c.section}”` : null,
+    c.ocr ? `read from a scan by OCR (confidence ${Math.round(100 * c.ocr_confidence)}%): check the original` : null]
     .filter(Boolean).join(", ");
 }
 

@@ -341,4 +341,5 @@ def citation(n: int, hit: SearchHit, highlights: list[list[int]], source: str | 
     return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
                     date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
                     passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights,
-                    source=source or text_source(quoted, hit), publisher=hit.meta.publisher)
+                    source=source or text_source(quoted, hit), publisher=hit.meta.publisher,
+                    ocr=p.ocr_confidence is not None, ocr_confidence=p.ocr_confidence)

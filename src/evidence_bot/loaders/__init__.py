@@ -3,16 +3,24 @@
 from pathlib import Path
 
 from evidence_bot.errors import IngestError
+from evidence_bot.loaders.archive import MAIN_PARTS, office_kind
 from evidence_bot.loaders.docx import load_docx
 from evidence_bot.loaders.html import load_html
 from evidence_bot.loaders.limits import MAX_FILE_BYTES, MAX_TEXT_CHARS
 from evidence_bot.loaders.pdf import load_pdf
+from evidence_bot.loaders.sheets import load_csv, load_xlsx
+from evidence_bot.loaders.slides import load_pptx
 from evidence_bot.loaders.text import load_text
 from evidence_bot.models import LoadedDocument
 
-LOADERS = {"pdf": load_pdf, "docx": load_docx, "html": load_html, "text": load_text}
+LOADERS = {"pdf": load_pdf, "docx": load_docx, "html": load_html, "text": load_text, "xlsx": load_xlsx,
+           "csv": load_csv, "pptx": load_pptx}
 EXTENSIONS = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html",
-              ".txt": "text", ".md": "text", ".markdown": "text"}
+              ".txt": "text", ".md": "text", ".markdown": "text", ".xlsx": "xlsx", ".xlsm": "xlsx", ".csv": "csv",
+              ".pptx": "pptx"}
+# The head of an Office file names its first parts; which kind it is shows in the names (office_kind reads the
+# whole list of parts when the head does not tell).
+_OFFICE_HEADS = {b"word/": "docx", b"xl/": "xlsx", b"ppt/": "pptx"}
 
 __all__ = ["EXTENSIONS", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "load_document", "is_supported", "sniff"]
 
@@ -26,7 +34,7 @@ def sniff(head: bytes) -> str:
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        return "docx" if b"word/" in head or b"[Content_Types].xml" in head else "zip"
+        return next((kind for mark, kind in _OFFICE_HEADS.items() if mark in head), "zip")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "ole"  # legacy .doc / .xls
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -37,8 +45,9 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
-def load_document(path: Path, warnings: list[str]) -> LoadedDocument:
-    """Load one file into blocks. Raises IngestError naming the file and the reason."""
+def load_document(path: Path, warnings: list[str], ocr: bool = True) -> LoadedDocument:
+    """Load one file into blocks. Raises IngestError naming the file and the reason. ocr: PDF pages without a
+    text layer are read by OCR."""
     path = Path(path)
     expected = EXTENSIONS.get(path.suffix.lower())
     if expected is None:
@@ -56,14 +65,19 @@ def load_document(path: Path, warnings: list[str]) -> LoadedDocument:
         raise IngestError(path, f"{size // 2**20} MB, over the {MAX_FILE_BYTES // 2**20} MB limit for one document; "
                                 "split it")
     actual = sniff(head)
-    if actual == "docx" and expected == "docx":
+    if actual in (*MAIN_PARTS, "zip"):
+        actual = office_kind(path)
+    if actual == "ole" and expected in MAIN_PARTS:
+        raise IngestError(path, "a password-protected (encrypted) or old-format Office file; remove the password, "
+                                f"or save it as .{expected}, and ingest it again")
+    if expected == "csv" and actual == "text":
         pass
     elif expected == "text" and actual == "html" and path.suffix.lower() != ".txt":
         pass  # Markdown may hold raw HTML
     elif actual != expected:
         raise IngestError(path, f"the extension says {expected} but the content is {actual}; "
                                 "rename the file or export it again")
-    document = LOADERS[expected](path, warnings)
+    document = load_pdf(path, warnings, ocr) if expected == "pdf" else LOADERS[expected](path, warnings)
     if not document.text.strip():
         raise IngestError(path, "no text found in the document")
     if len(document.text) > MAX_TEXT_CHARS:

@@ -90,7 +90,7 @@ def documents(rt: Run, bot: Bot, viewer: Me) -> dict:
 
 # The HTTP bound is the largest document any loader reads; Settings.max_upload_bytes is the limit a council sets.
 @router.post("/documents", status_code=201, max_body_size=MAX_FILE_BYTES,
-             summary="Upload a document (admins): PDF, Word, HTML or text, its type read from its content",
+             summary="Upload a document (admins): PDF, Word, Excel, PowerPoint, CSV, HTML or text, its type read from its content",
              responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 409, 413, 415, 422)))
 def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(description="The document.")],
            title: Annotated[str | None, Form(max_length=300)] = None,

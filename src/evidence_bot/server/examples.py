@@ -17,8 +17,10 @@ ERRORS = {
         "example": {"detail": "a valid API token is needed: send the header 'Authorization: Bearer <token>'"}}}},
     403: {"description": "The token's role may not do this", "content": {"application/json": {
         "example": {"detail": "this needs an admin token"}}}},
-    415: {"description": "The file's content is not PDF, Word (DOCX), HTML or text", "content": {"application/json": {
-        "example": {"detail": "budget.xlsx: the content is zip, not PDF, Word (DOCX), HTML or text"}}}},
+    415: {"description": "The file's content is not PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), CSV, HTML "
+                          "or text", "content": {"application/json": {
+        "example": {"detail": "budget.zip: the content is zip, not PDF, Word (DOCX), Excel (XLSX), PowerPoint (PPTX), "
+                              "CSV, HTML or text"}}}},
     429: {"description": "Too many requests for this token; retry after the seconds in Retry-After",
           "content": {"application/json": {"example": {"detail": "rate limit of 120 per 1 minute reached"}}}},
     404: {"description": "Unknown id", "content": {"application/json": {
@@ -37,7 +39,7 @@ ERRORS = {
 }
 
 PASSAGE = {"id": "3f2a9c1d7e4b-0007", "seq": 7, "text": EXAMPLE_CITATION["text"], "section": "Waiting lists",
-           "page": 4, "page_end": 4, "kind": "prose"}
+           "page": 4, "page_end": 4, "kind": "prose", "ocr_confidence": None}
 DOCUMENT = {"doc_id": "3f2a9c1d7e4b", "path": "evidence/asc-self-assessment-2024.docx",
             "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment", "date": "2024-09",
             "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "access": "internal", "format": "docx",

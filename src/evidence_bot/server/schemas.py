@@ -13,6 +13,7 @@ EXAMPLE_CITATION = {
     "date": "2024-09", "page": 4, "section": "Waiting lists", "text": "At the end of March 2024, 412 people were "
     "waiting for a Care Act assessment.", "score": 0.04918, "passage_id": "3f2a9c1d7e4b-0007", "url": None,
     "also_in": [], "highlights": [[0, 75]], "source": "council", "publisher": "Fernleigh Borough Council",
+    "ocr": False, "ocr_confidence": None,
 }
 
 

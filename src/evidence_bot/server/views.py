@@ -23,7 +23,7 @@ def document_view(row, full_path: bool = False) -> dict:
 
 def passage_fields(p: Passage) -> dict:
     return {"id": p.id, "seq": p.seq, "text": p.text, "section": p.section, "page": p.page, "page_end": p.page_end,
-            "kind": p.kind}
+            "kind": p.kind, "ocr_confidence": p.ocr_confidence}
 
 
 def hit_view(rank: int, hit: SearchHit) -> dict:
