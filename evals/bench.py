@@ -309,6 +309,22 @@ def folder_ingest(source_pages: Path, scratch: Path, documents: int = 1000, seed
                        "last_third_mean": round(statistics.mean(memory[-third:]))}}
 
 
+def ocr_throughput(source: Path, scratch: Path) -> dict:
+    """Pages per second read by OCR: the PDF rendered to images and wrapped back into a PDF (a true scan), then
+    loaded as ingest loads it (docs/formats.md)."""
+    from helpers.scanmaker import write_scan
+
+    from evidence_bot.loaders import load_document
+
+    scan = write_scan(source, scratch / "scan.pdf")
+    started = time.perf_counter()
+    document = load_document(scan, [])
+    seconds = time.perf_counter() - started
+    pages = len(document.ocr_pages)
+    return {"pages": pages, "seconds": round(seconds, 1), "pages_per_s": round(pages / seconds, 3),
+            "lowest_confidence": min(document.ocr_pages.values(), default=None)}
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -350,7 +366,8 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=ROOT / "evals" / "thurrock.jsonl")
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--results", type=Path, default=ROOT / "evals" / "results")
-    parser.add_argument("--skip", default="", help="comma-separated parts not to run: backends,scale,folder,workers")
+    parser.add_argument("--skip", default="", help="comma-separated parts not to run: "
+                                                   "backends,scale,folder,workers,ocr")
     parser.add_argument("--pages", type=Path, default=ROOT.parent / "shared" / "corpus-wider",
                         help="real pages the 1,000-document folder is drawn from")
     parser.add_argument("--measure-index", type=Path, help=argparse.SUPPRESS)  # scale()'s measuring process
@@ -361,6 +378,7 @@ def main() -> None:
         return
     skip = set(filter(None, args.skip.split(",")))
     sys.path.insert(0, str(ROOT / "evals"))  # load.py's server and clients
+    sys.path.insert(0, str(ROOT / "tests"))  # helpers.scanmaker, the scan the OCR figure reads
     args.results.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="evidence-bot-bench-") as tmp:
         scratch = Path(tmp)
@@ -385,6 +403,9 @@ def main() -> None:
         if "workers" not in skip:
             print("Workers (a Chroma server, the Thurrock index):")
             figures["workers"] = worker_throughput(args.corpus, args.questions, scratch)
+        if "ocr" not in skip:
+            figures["ocr"] = ocr_throughput(args.corpus / "pdf" / "ofsted-action-plan-progress.pdf", scratch)
+            print(f"OCR (Tesseract, a scan of the Ofsted action plan): {figures['ocr']}")
     stem = args.results / f"bench-{date.today().isoformat()}"
     stem.with_suffix(".json").write_text(json.dumps(figures, indent=1), encoding="utf-8")
     if figures.get("scale"):

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
@@ -15,6 +16,8 @@ from helpers.server import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "ingest" / "sample"
+# The sample's documents: its sources.yaml lists every one (three are written by the set-up: make_sample.py).
+SAMPLE_DOCUMENTS = len(yaml.safe_load((SAMPLE / "sources.yaml").read_text(encoding="utf-8"))["documents"])
 THURROCK = ROOT.parent / "shared" / "corpus"
 
 

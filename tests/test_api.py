@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import SAMPLE_DOCUMENTS
 from helpers.server import local_client
 from helpers.sse import parse_events
 
@@ -128,12 +129,12 @@ def test_empty_index_answers_503(tmp_path, embedder):
 
 def test_readyz_reports_the_index(client):
     body = client.get("/readyz").json()
-    assert body["status"] == "ready" and body["model_loaded"] and body["documents"] == 5
+    assert body["status"] == "ready" and body["model_loaded"] and body["documents"] == SAMPLE_DOCUMENTS
 
 
 def test_documents_and_passages(client):
     documents = client.get("/api/documents").json()["documents"]
-    assert len(documents) == 5
+    assert len(documents) == SAMPLE_DOCUMENTS
     report = next(d for d in documents if d["doc_type"] == "inspection_report")
     detail = client.get(f"/api/documents/{report['doc_id']}").json()
     assert detail["passages"] == report["passages"] > 0 and detail["pages"] and detail["sections"]

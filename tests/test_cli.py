@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from conftest import SAMPLE
+from conftest import SAMPLE, SAMPLE_DOCUMENTS
 
 pytestmark = pytest.mark.slow
 
@@ -50,7 +50,7 @@ def test_cli_end_to_end(tmp_path):
 
     listed = cli("docs", "list", "--json", index=index)
     docs = json.loads(listed.stdout)
-    assert len(docs) == 5
+    assert len(docs) == SAMPLE_DOCUMENTS
     shown = json.loads(cli("docs", "show", docs[0]["doc_id"], index=index).stdout)
     assert shown["passages"] >= 1
     assert cli("docs", "remove", docs[0]["doc_id"], index=index).returncode == 0

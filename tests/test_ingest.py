@@ -2,7 +2,7 @@ import shutil
 
 from pypdf import PdfWriter
 
-from conftest import SAMPLE
+from conftest import SAMPLE, SAMPLE_DOCUMENTS
 from helpers.pdfmaker import page, write_pdf
 
 
@@ -10,10 +10,10 @@ def test_reingest_is_idempotent_and_embeds_nothing(fresh_bot, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
     first = fresh_bot.ingest([corpus])
-    assert first.ok and len(first.added) == 5 and first.embedded > 0
+    assert first.ok and len(first.added) == SAMPLE_DOCUMENTS and first.embedded > 0
     passages, vectors = fresh_bot.catalog.count_passages(), fresh_bot.vectors.count()
     second = fresh_bot.ingest([corpus])
-    assert (len(second.unchanged), second.embedded, second.added, second.updated) == (5, 0, [], [])
+    assert (len(second.unchanged), second.embedded, second.added, second.updated) == (SAMPLE_DOCUMENTS, 0, [], [])
     assert fresh_bot.catalog.count_passages() == passages == vectors == fresh_bot.vectors.count()
 
 

@@ -125,9 +125,9 @@ def test_scanned_pdf_without_text_layer(tmp_path):
     scanned = tmp_path / "scanned.pdf"
     with scanned.open("wb") as handle:
         writer.write(handle)
-    expect_error(scanned, "no text layer")
-    with pytest.raises(IngestError, match="OCR is not supported"):
-        load(scanned)
+    expect_error(scanned, "no text layer (a scanned PDF?) and OCR could not read it")  # a blank page, read by OCR
+    with pytest.raises(IngestError, match="OCR is turned off"):
+        load_document(scanned, [], ocr=False)
 
 
 def test_empty_file(tmp_path):

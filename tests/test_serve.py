@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, SAMPLE_DOCUMENTS
 from helpers.server import free_port
 
 pytestmark = pytest.mark.slow
@@ -32,7 +32,7 @@ def test_serve_ingests_an_empty_index_then_answers(tmp_path):
             except httpx.HTTPError:
                 pass
             time.sleep(0.5)
-        assert httpx.get(f"{base}/readyz").json()["documents"] == 5
+        assert httpx.get(f"{base}/readyz").json()["documents"] == SAMPLE_DOCUMENTS
         assert "Fernleigh Borough Council" in httpx.get(base).text
         reply = httpx.post(f"{base}/api/chat", json={"question": "What did CQC say about waiting times?"},
                            timeout=60).json()

@@ -123,6 +123,7 @@ def test_an_upload_can_be_restricted(service):
 
 @pytest.mark.parametrize("name, content, fields, status, message", [
     ("budget.pdf", None, {}, 415, "budget.pdf: the content is zip"),
+    ("budget.xlsx", "workbook", {}, 422, "budget.xlsx: not a readable Excel workbook"),
     ("legacy.doc", b"\xd0\xcf\x11\xe0" + b"\x00" * 600, {}, 415, "legacy.doc: the content is ole"),
     ("blank.txt", b"   \n", {}, 422, "blank.txt: the file is empty"),
     ("huge.txt", b"word " * (LIMIT // 4), {}, 413, "huge.txt: larger than the upload limit"),
@@ -132,10 +133,10 @@ def test_an_upload_can_be_restricted(service):
 ])
 def test_bad_uploads_are_refused_by_name_and_lose_nothing(service, name, content, fields, status, message):
     client, headers, bot = service
-    if content is None:
+    if content in (None, "workbook"):  # an archive of something else, or a workbook missing its parts
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("xl/workbook.xml", "<workbook/>")
+            archive.writestr("xl/workbook.xml" if content else "notes/readme.txt", "<workbook/>")
         content = buffer.getvalue()
     before = {r["doc_id"] for r in bot.catalog.documents()}
     uploads_before = sorted(bot.settings.uploads_dir.glob("*")) if bot.settings.uploads_dir.exists() else []

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024  # POST /api/documents; a council's larger PDFs go through `ingest`
     # PDF pages without a text layer are read by OCR (Tesseract): about 2 s a page (docs/formats.md).
     ocr: bool = True
+    # Tables in PDFs found from columns of text (docs/formats.md). Off: on the Thurrock corpus the answerer picks
+    # the wrong row of a table more often than it finds the figure in the PDF's flattened lines (0.15 of its table
+    # questions against 0.62); on once table answers name their row and header (docs/formats.md, "Figures").
+    pdf_tables: bool = False
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included

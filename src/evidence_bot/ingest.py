@@ -181,22 +181,23 @@ def note_access_change(change: AccessChange, report: IngestReport) -> None:
 class Ingestor:
     def __init__(self, catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStore, embedder: Embedder,
                  counter: TokenCounter, limits: ChunkLimits, staged: dict[Path, Path] | None = None,
-                 on_access_change: Callable[[AccessChange], None] | None = None, ocr: bool = True):
+                 on_access_change: Callable[[AccessChange], None] | None = None, ocr: bool = True,
+                 pdf_tables: bool = False):
         """staged: for a path, the file holding the bytes to ingest under its name (an upload replacing it, which
         moves into place only once the catalog holds it: uploads.py). on_access_change: called with each access
         change just before it is committed (the audit: if it raises, the change is not applied). ocr: PDF pages
-        without a text layer are read by OCR."""
+        without a text layer are read by OCR; pdf_tables: tables in PDFs are found (loaders/pdf_tables.py)."""
         self.catalog, self.vectors, self.unit_vectors, self.embedder, self.counter, self.limits = (
             catalog, vectors, unit_vectors, embedder, counter, limits)
         self.staged = staged or {}
         self.on_access_change = on_access_change
-        self.ocr = ocr
+        self.ocr, self.pdf_tables = ocr, pdf_tables
         self._sources: dict[Path, SourcesFile | None] = {}
         self._unit_vectors: dict[str, list[float]] = {}  # sentence -> vector, for this run (embed_all)
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
                          f"{'' if embedder.backend == DEFAULT_BACKEND else ':' + embedder.backend}"
-                         f"{'' if ocr else ':no-ocr'}")  # turning OCR on reads the scans again
+                         f"{'' if ocr else ':no-ocr'}{':pdf-tables' if pdf_tables else ''}")  # either reads PDFs again
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,
             progress: bool = False, overrides_from: str = "--access on the command line") -> IngestReport:
@@ -290,7 +291,7 @@ class Ingestor:
                 note_access_change(change, report)
             report.unchanged.append(str(path))
             return None
-        loaded = load_document(self.staged.get(path, path), report.warnings, ocr=self.ocr)
+        loaded = load_document(self.staged.get(path, path), report.warnings, ocr=self.ocr, pdf_tables=self.pdf_tables)
         if loaded.ocr_pages or (loaded.pages_read and loaded.pages_read.empty):
             report.pages.append(pages_line(path, loaded))
         planted = addressed_to_ai(loaded.text)

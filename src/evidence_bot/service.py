@@ -307,7 +307,7 @@ class EvidenceBot:
             stores = [Locked(store, lock) for store in stores]
         limits = ChunkLimits(self.settings.max_tokens, self.settings.max_context_tokens, self.settings.target_tokens)
         return Ingestor(*stores, self.embedder, TokenCounter(self.settings.model_path), limits, staged,
-                        on_access_change, ocr=self.settings.ocr)
+                        on_access_change, ocr=self.settings.ocr, pdf_tables=self.settings.pdf_tables)
 
     def access_auditor(self, actor: Viewer) -> Callable[[AccessChange], None]:
         """Writes one access change to the audit log (committed at once), before the ingest applies it."""

@@ -45,9 +45,9 @@ def sniff(head: bytes) -> str:
     return "text"
 
 
-def load_document(path: Path, warnings: list[str], ocr: bool = True) -> LoadedDocument:
+def load_document(path: Path, warnings: list[str], ocr: bool = True, pdf_tables: bool = False) -> LoadedDocument:
     """Load one file into blocks. Raises IngestError naming the file and the reason. ocr: PDF pages without a
-    text layer are read by OCR."""
+    text layer are read by OCR; pdf_tables: tables in PDFs are found from columns of text."""
     path = Path(path)
     expected = EXTENSIONS.get(path.suffix.lower())
     if expected is None:
@@ -77,7 +77,8 @@ def load_document(path: Path, warnings: list[str], ocr: bool = True) -> LoadedDo
     elif actual != expected:
         raise IngestError(path, f"the extension says {expected} but the content is {actual}; "
                                 "rename the file or export it again")
-    document = load_pdf(path, warnings, ocr) if expected == "pdf" else LOADERS[expected](path, warnings)
+    document = (load_pdf(path, warnings, ocr, pdf_tables) if expected == "pdf"
+                else LOADERS[expected](path, warnings))
     if not document.text.strip():
         raise IngestError(path, "no text found in the document")
     if len(document.text) > MAX_TEXT_CHARS:

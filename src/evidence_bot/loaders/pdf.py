@@ -52,10 +52,10 @@ def open_pdf(path: Path) -> PdfReader:
         raise IngestError(path, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
 
 
-def load_pdf(path: Path, warnings: list[str], ocr: bool = True) -> LoadedDocument:
+def load_pdf(path: Path, warnings: list[str], ocr: bool = True, tables: bool = False) -> LoadedDocument:
     reader = open_pdf(path)
     try:
-        pages = [page_lines(page, number) for number, page in enumerate(reader.pages, start=1)]
+        pages = [page_lines(page, number, tables) for number, page in enumerate(reader.pages, start=1)]
     except IngestError:
         raise
     except Exception as exc:  # pypdf raises many types on damaged content streams
@@ -125,8 +125,9 @@ def read_scans(path: Path, numbers: list[int], pages: list[list[Line]], warnings
     return confidences
 
 
-def page_lines(page, number: int) -> list[Line]:
-    """The page's lines top to bottom; a table found on it is one Line holding its rows, in its place."""
+def page_lines(page, number: int, tables: bool = False) -> list[Line]:
+    """The page's lines top to bottom; with tables, a table found on it is one Line holding its rows, in its
+    place."""
     runs: list[tuple[float, float, float, bool, str]] = []
 
     def visit(text, cm, tm, font, size):
@@ -139,7 +140,8 @@ def page_lines(page, number: int) -> list[Line]:
         runs.append((round(y, 1), x, round((size or 0) * scale, 1), "bold" in name.lower(), text))
 
     page.extract_text(visitor_text=visit)
-    return with_tables(merge_runs(runs, number))
+    lines = merge_runs(runs, number)
+    return with_tables(lines) if tables else lines
 
 
 def with_tables(lines: list[Line]) -> list[Line]:
