@@ -23,8 +23,8 @@ def test_cli_end_to_end(tmp_path):
 
     first = cli("ingest", str(SAMPLE), index=index)
     assert first.returncode == 0, first.stderr
-    assert "5 added" in first.stdout
-    assert "5 unchanged" in cli("ingest", str(SAMPLE), index=index).stdout
+    assert f"{SAMPLE_DOCUMENTS} added" in first.stdout
+    assert f"{SAMPLE_DOCUMENTS} unchanged" in cli("ingest", str(SAMPLE), index=index).stdout
 
     asked = cli("ask", "--json", "Who asked about unpaid carers?", index=index)
     answer = json.loads(asked.stdout)
@@ -54,7 +54,7 @@ def test_cli_end_to_end(tmp_path):
     shown = json.loads(cli("docs", "show", docs[0]["doc_id"], index=index).stdout)
     assert shown["passages"] >= 1
     assert cli("docs", "remove", docs[0]["doc_id"], index=index).returncode == 0
-    assert len(json.loads(cli("docs", "list", "--json", index=index).stdout)) == 4
+    assert len(json.loads(cli("docs", "list", "--json", index=index).stdout)) == SAMPLE_DOCUMENTS - 1
     assert cli("docs", "show", "nope", index=index).returncode == 3
 
     bad = tmp_path / "bad"

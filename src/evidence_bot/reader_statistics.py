@@ -98,10 +98,12 @@ class ReaderStatistics:
             return {term: int(scope.inside[self.occurrences_of(term)[0]].sum()) for term in terms}
 
     # --- what the lexical ranker needs ---------------------------------------
-    def bm25(self, words: list[str], allowed: list[str], access: list[str], limit: int) -> list[tuple[str, float]]:
-        """The best passages of the allowed documents for any of the words, by BM25 over the access levels'
-        passages: [(passage id, score)], higher first; ties in index order, as FTS5 returns them (hidden rows
-        take rowids of their own, so they cannot reorder the others)."""
+    def bm25(self, words: list[str], allowed: list[str] | None, access: list[str] | None,
+             limit: int) -> list[tuple[str, float]]:
+        """The best passages of the allowed documents (None: all) for any of the words, by BM25 over the access
+        levels' passages (None: every passage, as FTS5's bm25() counts them): [(passage id, score)], higher
+        first; ties in index order, as FTS5 returns them (hidden rows take rowids of their own, so they cannot
+        reorder the others)."""
         with self.lock:  # the scope and occurrences read must come from one catalog version
             scope = self.scope(access)
             if not scope.passages:
@@ -116,15 +118,17 @@ class ReaderStatistics:
                 found.append((at, idf * counts * (K1 + 1) / (counts + scope.norms[at])))
             return self.best(found, allowed, limit)
 
-    def best(self, found: list[tuple[np.ndarray, np.ndarray]], allowed: list[str], limit: int) -> list[tuple[str, float]]:
+    def best(self, found: list[tuple[np.ndarray, np.ndarray]], allowed: list[str] | None,
+             limit: int) -> list[tuple[str, float]]:
         """Summed per row in the words' order (as FTS5 sums them), allowed documents only, best first."""
         candidates = np.unique(np.concatenate([at for at, _ in found] or [np.zeros(0, dtype=np.int64)]))
         scores = np.zeros(len(candidates))
         for at, part in found:
             scores[np.searchsorted(candidates, at)] += part
-        codes = [self.rows.document_codes[d] for d in allowed if d in self.rows.document_codes]
-        kept = np.isin(self.rows.documents[candidates], codes)
-        candidates, scores = candidates[kept], scores[kept]
+        if allowed is not None:
+            codes = [self.rows.document_codes[d] for d in allowed if d in self.rows.document_codes]
+            kept = np.isin(self.rows.documents[candidates], codes)
+            candidates, scores = candidates[kept], scores[kept]
         order = np.lexsort((candidates, -scores))[:limit]  # by score, then index order
         return [(self.rows.passage_ids[candidates[i]], float(scores[i])) for i in order]
 
@@ -138,10 +142,14 @@ class ReaderStatistics:
                 self.memo[key] = compute()
             return self.memo[key]
 
-    def scope(self, access: list[str]) -> Scope:
+    def scope(self, access: list[str] | None) -> Scope:
+        """The passages of these access levels (None: every passage)."""
         def compute() -> Scope:
-            codes = [self.rows.level_codes[level] for level in access if level in self.rows.level_codes]
-            inside = np.isin(self.rows.levels, codes)
+            if access is None:
+                inside = np.ones(len(self.rows.levels), dtype=bool)
+            else:
+                codes = [self.rows.level_codes[level] for level in access if level in self.rows.level_codes]
+                inside = np.isin(self.rows.levels, codes)
             passages = int(inside.sum())
             average = float(self.rows.lengths[inside].sum()) / passages if passages else 1.0
             return Scope(inside, passages, K1 * (1 - B + B * self.rows.lengths / average))

@@ -14,7 +14,7 @@ from functools import cached_property
 from evidence_bot.catalog import Catalog
 from evidence_bot.duplicates import first_copies
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import expanded_query, match_expression, match_terms
+from evidence_bot.lexical import expanded_query, match_terms
 from evidence_bot.models import Filters, SearchHit
 from evidence_bot.reader_statistics import ReaderStatistics
 from evidence_bot.stages import stage
@@ -70,12 +70,11 @@ class Retriever:
         return self.ranked_lexically(query, filters, self.catalog.allowed_documents(filters))
 
     def ranked_lexically(self, query: str, filters: Filters, allowed: list[str] | None) -> list[tuple[str, float]]:
-        """FTS5's bm25() when the viewer reads everything (its statistics count every passage); otherwise BM25
-        counted over the documents of the viewer's access levels only."""
-        if filters.access is None:
-            match = match_expression(query)
-            return self.catalog.lexical_search(match, allowed, self.candidates) if match else []
-        return self.statistics.bm25(match_terms(query), allowed or [], filters.access, self.candidates)
+        """BM25 counted over the documents of the viewer's access levels (all of them for a viewer who reads
+        everything: then FTS5's own bm25() scores, tests/test_reader_scope.py). The words' posting lists are kept
+        per catalog version, so a word asked before costs an array sum, where FTS5 scores every passage holding
+        any of the words again (docs/performance.md)."""
+        return self.statistics.bm25(match_terms(query), allowed, filters.access, self.candidates)
 
     def fuse(self, rankings: list[list[str]]) -> list[tuple[str, float]]:
         scores: dict[str, float] = {}
