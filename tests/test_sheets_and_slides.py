@@ -74,7 +74,7 @@ def test_a_deck_reads_titles_text_tables_and_notes_by_slide_and_leaves_hidden_sl
     (0.425, "0%", "43%"), (0.4256, "0.0%", "42.6%"), (1234.5, "£#,##0.00", "£1,234.50"), (-50, "£#,##0", "-£50"),
     (1234567, "#,##0", "1,234,567"), (0.1 + 0.2, "General", "0.3"), (17, "General", "17"), (3.14159, "0.00", "3.14"),
     (12, '0" weeks"', "12 weeks"), (0.07, '[$£-809]#,##0.00', "£0.07"), (2_500_000, '0.0,,"m"', "2.5m"),
-    (0.5, "[Red]0%;0%", "50%")])
+    (0.5, "[Red]0%;0%", "50%"), (1e30, "0.00", "1e+30")])
 def test_numbers_are_shown_by_their_format(value, number_format, shown):
     assert number_shown(value, number_format) == shown
 

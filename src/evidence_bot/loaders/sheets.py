@@ -11,7 +11,7 @@ import datetime
 import io
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
 from evidence_bot.cleaning import clean_cell
@@ -193,7 +193,10 @@ def number_shown(value: float, number_format: str) -> str:
     thousands = len(placeholders) - len(placeholders.rstrip(","))  # each trailing comma shows thousands
     number = Decimal(f"{value:.15g}") * (100 if "%" in prefix + suffix else 1) / 1000**thousands
     decimals = len(placeholders.split(".", 1)[1].rstrip(",")) if "." in placeholders else 0
-    rounded = abs(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    try:
+        rounded = abs(number).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more digits than Decimal's 28 (1e30 to two places): shown as typed
+        return f"{value:.15g}"
     digits = format(rounded, f",.{decimals}f" if re.search(r"[#0?],[#0?]", placeholders) else f".{decimals}f")
     return f"{'-' if number < 0 and rounded else ''}{prefix}{digits}{suffix}".strip()
 
