@@ -159,24 +159,17 @@ class Constraints:
         return sum(self.holds(kind, text) for kind in self.kinds) / len(self.kinds) if self.kinds else 0.0
 
 
+# The kinds of fact a text holds by a pattern alone ("number" needs has_figure, "name" the question's words).
+FACT_PATTERNS = {"share": SHARE, "date": DATE, "score": SCORE, "contact": CONTACT, "future": FUTURE,
+                 "frequency": FREQUENCY, "rating": RATING}
+
+
 @lru_cache(maxsize=32768)  # the same sentences come back question after question
 def text_holds(kind: str, text: str) -> bool:
     """Whether the text holds a fact of this kind (every kind but "name", which depends on the question)."""
     if kind == "number":
         return has_figure(text)
-    if kind == "share":
-        return bool(SHARE.search(text))
-    if kind == "date":
-        return bool(DATE.search(text))
-    if kind == "score":
-        return bool(SCORE.search(text))
-    if kind == "contact":
-        return bool(CONTACT.search(text))
-    if kind == "future":
-        return bool(FUTURE.search(text))
-    if kind == "frequency":
-        return bool(FREQUENCY.search(text))
-    return bool(RATING.search(text))
+    return bool(FACT_PATTERNS[kind].search(text))
 
 
 def name_forms(name: str) -> list[str]:

@@ -140,7 +140,7 @@ def page_lines(page, number: int, tables: bool = False) -> list[Line]:
         runs.append((round(y, 1), x, round((size or 0) * scale, 1), "bold" in name.lower(), text))
 
     page.extract_text(visitor_text=visit)
-    lines = merge_runs(runs, number)
+    lines = merge_runs(runs, number, cells=tables)
     return with_tables(lines) if tables else lines
 
 
@@ -155,9 +155,9 @@ def with_tables(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def merge_runs(runs, number: int) -> list[Line]:
-    """Runs on one baseline (within 2pt) form a line, top of the page first; each line keeps where its pieces
-    start, for the tables."""
+def merge_runs(runs, number: int, cells: bool = False) -> list[Line]:
+    """Runs on one baseline (within 2pt) form a line, top of the page first; with cells, each line keeps where
+    its pieces start, for the tables."""
     lines: list[Line] = []
     for y, x, size, bold, text in sorted(runs, key=lambda r: (-r[0], r[1])):
         for piece in text.split("\n"):
@@ -165,10 +165,12 @@ def merge_runs(runs, number: int) -> list[Line]:
                 lines[-1].text += piece
                 lines[-1].bold = lines[-1].bold and bold
                 lines[-1].size = max(lines[-1].size, size)
-                lines[-1].cells.add(x, piece)
+                if cells:
+                    lines[-1].cells.add(x, piece)
             elif piece.strip():
-                lines.append(Line(number, y, size, bold, piece, cells=Cells(y)))
-                lines[-1].cells.add(x, piece)
+                lines.append(Line(number, y, size, bold, piece, cells=Cells(y) if cells else None))
+                if cells:
+                    lines[-1].cells.add(x, piece)
     return [line for line in lines if line.text.strip() and not _PAGE_NUMBER.match(line.text)]
 
 
