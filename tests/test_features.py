@@ -306,3 +306,37 @@ def test_the_abstention_model_sees_a_lead_without_the_kind_of_fact_asked_for():
         lead.probability = 0.5
     assert answer_features(leads[0], leads, rows, 0)[missing] == 1.0
     assert answer_features(leads[1], leads, rows, 1)[missing] == 0.0
+
+
+def test_a_reference_code_or_decimal_is_one_word_and_dotted_letters_are_not():
+    from evidence_bot.lexical import codes, words
+
+    assert words("Who owns action W2.1? See 4.2, e.g. 9.5 weeks.") == [
+        "who", "owns", "action", "w2.1", "see", "4.2", "e", "g", "9.5", "weeks"]
+    assert codes("Who owns W2.1 and A2 in Q2 2024/25, the 1st of 4.2?") == ["w2.1", "a2", "q2", "4.2"]
+    assert named_terms("Who owns action W2.1?") == ["W2.1"]
+
+
+def table_hit(rows: list[str]) -> SearchHit:
+    text = "\n".join(["Ref | Action | Owner | RAG", *rows])
+    passage = Passage("plan:0", "plan", 0, text, text, None, "Actions", None, 0, len(text), "table", 20)
+    return SearchHit(passage, DocumentMeta(title="Action plan", doc_type="action_plan", date="2025-10",
+                                           publisher="Fernleigh Borough Council"), 1.0)
+
+
+PLAN_ROWS = ["A2 | Clear the DoLS backlog | Safeguarding Service Manager | Red",
+             "A3 | Set up a carers' panel | Carers Lead | Green"]
+
+
+def test_a_question_naming_a_code_is_answered_by_that_row_alone_and_is_not_off_topic():
+    """The embedding reads "A2" as noise, so the meaning floor does not silence a question whose code a candidate
+    holds; rows nearly as probable join the answer only when they hold the code too."""
+    plan = table_hit(PLAN_ROWS)
+    header = "Ref | Action | Owner | RAG"
+    scores = {f"{header}\n{PLAN_ROWS[0]}": 0.9, f"{header}\n{PLAN_ROWS[1]}": 0.85}
+    answer = decided("Who owns action A2?", scores, [plan], meaning=0.1, meaning_floor=0.4)
+    assert not answer.abstained and "Safeguarding Service Manager" in answer.answer
+    assert "Carers Lead" not in answer.answer
+    assert decided("Who owns action A7?", scores, [plan], meaning=0.1, meaning_floor=0.4).abstained
+    listed = decided("Which actions are rated red or green?", scores, [plan], meaning=0.5, meaning_floor=0.4)
+    assert "Carers Lead" in listed.answer and "Safeguarding Service Manager" in listed.answer

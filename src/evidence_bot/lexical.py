@@ -15,7 +15,9 @@ through to too under until up very was we were what when where which while who w
 yours tell said say says did does anything much many still also any please show give know find us council
 councils
 """.split())
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*")
+# A reference code or decimal ("W2.1", "4.2", "9.5") is one word: "Who owns action W2.1?" must not match W2.2's
+# row by "w2" and "1". Dotted letters without a digit ("e.g.") stay separate words.
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*(?:\.[A-Za-z0-9]+)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 
 
@@ -33,8 +35,26 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)  # the answerer reads each candidate's words for several features
 def _words(text: str) -> tuple[str, ...]:
     # Most words are letters and digits only: nothing to strip, no possessive (the regex work is for the rest).
-    found = (w.lower() if w.isalnum() else _POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
+    found = (w.lower() if w.isalnum() else _POSSESSIVE.sub("", w.strip("'’-")).lower()
+             for token in _WORD.findall(text) for w in dotted_parts(token))
     return tuple(w for w in found if w)
+
+
+def dotted_parts(token: str) -> list[str]:
+    """A dotted token is one word when it holds a digit (a code or a decimal), else its parts ("e.g")."""
+    if "." not in token or any(ch.isdigit() for ch in token):
+        return [token]
+    return token.split(".")
+
+
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
+
+
+def codes(text: str) -> list[str]:
+    """The reference codes in the text: words of letters and digits ("W2.1", "A2", "Q2") or dotted digits
+    ("4.2"), not years, plain figures or ordinals. The embedding model cannot read them; the words can."""
+    return [w for w in dict.fromkeys(words(text)) if any(ch.isdigit() for ch in w)
+            and ("." in w or any(ch.isalpha() for ch in w)) and not _ORDINAL.fullmatch(w)]
 
 
 def content_words(text: str) -> list[str]:

@@ -73,11 +73,18 @@ def wrap(text: str, width: int = 88) -> list[str]:
 
 
 def page(*items) -> list[tuple[int, bool, str]]:
-    """items: ('h1', text), ('h2', text), ('p', text) or ('table', rows of cells, the header first)."""
+    """items: ('h1', text), ('h2', text), ('p', text), ('table', rows of cells, the header first) or
+    ('padded table', rows of cells, each cell a list of its lines): rows set further apart than a cell's lines,
+    as Word draws a table with cell padding."""
     lines = []
     for kind, text in items:
         if kind == "table":
             lines += [(10, index == 0, row) for index, row in enumerate(text)] + [(0, False, "")]
+        elif kind == "padded table":
+            for index, row in enumerate(text):
+                depth = max(len(cell) for cell in row)
+                lines += [(10, index == 0, [cell[at] if at < len(cell) else "" for cell in row])
+                          for at in range(depth)] + [(0, False, "")]
         elif kind == "h1":
             lines += [(16, True, text), (0, False, "")]
         elif kind == "h2":

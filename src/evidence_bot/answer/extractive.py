@@ -15,12 +15,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from evidence_bot.answer.attribution import lead_in
+from evidence_bot.answer.constraints import mentions
 from evidence_bot.answer.features import (FEATURE_NAMES, Candidate, QuestionProfile, answer_features, context_of,
                                           coverage, feature_rows, metadata_text, names_share, reports_inspection,
                                           text_source, unit_sources)
 from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words
+from evidence_bot.lexical import codes, content_words
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.stages import stage
 from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
@@ -114,8 +115,8 @@ class ExtractiveAnswerer:
         confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
         if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):
             return self.abstention(found, hits, selector, confidence)
-        chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share),
-                                   best, found.profile)
+        chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
+                                          codes(found.question)), best, found.profile)
         answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
         answer.partial = is_partial(found.profile, chosen, hits)
         return answer
@@ -190,8 +191,16 @@ def unknown_share(weights: dict[str, float], frequency: dict[str, int]) -> float
 
 def is_off_topic(found: Candidates, selector) -> bool:
     """Nothing retrieved is about the question, or the evidence never uses most of its words ("How many potholes
-    were repaired in 2024?" over social care evidence): however well a figure and a year fit, no answer."""
-    return best_meaning(found) < selector.meaning_floor or unknown_words(found) > selector.unknown_ceiling
+    were repaired in 2024?" over social care evidence): however well a figure and a year fit, no answer. A
+    reference code the question names ("Who owns action W2.1?") held by a candidate makes it on topic, whatever
+    the meaning: the embedding model reads "W2.1" as noise."""
+    unrelated = best_meaning(found) < selector.meaning_floor and not holds_asked_code(found)
+    return unrelated or unknown_words(found) > selector.unknown_ceiling
+
+
+def holds_asked_code(found: Candidates) -> bool:
+    asked = codes(found.question)
+    return bool(asked) and any(mentions(code, item.text.lower()) for item in found.items for code in asked)
 
 
 def shares_a_word(query: str, hit: SearchHit) -> bool:
@@ -228,16 +237,20 @@ def candidate_units(hits: list[SearchHit], preceding=lambda passage: "") -> list
     return items
 
 
-def select(items: list[Candidate], best: Candidate, limit: int, share: float) -> list[Candidate]:
-    """The best candidate and the next ones nearly as probable, from the same source, without repeats, then the
-    sentence after the best one if there is room (an answer often runs on into it: docs/selection.md); in
-    document order, the best one's passage first."""
+def select(items: list[Candidate], best: Candidate, limit: int, share: float,
+           asked_codes: list[str] = ()) -> list[Candidate]:
+    """The best candidate and the next ones nearly as probable, from the same source, without repeats, holding
+    the reference codes the question names that the best holds ("Who owns action A2?" is not answered by A3's
+    row too), then the sentence after the best one if there is room (an answer often runs on into it:
+    docs/selection.md); in document order, the best one's passage first."""
     ranked = sorted(items, key=lambda c: c.probability, reverse=True)
     chosen = [best]
+    held = [code for code in asked_codes if mentions(code, best.text.lower())]
     for item in ranked:
         if len(chosen) >= limit or item.probability < best.probability * share:
             break
-        if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen):
+        if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen) \
+                and all(mentions(code, item.text.lower()) for code in held):
             chosen.append(item)
     following = next((c for c in items if c.previous is best), None)
     if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source:
