@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 WEB_BUILT := web/static/app.css
 
 .PHONY: setup run chat test test-fast eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
+	artifacts \
 	fit-selector fit-mapping
 
 $(STAMP): pyproject.toml
@@ -118,6 +119,11 @@ load: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not slow"
+
+# The page's screenshots and the rendered briefing, saved under evals/results/ for the docs (a test run saves
+# them in a temporary folder, so it never changes the repository).
+artifacts: setup browser
+	EVIDENCE_BOT_TEST_ARTIFACTS=evals/results $(BIN)/python -m pytest tests/test_page.py tests/test_briefing.py
 
 # Rebuild the sample's PDF and Word files from ingest/tools/make_sample.py.
 sample: $(STAMP)

@@ -2,6 +2,8 @@
 
 import os
 import sys
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,17 @@ SAMPLE = ROOT / "ingest" / "sample"
 # The sample's documents: its sources.yaml lists every one (three are written by the set-up: make_sample.py).
 SAMPLE_DOCUMENTS = len(yaml.safe_load((SAMPLE / "sources.yaml").read_text(encoding="utf-8"))["documents"])
 THURROCK = ROOT.parent / "shared" / "corpus"
+
+@lru_cache(maxsize=1)
+def artifacts_dir() -> Path:
+    """Where tests save what a person looks at (the page's screenshots, the rendered briefing): a temporary
+    folder, so a test run never changes the repository, or $EVIDENCE_BOT_TEST_ARTIFACTS (`make artifacts`
+    saves them under evals/results/ for the docs)."""
+    chosen = os.environ.get("EVIDENCE_BOT_TEST_ARTIFACTS")
+    folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="evidence-bot-artifacts-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
 
 
 @pytest.fixture(scope="session")

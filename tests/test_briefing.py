@@ -5,9 +5,9 @@ import shutil
 import subprocess
 import sys
 from io import BytesIO
-from pathlib import Path
 
 import pytest
+from conftest import artifacts_dir
 from docx import Document
 from helpers.server import local_client
 from lxml import etree
@@ -16,7 +16,6 @@ from evidence_bot.briefing import Briefing, Fact, Source, as_markdown
 from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.server import create_app
 
-RESULTS = Path(__file__).resolve().parents[1] / "evals" / "results"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -77,9 +76,8 @@ def test_thurrock_safeguarding_briefing_renders_in_libreoffice(thurrock_bot, tmp
                    check=True, capture_output=True, timeout=180)
     pdf = tmp_path / "briefing-safeguarding.pdf"
     assert pdf.stat().st_size > 5000
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, RESULTS / "briefing-safeguarding.docx")
-    shutil.copy(pdf, RESULTS / "briefing-safeguarding.pdf")
+    shutil.copy(source, artifacts_dir() / "briefing-safeguarding.docx")  # for a person to look at
+    shutil.copy(pdf, artifacts_dir() / "briefing-safeguarding.pdf")
 
 
 def test_control_characters_cannot_break_the_word_file():

@@ -42,6 +42,10 @@ def test_gap_report_over_the_sample(sample_bot):
     assert len(report.statements) == 9 and report.rule.startswith("Red:")
     safeguarding = next(s for s in report.statements if s.id == "safeguarding")
     assert safeguarding.passages >= 1 and safeguarding.strongest
+    # The sample's best-evidenced statement (the self-assessment, CQC's report, minutes, the action plans and
+    # the waiting-times table all speak to it) is green; the three ratings are all used.
+    ratings = {s.id: s.rating for s in report.statements}
+    assert ratings["assessing-needs"] == "green" and set(ratings.values()) == {"red", "amber", "green"}
     for s in report.statements:
         if s.rating == "green":
             assert s.corroborated and s.passages >= 3 and s.documents >= 2 and "outcomes" in s.categories_present

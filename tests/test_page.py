@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from conftest import artifacts_dir
 from helpers.server import running
 from helpers.sse import parse_events
 from playwright.sync_api import expect, sync_playwright
@@ -22,7 +23,6 @@ pytestmark = pytest.mark.slow
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
-SCREENSHOTS = Path(__file__).resolve().parents[1] / "evals" / "results" / "screenshots"
 DOLS = "How many DoLS applications were waiting for an assessment?"
 UNANSWERABLE = "What rating did CQC give Basildon Hospital?"
 
@@ -60,8 +60,9 @@ def page(browser, base_url):
 
 def check_accessibility(page, state: str) -> None:
     """No serious or critical axe-core violations; the screenshot is saved for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{state}.png"), full_page=True)
+    screenshots = artifacts_dir() / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshots / f"{state}.png"), full_page=True)
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps([{k: v[k] for k in ("id", "impact", "help")} | {
