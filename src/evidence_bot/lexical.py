@@ -16,8 +16,8 @@ yours tell said say says did does anything much many still also any please show 
 councils
 """.split())
 # A reference code or decimal ("W2.1", "4.2", "9.5") is one word: "Who owns action W2.1?" must not match W2.2's
-# row by "w2" and "1". Dotted letters without a digit ("e.g.") stay separate words.
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*(?:\.[A-Za-z0-9]+)*")
+# row by "w2" and "1". Only a digit after the dot joins: "e.g." and "in 2024.The" stay separate words.
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9&'’\-]*(?:\.\d[A-Za-z0-9]*)*")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 
 
@@ -35,16 +35,8 @@ def words(text: str) -> list[str]:
 @lru_cache(maxsize=65536)  # the answerer reads each candidate's words for several features
 def _words(text: str) -> tuple[str, ...]:
     # Most words are letters and digits only: nothing to strip, no possessive (the regex work is for the rest).
-    found = (w.lower() if w.isalnum() else _POSSESSIVE.sub("", w.strip("'’-")).lower()
-             for token in _WORD.findall(text) for w in dotted_parts(token))
+    found = (w.lower() if w.isalnum() else _POSSESSIVE.sub("", w.strip("'’-")).lower() for w in _WORD.findall(text))
     return tuple(w for w in found if w)
-
-
-def dotted_parts(token: str) -> list[str]:
-    """A dotted token is one word when it holds a digit (a code or a decimal), else its parts ("e.g")."""
-    if "." not in token or any(ch.isdigit() for ch in token):
-        return [token]
-    return token.split(".")
 
 
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from evidence_bot.lexical import dotted_parts, expansions, words
+from evidence_bot.lexical import expansions, words
 
 # Nouns whose value is a figure: "What's Lincolnshire's population?", "What was the overspend?"
 _FIGURE_NOUNS = (r"(?:score|rate|figure|total|percentage|population|budget|spend|spending|overspend|cost|caseloads?|"
@@ -124,8 +124,8 @@ def named_terms(question: str) -> list[str]:
     """Capitalised words after the first (and the first when possessive: "Kent's score"): the places, bodies and
     programmes the question is about."""
     terms = []
-    found = re.findall(r"[A-Za-z][\w'’&-]*(?:\.[A-Za-z0-9]+)*", question)  # "action W2.1" names W2.1, not W2
-    for position, token in enumerate(part for token in found for part in dotted_parts(token)):
+    # "action W2.1" names W2.1, not W2 (a digit after the dot joins, as lexical.words reads it)
+    for position, token in enumerate(re.findall(r"[A-Za-z][\w'’&-]*(?:\.\d\w*)*", question)):
         word = re.sub(r"['’]s$", "", token)
         if position == 0 and word == token:
             continue

@@ -10,6 +10,7 @@ claim. Word rarity is counted over the passages the reader may read (access leve
 move a reader's confidence."""
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -238,7 +239,7 @@ def candidate_units(hits: list[SearchHit], preceding=lambda passage: "") -> list
 
 
 def select(items: list[Candidate], best: Candidate, limit: int, share: float,
-           asked_codes: list[str] = ()) -> list[Candidate]:
+           asked_codes: Sequence[str] = ()) -> list[Candidate]:
     """The best candidate and the next ones nearly as probable, from the same source, without repeats, holding
     the reference codes the question names that the best holds ("Who owns action A2?" is not answered by A3's
     row too), then the sentence after the best one if there is room (an answer often runs on into it:
