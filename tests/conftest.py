@@ -22,6 +22,7 @@ SAMPLE = ROOT / "ingest" / "sample"
 SAMPLE_DOCUMENTS = len(yaml.safe_load((SAMPLE / "sources.yaml").read_text(encoding="utf-8"))["documents"])
 THURROCK = ROOT.parent / "shared" / "corpus"
 
+
 @lru_cache(maxsize=1)
 def artifacts_dir() -> Path:
     """Where tests save what a person looks at (the page's screenshots, the rendered briefing): a temporary
@@ -31,7 +32,6 @@ def artifacts_dir() -> Path:
     folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="evidence-bot-artifacts-"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
 
 
 @pytest.fixture(scope="session")
