@@ -313,7 +313,8 @@ def test_a_reference_code_or_decimal_is_one_word_and_dotted_letters_are_not():
 
     assert words("Who owns action W2.1? See 4.2, e.g. 9.5 weeks in 2024.The end.") == [
         "who", "owns", "action", "w2.1", "see", "4.2", "e", "g", "9.5", "weeks", "in", "2024", "the", "end"]
-    assert codes("Who owns W2.1 and A2 in Q2 2024/25, the 1st of 4.2?") == ["w2.1", "a2", "q2", "4.2"]
+    assert codes("Who owns W2.1 and A2 in Q2 2024/25, the 1st of 4.2, after COVID-19, aged 18-64?") == [
+        "w2.1", "a2", "q2", "4.2"]
     assert named_terms("Who owns action W2.1?") == ["W2.1"]
 
 

@@ -44,8 +44,9 @@ _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")
 
 def codes(text: str) -> list[str]:
     """The reference codes in the text: words of letters and digits ("W2.1", "A2", "Q2") or dotted digits
-    ("4.2"), not years, plain figures or ordinals. The embedding model cannot read them; the words can."""
-    return [w for w in dict.fromkeys(words(text)) if any(ch.isdigit() for ch in w)
+    ("4.2"), not years, plain figures, ordinals or hyphenated terms ("COVID-19", "18-64"). The embedding model
+    cannot read them; the words can."""
+    return [w for w in dict.fromkeys(words(text)) if any(ch.isdigit() for ch in w) and "-" not in w
             and ("." in w or any(ch.isalpha() for ch in w)) and not _ORDINAL.fullmatch(w)]
 
 
