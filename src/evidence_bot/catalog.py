@@ -254,17 +254,6 @@ class Catalog:
         except sqlite3.OperationalError:
             return []
 
-    def document_frequency(self, terms: list[str]) -> dict[str, int]:
-        """How many passages hold each term (porter-stemmed match), for weighting query words."""
-        counts = {}
-        for term in terms:
-            try:
-                counts[term] = self.db.execute(
-                    "SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{term}"',)).fetchone()[0]
-            except sqlite3.OperationalError:
-                counts[term] = 0
-        return counts
-
     def neighbours(self, passage: Passage, radius: int = 1) -> list[Passage]:
         rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                                (passage.doc_id, passage.seq - radius, passage.seq + radius)).fetchall()

@@ -90,9 +90,8 @@ class ReaderStatistics:
         return self.scope(access).passages
 
     def document_frequency(self, terms: list[str], access: list[str] | None = None) -> dict[str, int]:
-        """How many passages of these access levels hold each term (None: all passages, as FTS5 counts them)."""
-        if access is None:
-            return self.catalog.document_frequency(terms)
+        """How many passages of these access levels (None: all) hold each term: the posting lists BM25 reads, kept
+        per catalog version (the same counts as FTS5's MATCH on every question word of both development sets)."""
         with self.lock:  # the scope and occurrences read must come from one catalog version
             scope = self.scope(access)
             return {term: int(scope.inside[self.occurrences_of(term)[0]].sum()) for term in terms}
