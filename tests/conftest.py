@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.embedding import Embedder, TokenCounter  # noqa: E402
+from helpers.fake_embedder import FakeEmbedder  # noqa: E402
 from helpers.server import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,9 +35,28 @@ def artifacts_dir() -> Path:
     return folder
 
 
+# A test is marked by what it uses, so `make test-fast` can leave out whatever needs more than the code itself:
+# the real model, the Thurrock corpus, a browser or a Chroma server (pyproject.toml lists the marks).
+MARKS_BY_FIXTURE = {"embedder": "model", "sample_bot": "model", "fresh_bot": "model",
+                    "thurrock_bot": "corpus", "browser": "browser", "chroma_server": "chroma_server"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        for mark in {MARKS_BY_FIXTURE[name] for name in item.fixturenames if name in MARKS_BY_FIXTURE}:
+            item.add_marker(mark)
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return Embedder()
+
+
+@pytest.fixture(scope="session")
+def fake_embedder() -> Embedder:
+    """Vectors from the text's word-pieces, no model (helpers/fake_embedder.py): for logic that does not depend on
+    meaning."""
+    return FakeEmbedder()
 
 
 @pytest.fixture(scope="session")
