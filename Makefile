@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
+.PHONY: setup run chat test test-fast lint eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
 	artifacts \
 	fit-selector fit-mapping
 
@@ -53,7 +53,7 @@ SHARED_CORPUS ?= ../shared/corpus
 WIDER_CORPUS ?= ../shared/corpus-wider
 
 # Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
-test: setup browser ocr
+test: setup browser ocr lint
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory eval
 
@@ -117,8 +117,14 @@ load: setup
 	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)"
 	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)" --mixed 50 --seconds 60
 
+# ruff: errors, import order, bugbear, pyupgrade ([tool.ruff] in pyproject.toml).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+# The tests that need only the code: no real model, Thurrock corpus, browser or Chroma server (conftest marks them
+# from the fixtures they use); under two minutes here. `make test` still runs everything.
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not (slow or model or corpus or browser or chroma_server)"
 
 # The page's screenshots and the rendered briefing, saved under evals/results/ for the docs (a test run saves
 # them in a temporary folder, so it never changes the repository).

@@ -6,10 +6,10 @@ Prints its figures and saves them under evals/results/.
 Not a test: it measures, it does not judge. See docs/performance.md for what each figure means."""
 
 import argparse
-import json
-import random
 import asyncio
+import json
 import os
+import random
 import shutil
 import socket
 import statistics
@@ -312,9 +312,9 @@ def folder_ingest(source_pages: Path, scratch: Path, documents: int = 1000, seed
 def ocr_throughput(source: Path, scratch: Path) -> dict:
     """Pages per second read by OCR: the PDF rendered to images and wrapped back into a PDF (a true scan), then
     loaded as ingest loads it (docs/formats.md)."""
-    from helpers.scanmaker import write_scan
-
     from evidence_bot.loaders import load_document
+
+    from helpers.scanmaker import write_scan
 
     scan = write_scan(source, scratch / "scan.pdf")
     started = time.perf_counter()

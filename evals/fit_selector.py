@@ -26,8 +26,15 @@ from evidence_bot.config import Settings
 from evidence_bot.evaluation import selection_report as report
 from evidence_bot.evaluation.questions import load_questions
 from evidence_bot.evaluation.runner import check_gold, resolve_gold
-from evidence_bot.evaluation.selector_fit import (REGULARISATION, CrossFit, Labelled, ablation_columns, cross_fit,
-                                                  label, shipped_selector)
+from evidence_bot.evaluation.selector_fit import (
+    REGULARISATION,
+    CrossFit,
+    Labelled,
+    ablation_columns,
+    cross_fit,
+    label,
+    shipped_selector,
+)
 from evidence_bot.service import EvidenceBot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +113,10 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="write the shipped model")
     parser.add_argument("--quick", action="store_true", help="skip the comparisons and ablation")
     args = parser.parse_args()
-    log = lambda message: print(message, flush=True)
+
+    def log(message):
+        print(message, flush=True)
+
     items, sources, answerer = [], {}, None
     for spec in args.set:
         name, rest = spec.split("=", 1)
@@ -160,7 +170,9 @@ def write_report(result: CrossFit, results: dict, stamp: str) -> None:
         curve = [{**r, "correct": r["correct_if_answered"]} for r in chosen]  # what each threshold would give
         report.plot_coverage(report.coverage_curve(curve), RESULTS / f"selector-coverage-{name}-{stamp}.png",
                              f"Coverage and accuracy, held out: {name}")
-        lines += [f"ECE {report.expected_calibration_error(np.array([r['probability'] for r in chosen]), np.array([r['correct_if_answered'] for r in chosen])):.3f}",
+        ece = report.expected_calibration_error(np.array([r["probability"] for r in chosen]),
+                                                np.array([r["correct_if_answered"] for r in chosen]))
+        lines += [f"ECE {ece:.3f}",
                   ""]
     (RESULTS / f"selector-{stamp}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

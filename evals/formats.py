@@ -21,14 +21,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from helpers.scanmaker import write_scan  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.evaluation.matching import fact_present  # noqa: E402
-from evidence_bot.evaluation.report import check_thresholds  # noqa: E402
 from evidence_bot.evaluation.questions import load_questions  # noqa: E402
+from evidence_bot.evaluation.report import check_thresholds  # noqa: E402
 from evidence_bot.loaders import load_document  # noqa: E402
+
+from helpers.scanmaker import write_scan  # noqa: E402
 
 OFSTED = "pdf/ofsted-action-plan-progress.pdf"
 SELF_ASSESSMENT = {"pdf": "pdf/better-care-together-self-assessment.pdf",

@@ -255,7 +255,8 @@ def main() -> None:
               f"{r['p99_ms']:>8} {r['errors']:>6}")
     args.results.mkdir(parents=True, exist_ok=True)
     out = args.results / f"load-{date.today().isoformat()}.json"
-    out.write_text(json.dumps({"corpus": str(args.corpus), "query_cache": args.query_cache, "levels": levels}, indent=1) + "\n", encoding="utf-8")
+    out.write_text(json.dumps({"corpus": str(args.corpus), "query_cache": args.query_cache, "levels": levels},
+                              indent=1) + "\n", encoding="utf-8")
     print(f"Saved {out}")
 
 
@@ -273,7 +274,8 @@ def main_mixed(args) -> None:
         server.wait(timeout=30)
         revoke_load_tokens(args.index)
     print(f"{result['clients']} clients, {result['seconds']} s: {result['requests']} requests "
-          f"({result['requests_per_s']}/s), statuses {result['statuses']}, 5xx/transport errors {result['server_errors']}")
+          f"({result['requests_per_s']}/s), statuses {result['statuses']}, "
+          f"5xx/transport errors {result['server_errors']}")
     print(f"all OK requests: p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms")
     for kind, r in result["by_kind"].items():
         print(f"  {kind:8} {r['ok']:5} OK  p50 {r['p50_ms']:8} p95 {r['p95_ms']:8} p99 {r['p99_ms']:8} ms")

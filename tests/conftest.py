@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.embedding import Embedder, TokenCounter  # noqa: E402
+
 from helpers.fake_embedder import FakeEmbedder  # noqa: E402
 from helpers.server import free_port  # noqa: E402
 
@@ -102,7 +103,8 @@ def chroma_server(tmp_path_factory):
     import urllib.request
 
     port = free_port()
-    command = [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp_path_factory.mktemp("chroma-server")),
+    command = [str(Path(sys.executable).parent / "chroma"), "run",
+               "--path", str(tmp_path_factory.mktemp("chroma-server")),
                "--host", "127.0.0.1", "--port", str(port)]
     log = open(tmp_path_factory.mktemp("chroma-log") / "chroma.log", "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)

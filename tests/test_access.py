@@ -11,14 +11,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from helpers.server import local_client
-from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import TokenStore, Viewer
 from evidence_bot.audit import AuditLog
 from evidence_bot.ingest import document_id
 from evidence_bot.server import create_app
+
+from helpers.server import local_client
+from helpers.sse import parse_events
 
 CANARY = "quokka ledger 7731"
 QUESTION = "How many entries are in the quokka ledger 7731 for safeguarding referrals?"
@@ -44,7 +45,7 @@ documents:
 
 
 @pytest.fixture(scope="module")
-def secured(tmp_path_factory, embedder):
+def secured(tmp_path_factory, fake_embedder):
     corpus = tmp_path_factory.mktemp("secured-corpus")
     (corpus / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     (corpus / "public-report.txt").write_text(
@@ -56,8 +57,9 @@ def secured(tmp_path_factory, embedder):
         encoding="utf-8")
     (corpus / "hr-note.txt").write_text(
         "Casework note\n\nThe wombat register 5512 lists 3 safeguarding allegations against staff.\n", encoding="utf-8")
-    (corpus / twin_name(corpus)).write_text("Library note\n\nThe library opens at nine on weekdays.\n", encoding="utf-8")
-    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("secured-index")), embedder=embedder)
+    (corpus / twin_name(corpus)).write_text("Library note\n\nThe library opens at nine on weekdays.\n",
+                                            encoding="utf-8")
+    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("secured-index")), embedder=fake_embedder)
     report = bot.ingest([corpus])
     assert report.ok, report.failed
     store = TokenStore(bot.settings.access_path)
@@ -142,7 +144,8 @@ def test_a_restricted_id_looks_exactly_like_a_missing_one(secured):
     hidden_doc = client.get(f"/api/documents/{doc_id}", headers=headers)
     missing_doc = client.get("/api/documents/000000000000", headers=headers)
     assert hidden_doc.status_code == missing_doc.status_code == 404
-    assert hidden_doc.json()["detail"].replace(doc_id, "ID") == missing_doc.json()["detail"].replace("000000000000", "ID")
+    assert (hidden_doc.json()["detail"].replace(doc_id, "ID")
+            == missing_doc.json()["detail"].replace("000000000000", "ID"))
 
 
 def test_groups_open_their_own_documents_only(secured):
@@ -181,7 +184,8 @@ def test_serve_refuses_an_open_network_without_tokens(tmp_path):
     created = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "tokens", "create",
                               "--name", "ops", "--role", "admin"], capture_output=True, text=True, check=True)
     token = created.stdout.strip().splitlines()[-1]
-    assert token.startswith("eb_") and token not in (tmp_path / "index" / "access.sqlite").read_bytes().decode("latin-1")
+    assert (token.startswith("eb_")
+            and token not in (tmp_path / "index" / "access.sqlite").read_bytes().decode("latin-1"))
     listed = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", env_index, "tokens", "list"],
                             capture_output=True, text=True, check=True).stdout
     assert "admin" in listed and "ops" in listed and token not in listed
@@ -218,9 +222,9 @@ def test_audit_retention_deletes_old_events(tmp_path):
     assert [e["detail"] for e in log.events()] == ["a recent question"]
 
 
-def test_rate_limits_are_per_token_with_retry_after(tmp_path, embedder, secured):
+def test_rate_limits_are_per_token_with_retry_after(tmp_path, fake_embedder, secured):
     _, _, secured_bot = secured
-    bot = EvidenceBot(Settings(index_dir=secured_bot.settings.index_dir, rate_limit="3/minute"), embedder=embedder)
+    bot = EvidenceBot(Settings(index_dir=secured_bot.settings.index_dir, rate_limit="3/minute"), embedder=fake_embedder)
     with local_client(create_app(bot=bot)) as client:
         store = TokenStore(bot.settings.access_path)
         first, second = (store.create(name, "reader", [])[1] for name in ("busy script", "colleague"))
@@ -232,7 +236,7 @@ def test_rate_limits_are_per_token_with_retry_after(tmp_path, embedder, secured)
         assert client.get("/api/documents", headers={"Authorization": f"Bearer {second}"}).status_code == 200
 
 
-def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, embedder):
+def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, fake_embedder):
     from evidence_bot.cli import refuse_open_network
 
     settings = Settings(index_dir=tmp_path / "index")
@@ -241,7 +245,7 @@ def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, 
     refuse_open_network(settings, "0.0.0.0")  # what `serve --host 0.0.0.0` does with a token issued
     assert settings.require_authentication
     store.revoke(token_id)
-    with local_client(create_app(bot=EvidenceBot(settings, embedder=embedder))) as client:
+    with local_client(create_app(bot=EvidenceBot(settings, embedder=fake_embedder))) as client:
         assert client.get("/api/documents").status_code == 401  # not opened up by the last revocation
 
 
@@ -302,8 +306,8 @@ def test_the_audit_exports_neutralise_spreadsheet_formulas(secured):
     for text in FORMULAS:
         client.get("/api/search", params={"q": text}, headers=as_(tokens, "hr"))
     over_http = client.get("/api/audit", params={"format": "csv", "who": "hr officer"}, headers=as_(tokens, "admin"))
-    from_cli = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(bot.settings.index_dir), "audit",
-                               "export", "--who", "hr officer"], capture_output=True, timeout=120, check=True)
+    from_cli = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(bot.settings.index_dir),
+                               "audit", "export", "--who", "hr officer"], capture_output=True, timeout=120, check=True)
     for text in (over_http.text, from_cli.stdout.decode()):  # bytes: text mode would turn the CR into a newline
         assert_no_formula(spreadsheet_cells(text), FORMULAS)
 

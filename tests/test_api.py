@@ -9,14 +9,15 @@ import sys
 
 import pytest
 from conftest import SAMPLE_DOCUMENTS
-from helpers.server import local_client
-from helpers.sse import parse_events
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.answer import statements
 from evidence_bot.answer.grounding import without_lead_in
 from evidence_bot.models import Citation
 from evidence_bot.server import create_app
+
+from helpers.server import local_client
+from helpers.sse import parse_events
 
 WAITING = "What did CQC say about waiting times?"
 UNANSWERABLE = "How many potholes were repaired in 2024?"

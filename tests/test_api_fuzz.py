@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from conftest import SAMPLE
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.server import create_app
-
-from conftest import SAMPLE
 
 EXAMPLES_PER_OPERATION = 60
 INDEX = Path(tempfile.mkdtemp(prefix="evidence-bot-fuzz-"))

@@ -6,8 +6,6 @@ from dataclasses import replace
 from itertools import product
 
 import pytest
-from helpers.server import local_client
-from helpers.sse import parse_events
 
 from evidence_bot.answer.attribution import MAX_TITLE_CHARS, date_in_words, lead_in, short_title
 from evidence_bot.answer.grounding import pieces, statements, support_counts, without_lead_in
@@ -16,11 +14,15 @@ from evidence_bot.models import DOC_TYPES, Answer, Citation
 from evidence_bot.server import create_app
 from evidence_bot.speakers import SOURCES
 
+from helpers.server import local_client
+from helpers.sse import parse_events
+
 HOUNSLOW = "London Borough of Hounslow: local authority assessment, Assessing needs"
 PASSAGE = ("People told us they waited too long for an assessment. The local authority had reduced its waiting "
            "list from 1,100 to 640 people in the year to March 2024. Staff described high caseloads.")
 QUOTED = "The local authority had reduced its waiting list from 1,100 to 640 people in the year to March 2024."
-TABLE = "Action | Owner | RAG\nClear the DoLS backlog | Safeguarding Service Manager | Red\nRecruit AMHPs | Head of Service | Amber"
+TABLE = ("Action | Owner | RAG\nClear the DoLS backlog | Safeguarding Service Manager | Red\n"
+         "Recruit AMHPs | Head of Service | Amber")
 WAITING = "What did CQC say about waiting times?"
 
 
@@ -101,7 +103,8 @@ def test_a_long_title_is_cut_at_a_word_and_marked():
 
     bristol = ("Bristol City Council: local authority assessment, Safe pathways, systems and transitions "
                "(third-party copy of the CQC report page)")  # cut inside the parenthesis: cut before it
-    assert short_title(bristol) == "Bristol City Council: local authority assessment, Safe pathways, systems and transitions…"
+    assert short_title(bristol) == ("Bristol City Council: local authority assessment, Safe pathways, systems and "
+                                    "transitions…")
     exactly = "x" * (MAX_TITLE_CHARS - 5) + " abcd"
     assert short_title(exactly) == exactly  # at the limit: whole
     assert short_title("y" * 300) == "y" * MAX_TITLE_CHARS + "…"  # one word: cut where the limit falls

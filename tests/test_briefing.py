@@ -9,12 +9,13 @@ from io import BytesIO
 import pytest
 from conftest import artifacts_dir
 from docx import Document
-from helpers.server import local_client
 from lxml import etree
 
 from evidence_bot.briefing import Briefing, Fact, Source, as_markdown
 from evidence_bot.briefing_docx import briefing_docx
 from evidence_bot.server import create_app
+
+from helpers.server import local_client
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -33,7 +34,8 @@ def footnotes_of(data: bytes) -> tuple[list[str], list[str]]:
 def test_sample_briefing_quotes_its_sources(sample_bot):
     briefing = sample_bot.brief("waiting times for assessments")
     assert briefing.facts and briefing.sources
-    texts = {p.id: p.text for p in [sample_bot.catalog.passages([s.passage_id])[s.passage_id][0] for s in briefing.sources]}
+    texts = {p.id: p.text
+             for p in [sample_bot.catalog.passages([s.passage_id])[s.passage_id][0] for s in briefing.sources]}
     by_n = {s.n: s for s in briefing.sources}
     for fact in briefing.facts:
         assert fact.text in texts[by_n[fact.source].passage_id], "a fact that is not verbatim in its source"
@@ -56,7 +58,8 @@ def test_brief_endpoint_and_command(sample_bot, tmp_path):
         assert client.get("/api/brief", params={"topic": ""}).status_code == 422
     out = tmp_path / "b.md"
     done = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
-                           "brief", "safeguarding", "--format", "md", "--output", str(out)], capture_output=True, text=True)
+                           "brief", "safeguarding", "--format", "md", "--output", str(out)],
+                          capture_output=True, text=True)
     assert done.returncode == 0 and out.read_text(encoding="utf-8").startswith("# Briefing: safeguarding")
 
 

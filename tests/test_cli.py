@@ -4,7 +4,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import SAMPLE, SAMPLE_DOCUMENTS
 
 pytestmark = pytest.mark.slow
@@ -68,6 +67,7 @@ def test_cli_end_to_end(tmp_path):
 def test_chat_keeps_the_conversation(tmp_path):
     index = tmp_path / "index"
     assert cli("ingest", str(SAMPLE), index=index).returncode == 0
-    session = cli("chat", index=index, stdin="Which action is about the DoLS backlog?\nAnd who owns that action?\nquit\n")
+    session = cli("chat", index=index,
+                  stdin="Which action is about the DoLS backlog?\nAnd who owns that action?\nquit\n")
     assert session.returncode == 0, session.stderr
     assert "Safeguarding Service Manager" in session.stdout and "Sources" in session.stdout

@@ -11,8 +11,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import SAMPLE, THURROCK
+
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import FALLBACK_ACCESS, Viewer, check_access
 from evidence_bot.errors import EmptyIndexError
@@ -86,8 +86,8 @@ def make_folder(folder: Path, sources: str | bytes, case: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bot(tmp_path_factory, embedder) -> EvidenceBot:
-    return EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("fail-closed-index")), embedder=embedder)
+def bot(tmp_path_factory, fake_embedder) -> EvidenceBot:
+    return EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("fail-closed-index")), embedder=fake_embedder)
 
 
 @pytest.fixture(scope="module")
@@ -305,7 +305,8 @@ def test_a_yaml_bomb_gives_a_clear_error_under_a_memory_cap(tmp_path):
     assert any("sources.yaml" in p and "aliases" in p for p in problems), problems
 
 
-@pytest.mark.parametrize("folder", [SAMPLE, THURROCK, THURROCK.parent / "corpus-wider"], ids=["sample", "thurrock", "wider"])
+@pytest.mark.parametrize("folder", [SAMPLE, THURROCK, THURROCK.parent / "corpus-wider"],
+                         ids=["sample", "thurrock", "wider"])
 def test_the_real_sources_files_are_readable_under_the_stricter_rules(folder):
     found = read_sources(folder)
     assert found.entries and not found.errors and not found.blocking

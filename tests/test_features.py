@@ -8,8 +8,15 @@ import pytest
 
 from evidence_bot.answer.constraints import Constraints, named_terms, periods
 from evidence_bot.answer.extractive import COUNCIL_CLAIM, NO_INSPECTOR_WORDS, Candidates, ExtractiveAnswerer
-from evidence_bot.answer.features import (ANSWER_FEATURE_NAMES, FEATURE_NAMES, QuestionProfile, document_year_agreement,
-                                          form_features, names_share, period_agreement)
+from evidence_bot.answer.features import (
+    ANSWER_FEATURE_NAMES,
+    FEATURE_NAMES,
+    QuestionProfile,
+    document_year_agreement,
+    form_features,
+    names_share,
+    period_agreement,
+)
 from evidence_bot.answer.grounding import support_counts
 from evidence_bot.answer.selector import Selector
 from evidence_bot.errors import EvidenceBotError

@@ -9,10 +9,11 @@ from datetime import date
 
 import numpy as np
 import pytest
-from helpers.server import local_client
 
 from evidence_bot.frameworks.gaps import is_independent, months_between, rate
 from evidence_bot.server import create_app
+
+from helpers.server import local_client
 
 
 @pytest.mark.parametrize("passages, documents, corroborated, outcomes, stale, rating", [

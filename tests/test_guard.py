@@ -11,11 +11,12 @@ import threading
 
 import httpx
 import pytest
-from helpers.server import PRODUCTION_COMMAND, free_port, local_client, process, remote_client, running
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import TokenStore
 from evidence_bot.server import create_app
+
+from helpers.server import PRODUCTION_COMMAND, free_port, local_client, process, remote_client, running
 
 CANARY = "kestrel ledger 4417"
 QUESTION = f"How many referrals are in the {CANARY}?"

@@ -1,8 +1,8 @@
 import shutil
 
+from conftest import SAMPLE, SAMPLE_DOCUMENTS
 from pypdf import PdfWriter
 
-from conftest import SAMPLE, SAMPLE_DOCUMENTS
 from helpers.pdfmaker import page, write_pdf
 
 
@@ -28,7 +28,8 @@ def test_changed_document_replaces_its_passages_and_prune_drops_gone_files(fresh
     note.write_text("Board minutes\n\nThe board agreed to fund 55 extra respite places for carers.\n")
     report = fresh_bot.ingest([corpus])
     assert report.updated == [str(note.resolve())] and len(report.unchanged) == 1
-    texts = [p.text for p in fresh_bot.catalog.doc_passages(fresh_bot.catalog.document_by_path(str(note.resolve()))["doc_id"])]
+    texts = [p.text
+             for p in fresh_bot.catalog.doc_passages(fresh_bot.catalog.document_by_path(str(note.resolve()))["doc_id"])]
     assert any("55 extra" in t for t in texts) and not any("40 extra" in t for t in texts)
     assert fresh_bot.vectors.count() == fresh_bot.catalog.count_passages()
     other.unlink()

@@ -5,8 +5,8 @@ import asyncio
 import sys
 
 import pytest
-
 from conftest import ROOT, SAMPLE
+
 from helpers.server import free_port
 
 sys.path.insert(0, str(ROOT / "evals"))

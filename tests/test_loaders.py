@@ -1,11 +1,12 @@
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, THURROCK
 from pypdf import PdfWriter
 
-from conftest import SAMPLE, THURROCK
 from evidence_bot.errors import IngestError
 from evidence_bot.loaders import MAX_TEXT_CHARS, load_document
+
 from helpers.docxmaker import write_bulky_docx
 from helpers.pdfmaker import page, write_pdf
 
@@ -61,7 +62,8 @@ def test_markdown_headings_and_pipe_table():
 
 def test_text_cleaning_of_real_mess(tmp_path):
     source = tmp_path / "messy.txt"
-    source.write_text("Key Statistics\n\nActivity\tWorking Well\n<p>3,937 new requests</p>\t<p>78.9% find it easy</p>\n\n"
+    source.write_text("Key Statistics\n\nActivity\tWorking Well\n"
+                      "<p>3,937 new requests</p>\t<p>78.9% find it easy</p>\n\n"
                       "<p>25% in care</p>\t<p>68.2% of carers</p>\n--\t---\n\n"
                       "The strategy can be found [HERE](#) and the recommen-\ndations were agreed in-\nhouse.\n")
     doc = load(source)

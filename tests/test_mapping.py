@@ -12,8 +12,13 @@ import pytest
 from conftest import SAMPLE
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.frameworks.corrections import (Correction, CorrectionError, append_correction, read_corrections,
-                                                 span_of)
+from evidence_bot.frameworks.corrections import (
+    Correction,
+    CorrectionError,
+    append_correction,
+    read_corrections,
+    span_of,
+)
 from evidence_bot.frameworks.framework import load_frameworks
 from evidence_bot.frameworks.mapping import FEATURES, Mapper, term_pattern, term_share
 from evidence_bot.frameworks.mapping_model import MappingModelError, load_mapping_model

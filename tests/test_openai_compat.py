@@ -2,10 +2,11 @@
 
 import openai
 import pytest
-from helpers.server import running
 
 from evidence_bot.answer import ABSTENTION
 from evidence_bot.server import create_app
+
+from helpers.server import running
 
 WAITING = "What did CQC say about waiting times?"
 

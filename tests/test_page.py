@@ -10,13 +10,14 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from conftest import artifacts_dir
-from helpers.server import running
-from helpers.sse import parse_events
 from playwright.sync_api import expect, sync_playwright
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.feedback import FeedbackStore
 from evidence_bot.server import create_app
+
+from helpers.server import running
+from helpers.sse import parse_events
 
 pytestmark = pytest.mark.slow
 
@@ -202,7 +203,8 @@ def test_copy_and_feedback(page, thurrock_bot):
     assert info.value.status == 201
     expect(turn.locator(".eb-feedback-done")).to_have_text("Thank you for your feedback.")
     check_accessibility(page, "7-feedback")
-    stored = [r for r in FeedbackStore(thurrock_bot.settings.feedback_path).export() if r["answer_id"] == reply["answer_id"]]
+    stored = [r for r in FeedbackStore(thurrock_bot.settings.feedback_path).export()
+              if r["answer_id"] == reply["answer_id"]]
     assert stored and stored[0]["rating"] == "down" and stored[0]["comment"] == "Needs the date of the figure"
 
 
@@ -274,7 +276,8 @@ def test_gap_grid_covers_every_cqc_statement_and_opens_to_its_evidence(page, bas
     for statement in api["statements"]:
         card = page.locator(f"#statement-{statement['id']}")
         expect(card.locator("summary .govuk-tag")).to_have_text(statement["rating"].capitalize())
-        expect(card.locator(".eb-statement-counts")).to_contain_text(re.compile(rf"^{statement['passages']} passages? "))
+        expect(card.locator(".eb-statement-counts")).to_contain_text(re.compile(rf"^{statement['passages']} "
+                                                                                 r"passages? "))
     expect(page.locator("#rule")).to_contain_text("Green: 3 or more distinct passages")
     check_accessibility(page, "11-gaps")
 

@@ -7,8 +7,6 @@ import shutil
 
 import pytest
 from conftest import SAMPLE, THURROCK
-from helpers.pdfmaker import page, write_pdf
-from helpers.scanmaker import write_scan
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from rapidfuzz.distance import Levenshtein
@@ -16,6 +14,9 @@ from rapidfuzz.distance import Levenshtein
 from evidence_bot.errors import IngestError
 from evidence_bot.loaders import load_document
 from evidence_bot.loaders.ocr import MAX_OCR_PAGES
+
+from helpers.pdfmaker import page, write_pdf
+from helpers.scanmaker import write_scan
 
 REPORT = SAMPLE / "cqc-assessment-report-extract.pdf"  # two pages of text
 PLAN_HEADER = ["Ref", "Action", "Owner", "RAG"]

@@ -4,11 +4,12 @@ about the assistant and requests it cannot serve get a fixed reply; questions ab
 import json
 
 import pytest
-from helpers.server import local_client
 
 from evidence_bot.answer.fixed_replies import fixed_reply
 from evidence_bot.personal_data import personal_data_kinds, redacted
 from evidence_bot.server import create_app
+
+from helpers.server import local_client
 
 EVIDENCE_QUESTIONS = [
     "What did CQC say about waiting times?", "How many people were waiting in 2023-24?",
@@ -40,7 +41,8 @@ def test_questions_about_the_evidence_are_neither_personal_data_nor_small_talk(t
 
 @pytest.mark.parametrize("text", ["hi", "Hello there!", "Good morning", "thanks", "Thank you so much.", "cheers",
                                   "Who are you?", "What can you do?", "how do you work", "help",
-                                  "Write my speech for the scrutiny committee", "Can you draft a letter to the minister?",
+                                  "Write my speech for the scrutiny committee",
+                                  "Can you draft a letter to the minister?",
                                   "please write a press release about our CQC rating"])
 def test_messages_that_are_not_questions_get_a_fixed_reply(text):
     assert fixed_reply(text)
@@ -54,8 +56,9 @@ def client(sample_bot):
 
 def test_a_question_with_personal_data_is_refused_before_retrieval_and_logged_redacted(client):
     client, runtime = client
-    body = client.post("/api/chat", json={"question": "What did CQC say about jo.bloggs@fernleigh.gov.uk's waiting time?",
-                                          "history": [{"role": "user", "content": "Ring 07700 900123 first"}]}).json()
+    body = client.post("/api/chat",
+                       json={"question": "What did CQC say about jo.bloggs@fernleigh.gov.uk's waiting time?",
+                             "history": [{"role": "user", "content": "Ring 07700 900123 first"}]}).json()
     assert body["abstained"] and body["citations"] == [] and "personal data (an email address)" in body["answer"]
     logged = json.dumps(runtime.audit.events()[-1]) + json.dumps(runtime.feedback.db.execute(
         "SELECT question, history FROM answers WHERE answer_id = ?", (body["answer_id"],)).fetchone()[:])

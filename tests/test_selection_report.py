@@ -7,9 +7,16 @@ import sys
 import numpy as np
 import pytest
 
-from evidence_bot.evaluation.selection_report import (brier, coverage_curve, expected_calibration_error,
-                                                      markdown_table, per_group_table, plot_coverage,
-                                                      plot_reliability, reliability_table)
+from evidence_bot.evaluation.selection_report import (
+    brier,
+    coverage_curve,
+    expected_calibration_error,
+    markdown_table,
+    per_group_table,
+    plot_coverage,
+    plot_reliability,
+    reliability_table,
+)
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 from conftest import SAMPLE, SAMPLE_DOCUMENTS
+
 from helpers.server import free_port
 
 pytestmark = pytest.mark.slow

@@ -39,7 +39,8 @@ def test_bad_sources_entries_are_named_and_fall_back_to_admins_only(tmp_path, en
     assert "sources.yaml: entry 2 (bad.txt)" in sources.errors[0] and reason in sources.errors[0]
 
 
-@pytest.mark.parametrize("declared, stored", [("Public", "public"), ("group:Children-Social-Care", "group:children-social-care"),
+@pytest.mark.parametrize("declared, stored", [("Public", "public"),
+                                              ("group:Children-Social-Care", "group:children-social-care"),
                                               ("restricted", "restricted")])
 def test_access_levels_are_normalised(tmp_path, declared, stored):
     files(tmp_path, "a.txt")

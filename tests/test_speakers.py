@@ -147,7 +147,8 @@ def test_numbered_findings_follow_their_introduction_across_a_passage_break():
     passage = ["7. The local authority promoted a culture of continuous learning."]
     assert passage_sources(passage, PRESS, True, before) == [INSPECTOR]
     # the rest of an item, on its line, is the item's; the next line without a number ends the list
-    story = ("Inspectors visited in May.\n\nThe assessment team found:\n  1. Partners worked well. Joint teams helped.\n"
+    story = ("Inspectors visited in May.\n\nThe assessment team found:\n"
+             "  1. Partners worked well. Joint teams helped.\n"
              "  2. People had easy access to support. Carers valued it.\nThe council spent £65m on care last year.")
     assert unit_sources(story, "prose", "news", "Local News", "Council's care service") == [
         PRESS, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, INSPECTOR, PRESS]

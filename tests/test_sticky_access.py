@@ -18,8 +18,8 @@ from evidence_bot.server import create_app
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
-    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("sticky-index")), embedder=embedder)
+def service(tmp_path_factory, fake_embedder):
+    bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("sticky-index")), embedder=fake_embedder)
     standing = tmp_path_factory.mktemp("sticky-corpus") / "standing.txt"  # so that a reader has something to read
     standing.write_text("Standing evidence\n\nThe carers' strategy was refreshed in 2024.\n", encoding="utf-8")
     assert bot.ingest([standing]).ok
@@ -169,8 +169,8 @@ def test_the_cli_audits_a_change_under_the_command_line_and_os_user(tmp_path):
     env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(tmp_path / "index")}
 
     def ingest(*args):
-        return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ingest", "--quiet", *args], capture_output=True,
-                              text=True, env=env, timeout=600)
+        return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ingest", "--quiet", *args],
+                              capture_output=True, text=True, env=env, timeout=600)
 
     assert ingest("--access", "restricted", str(note)).returncode == 0
     changed = ingest("--access", "internal", str(note))

@@ -3,29 +3,30 @@
 import io
 import re
 import threading
+import zipfile
 from hashlib import sha256
 from pathlib import Path
-import zipfile
 
 import pytest
-from helpers.server import local_client
-from helpers.pdfmaker import page, write_pdf
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.access import TokenStore
 from evidence_bot.server import create_app
 from evidence_bot.uploads import safe_name
 
+from helpers.pdfmaker import page, write_pdf
+from helpers.server import local_client
+
 LIMIT = 64 * 1024
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory, embedder):
+def service(tmp_path_factory, fake_embedder):
     corpus = tmp_path_factory.mktemp("upload-corpus")
     (corpus / "standing.txt").write_text("Standing evidence\n\nThe carers' strategy was refreshed in 2024 with 40 "
                                          "carers taking part in its design.\n", encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("upload-index"), max_upload_bytes=LIMIT),
-                      embedder=embedder)
+                      embedder=fake_embedder)
     assert bot.ingest([corpus]).ok
     store = TokenStore(bot.settings.access_path)
     headers = {role: {"Authorization": f"Bearer {store.create(role, role, [])[1]}"} for role in ("reader", "admin")}

@@ -6,7 +6,8 @@ from evidence_bot.answer.verification import Verifier, cited_sentences, facts, f
 
 PASSAGES = {
     1: "At the end of March 2024, 412 people were waiting for a Care Act assessment. The longest wait was 19 weeks.",
-    2: "Councillor Rigby said the plan would be reviewed in September 2025. CQC rated the service Requires improvement.",
+    2: ("Councillor Rigby said the plan would be reviewed in September 2025. "
+        "CQC rated the service Requires improvement."),
 }
 
 
@@ -90,9 +91,9 @@ def test_a_malformed_label_line_is_named(tmp_path):
 
 @pytest.mark.parametrize("floor, fails", [(0.5, False), (0.99, True)])
 def test_evaluate_reports_the_verifier_against_its_floors(tmp_path, floor, fails):
-    from evidence_bot.cli import verifier_gate
-
     from conftest import ROOT
+
+    from evidence_bot.cli import verifier_gate
 
     thresholds = tmp_path / "thresholds.toml"
     thresholds.write_text(f"[verifier.min]\nprecision = {floor}\nrecall = 0.5\n", encoding="utf-8")

@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence_bot.errors import EvidenceBotError, NotFoundError
@@ -80,7 +80,7 @@ LOCAL = Viewer("local user (no authentication: loopback only)", "admin")
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def digest(token: str) -> str:
@@ -104,7 +104,9 @@ class TokenStore:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         with self.lock:
             cursor = self.db.execute("INSERT INTO tokens (name, role, groups, hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                                     (name.strip(), role, json.dumps(sorted({g.strip().lower() for g in groups if g.strip()})), digest(token), now()))
+                                     (name.strip(), role,
+                                      json.dumps(sorted({g.strip().lower() for g in groups if g.strip()})),
+                                      digest(token), now()))
         return cursor.lastrowid, token
 
     def revoke(self, token_id: int) -> None:

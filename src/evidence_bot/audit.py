@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from evidence_bot import spreadsheet
@@ -34,7 +34,7 @@ PURGE_EVERY_SECONDS = 24 * 3600
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class AuditLog:

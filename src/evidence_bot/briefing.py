@@ -148,7 +148,8 @@ def as_markdown(briefing: Briefing) -> str:
     lines = [f"# Briefing: {escaped(briefing.topic)}", "",
              f"{escaped(briefing.council)} · prepared {briefing.made_on} from the evidence held in evidence_bot. "
              "Every fact is quoted word for word from its source.", "", "## Key facts", ""]
-    lines += [f"- {escaped(fact.text)}[^{fact.source}]" for fact in briefing.facts] or ["- The evidence holds nothing on this topic."]
+    lines += ([f"- {escaped(fact.text)}[^{fact.source}]" for fact in briefing.facts]
+              or ["- The evidence holds nothing on this topic."])
     lines += ["", "## Open questions the evidence raises", ""]
     lines += [f"- {escaped(q)}" for q in briefing.questions] or ["- None found by the gap rule or the claims check."]
     lines += [""] + [f"[^{s.n}]: {s.markdown_citation()}" for s in briefing.sources]

@@ -85,6 +85,7 @@ def add_footnotes(document, notes: list[str]) -> None:
         f'<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteRef/></w:r>'
         f'<w:r><w:rPr><w:sz w:val="{int(Pt(9).pt * 2)}"/></w:rPr><w:t xml:space="preserve"> {escape(note)}</w:t></w:r>'
         f'</w:p></w:footnote>' for n, note in enumerate(notes, start=1))
-    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{W}">{SEPARATORS}{body}</w:footnotes>'
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<w:footnotes xmlns:w="{W}">{SEPARATORS}{body}</w:footnotes>')
     part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, xml.encode("utf-8"), document.part.package)
     document.part.relate_to(part, RT.FOOTNOTES)

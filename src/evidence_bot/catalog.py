@@ -7,7 +7,7 @@ import os
 import socket
 import sqlite3
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence_bot.models import DocumentMeta, Filters, Passage
@@ -136,7 +136,7 @@ class Catalog:
     def replace_document(self, doc_id: str, path: str, content_hash: str, pipeline: str, fmt: str,
                          meta: DocumentMeta, page_count, text: str, passages: list[Passage]) -> None:
         """Swap a document's catalog entry and passages in one transaction."""
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
             self._delete_rows(db, doc_id)
             db.execute(
@@ -171,7 +171,7 @@ class Catalog:
         """Committed before a document's vectors change, so that a crash leaves a record of what to tidy."""
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO vector_writes VALUES (?, ?, ?, ?)",
-                       (doc_id, socket.gethostname(), os.getpid(), datetime.now(timezone.utc).isoformat()))
+                       (doc_id, socket.gethostname(), os.getpid(), datetime.now(UTC).isoformat()))
 
     def end_vector_write(self, doc_id: str) -> None:
         with self.transaction() as db:

@@ -33,7 +33,8 @@ class ChunkLimits:
 
 
 def chunk_document(doc_id: str, title: str, loaded: LoadedDocument, counter: TokenCounter,
-                   limits: ChunkLimits = ChunkLimits()) -> list[Passage]:
+                   limits: ChunkLimits | None = None) -> list[Passage]:
+    limits = limits or ChunkLimits()
     passages: list[Passage] = []
     for section, blocks in sections(loaded.blocks):
         context = counter.truncate(" > ".join(filter(None, [title, section])), limits.max_context_tokens)

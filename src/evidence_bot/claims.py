@@ -14,6 +14,7 @@ These are heuristics over retrieved text: the output shows the passages so a rea
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -44,6 +45,10 @@ class Evidence:
     shared_figures: list[str]
 
 
+# What other documents say about a claim: the same figure, another figure, the topic without a figure, nothing.
+ClaimStatus = Literal["supported", "differs", "related", "unsupported"]
+
+
 @dataclass
 class Claim:
     passage_id: str
@@ -53,7 +58,7 @@ class Claim:
     section: str | None
     text: str
     figures: list[str]
-    status: str  # supported | differs | related | unsupported
+    status: ClaimStatus
     evidence: list[Evidence] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -154,7 +159,7 @@ def claim_documents(documents, groups: dict[str, str]):
     return list(chosen.values())
 
 
-def status_of(claim: Claim) -> str:
+def status_of(claim: Claim) -> ClaimStatus:
     if any(e.shared_figures for e in claim.evidence):
         return "supported"
     if claim.figures and any(figures(e.sentence) for e in claim.evidence):

@@ -37,7 +37,8 @@ def render_claims(claims: list[Claim], fmt: str) -> str:
         for c in claims:
             # what documents say is escaped: their HTML or Markdown must not become markup here
             lines.append(f"- **{c.status}**: {escaped(c.text)} — *{escaped(where(c.title, None, c.page))}*")
-            lines += [f"  - {escaped(e.sentence)} — *{escaped(where(e.title, e.date, e.page))}*" for e in c.evidence[:3]]
+            lines += [f"  - {escaped(e.sentence)} — *{escaped(where(e.title, e.date, e.page))}*"
+                      for e in c.evidence[:3]]
         return "\n".join(lines) + "\n"
     lines = [f"{len(claims)} claims: {summary}.", ""]
     for c in claims:

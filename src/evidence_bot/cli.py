@@ -9,10 +9,12 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import get_args
 
 import click
 
 from evidence_bot.access import check_access
+from evidence_bot.claims import ClaimStatus
 from evidence_bot.config import Settings
 from evidence_bot.control_chars import strip_controls
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError, SourcesError
@@ -36,7 +38,8 @@ def fail(message: str, code: int) -> None:
 
 def filter_options(command):
     for option in reversed([
-        click.option("--type", "doc_type", multiple=True, type=click.Choice(DOC_TYPES), help="Only this document type."),
+        click.option("--type", "doc_type", multiple=True, type=click.Choice(DOC_TYPES),
+                     help="Only this document type."),
         click.option("--service", multiple=True, help="Only this service (adults, children, ...)."),
         click.option("--publisher", multiple=True, help="Only this publisher."),
         click.option("--document", multiple=True, help="Only this document (id or path)."),
@@ -69,7 +72,8 @@ def main(ctx, index_dir):
 @click.option("--publisher", help="Override the publisher.")
 @click.option("--service", help="Override the service.")
 @click.option("--url", help="Override the source address.")
-@click.option("--access", help="Who may read them: public, internal (the default), restricted, group:NAME or admin (admins only).")
+@click.option("--access", help="Who may read them: public, internal (the default), restricted, group:NAME "
+                               "or admin (admins only).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--ocr/--no-ocr", default=None, help="Read PDF pages without a text layer by OCR (default: on; "
                                                    "EVIDENCE_BOT_OCR).")
@@ -173,7 +177,8 @@ def verification_lines(answer: Answer) -> list[str]:
     if answer.note:
         lines += ["", f"Note: {answer.note}."]
     if answer.removed:
-        lines += ["", click.style("Removed", bold=True)] + [f"- “{r['sentence']}” — {r['reason']}" for r in answer.removed]
+        lines += ["", click.style("Removed", bold=True)] + [f"- “{r['sentence']}” — {r['reason']}"
+                                                             for r in answer.removed]
     return lines
 
 
@@ -295,7 +300,8 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, veri
 def verifier_result(labels: Path) -> dict:
     """The verifier scored on its labelled sentences, printed. Needs only the model, not an index."""
     from evidence_bot.embedding import Embedder
-    from evidence_bot.evaluation.verifier_eval import evaluate_verifier, render as render_verifier
+    from evidence_bot.evaluation.verifier_eval import evaluate_verifier
+    from evidence_bot.evaluation.verifier_eval import render as render_verifier
 
     settings = Settings()
     try:
@@ -321,7 +327,8 @@ def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--ingest-if-empty", "seed", type=click.Path(exists=True, path_type=Path),
               help="Ingest this folder first when the index holds no documents (the README's sample set).")
@@ -591,7 +598,8 @@ def correct_mapping(index_dir, passage_id, framework, statements, category, note
 
 
 @main.command()
-@click.option("--status", "statuses", multiple=True, type=click.Choice(["supported", "differs", "related", "unsupported"]),
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(get_args(ClaimStatus)),
               help="Only claims with this status (repeatable; default all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table", show_default=True)
 @click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")

@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     council_name: str = "Your council"  # shown in the web page's header and title
     model_name: str = "evidence-bot"  # the model id the OpenAI-compatible endpoint answers to
     frameworks_dir: Path | None = None  # a council's own framework YAML files, beside CQC's and Ofsted's
-    mapping_model_path: Path | None = None  # a refitted statement mapping in place of the shipped one (make fit-mapping)
+    # a refitted statement mapping in place of the shipped one (make fit-mapping)
+    mapping_model_path: Path | None = None
     # A readiness lead's corrections to the mapping (frameworks/corrections.py); default index_dir's
     # mapping-corrections.jsonl. Keep it beside the evidence to outlive the index itself.
     mapping_corrections: Path | None = None

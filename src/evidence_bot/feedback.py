@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from evidence_bot import spreadsheet
@@ -45,7 +45,7 @@ def new_id() -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class FeedbackStore:
@@ -74,7 +74,8 @@ class FeedbackStore:
         with self.lock:
             if self.db.execute("SELECT 1 FROM answers WHERE answer_id = ?", (answer_id,)).fetchone() is None:
                 raise NotFoundError(f"no answer '{answer_id}' has been given by this service")
-            cursor = self.db.execute("INSERT INTO feedback (answer_id, rating, comment, created_at) VALUES (?, ?, ?, ?)",
+            cursor = self.db.execute("INSERT INTO feedback (answer_id, rating, comment, created_at) "
+                                     "VALUES (?, ?, ?, ?)",
                                      (answer_id, rating, (comment or "").strip() or None, now()))
         return cursor.lastrowid
 

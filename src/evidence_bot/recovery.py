@@ -101,13 +101,15 @@ def check_index(catalog: Catalog, vectors: VectorStore, unit_vectors: VectorStor
     units = unit_vectors.all_ids()
     orphan_units = [u for u in units if passage_of(u) not in known]
     if orphan_units:
-        result.problems.append(f"unit vectors: {len(orphan_units)} belong to no catalog passage, e.g. {orphan_units[0]}")
+        result.problems.append(f"unit vectors: {len(orphan_units)} belong to no catalog passage, "
+                               f"e.g. {orphan_units[0]}")
     empty = catalog.documents_without_passages()
     if empty:
         result.problems.append(f"catalog: {len(empty)} documents without passages, e.g. {empty[0]}")
     pending = catalog.vector_writes()
     if pending:
-        result.problems.append(f"journal: {len(pending)} vector writes not finished ({', '.join(r['doc_id'] for r in pending)})")
+        result.problems.append(f"journal: {len(pending)} vector writes not finished "
+                               f"({', '.join(r['doc_id'] for r in pending)})")
     if uploads:
         check_uploads(result, catalog, uploads)
     return result

@@ -11,26 +11,27 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from datetime import UTC
 from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
 from evidence_bot.access import Viewer
-from evidence_bot.audit import AuditLog
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
 from evidence_bot.answer.extractive import read_depth
 from evidence_bot.answer.fixed_replies import fixed_reply
+from evidence_bot.audit import AuditLog
 from evidence_bot.catalog import Catalog
 from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
 from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.index_lock import IndexLock
-from evidence_bot.ingest import AccessChange, IngestReport, Ingestor, document_id
+from evidence_bot.ingest import AccessChange, Ingestor, IngestReport, document_id
+from evidence_bot.locked import Locked
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
 from evidence_bot.personal_data import personal_data_kinds, redacted, refusal
 from evidence_bot.reader_statistics import ReaderStatistics
-from evidence_bot.locked import Locked
 from evidence_bot.recovery import IndexCheck, check_index, recover, settle_upload
 from evidence_bot.retrieval import Retriever
 from evidence_bot.stages import stage
@@ -99,7 +100,8 @@ class EvidenceBot:
     def vectors(self):
         from evidence_bot.vectors import VectorStore  # chromadb loads only when vectors are needed
 
-        return VectorStore(self.settings.chroma_dir, url=self.settings.chroma_url, namespace=self.settings.chroma_namespace)
+        s = self.settings
+        return VectorStore(s.chroma_dir, url=s.chroma_url, namespace=s.chroma_namespace)
 
     @cached_property
     def unit_vectors(self):
@@ -166,9 +168,8 @@ class EvidenceBot:
 
     def gaps(self, framework_id: str = "cqc-la", as_of=None):
         """The gap view of one framework (frameworks/gaps.py), over the documents this viewer may read."""
-        from evidence_bot.frameworks.gaps import gap_report
-
         from evidence_bot.frameworks.findings import passage_sentences, statement_sentences
+        from evidence_bot.frameworks.gaps import gap_report
 
         self.require_documents()
         framework = self.framework(framework_id)
@@ -207,11 +208,15 @@ class EvidenceBot:
         preceding = self.catalog.preceding_texts(sorted({r["passage_id"] for found in rows.values() for r in found}))
         return mapping_records(rows, {f: self.mapping.statements_of(f) for f in ids}, preceding)
 
+    def corrector_name(self) -> str:
+        """Who files a correction when no name is given: the viewer, else the OS user."""
+        return self.viewer.name if self.viewer else process_actor().name.split(" (OS user)")[0]
+
     def correct_mapping(self, passage_id: str, framework_id: str, statements: list[str], category: str | None = None,
                         by: str = "", note: str = "", lock: AbstractContextManager | None = None):
         """A readiness lead files a passage under these statements (none: it evidences none). Kept in the
         corrections file (frameworks/corrections.py), applied at once and after every later ingest or refit."""
-        from datetime import datetime, timezone
+        from datetime import datetime
 
         from evidence_bot.frameworks.corrections import Correction, append_correction, locate, read_corrections, span_of
 
@@ -228,8 +233,8 @@ class EvidenceBot:
             raise EvidenceBotError(f"category: '{category}' not in {framework.id}")
         document = self.catalog.document(passage.doc_id)["path"]
         correction = Correction(document, span_of(passage.text), framework.id, tuple(statements), category,
-                                by or (self.viewer.name if self.viewer else process_actor().name.split(" (OS user)")[0]),
-                                datetime.now(timezone.utc).isoformat(timespec="seconds"), note)
+                                by or self.corrector_name(),
+                                datetime.now(UTC).isoformat(timespec="seconds"), note)
         if locate(self.catalog, correction) != passage_id:  # the opening words recur: name it by all its words
             correction = replace(correction, span=passage.text)
         if locate(self.catalog, correction) != passage_id:
@@ -258,7 +263,8 @@ class EvidenceBot:
 
     @cached_property
     def retriever(self) -> Retriever:
-        recover(self.catalog, self.vectors, self.unit_vectors, self.uploads)  # a killed ingest's leftovers (recovery.py)
+        # a killed ingest's leftovers (recovery.py)
+        recover(self.catalog, self.vectors, self.unit_vectors, self.uploads)
         s = self.settings
         return Retriever(self.catalog, self.vectors, self.unit_vectors, self.embedder, s.candidates, s.rrf_k,
                          s.duplicate_containment, self.statistics)
@@ -291,7 +297,7 @@ class EvidenceBot:
         Each access change is audited under actor (default: the viewer this bot serves, else the OS user) as it
         is applied, not after the run: a crash or Ctrl-C later in the run cannot lose its event.
         lock: the server's reader lock, held only for each store read and write (see ingestor); staged: Ingestor."""
-        self.mapping_model  # a broken mapping model file is refused before anything is written
+        _ = self.mapping_model  # loaded now: a broken mapping model file is refused before anything is written
         with IndexLock(self.settings.index_dir):
             auditor = self.access_auditor(actor or self.viewer or process_actor())
             report = self.ingestor(lock, staged, auditor).run(paths, overrides, prune, progress, overrides_from)

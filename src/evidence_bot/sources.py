@@ -278,7 +278,8 @@ _TYPE_CUES = {
     "self_assessment": [(r"self[- ]assessment", 3), (r"\bOur Strengths\b", 2), (r"\bKey Statistics\b", 3),
                         (r"\bAreas? for Improvement\b", 1)],
     "inspection_report": [(r"\binspection report\b", 2), (r"\b[Ii]nspectors? (?:found|noted|saw)\b", 2),
-                          (r"\bWhat we found\b", 3), (r"\b[Jj]udgement\b", 1), (r"\bOverall (?:rating|effectiveness)\b", 2)],
+                          (r"\bWhat we found\b", 3), (r"\b[Jj]udgement\b", 1),
+                          (r"\bOverall (?:rating|effectiveness)\b", 2)],
     "action_plan": [(r"\b[Aa]ction [Pp]lan\b", 2), (r"\bRAG\b", 3), (r"\b[Tt]arget date\b", 2), (r"\bOwner\b", 1)],
     "news": [(r"\bReporter\b", 3), (r"\bsaid:", 2), (r"\bpress release\b", 3)],
 }
@@ -316,7 +317,7 @@ def infer_date(text: str) -> str | None:
         found.append((match.start(), match.group(0)))
     for match in _UK_NUMERIC.finditer(opening):
         found.append((match.start(), f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}"))
-    for position, candidate in sorted(found):
+    for _position, candidate in sorted(found):
         try:
             return normalise_date(candidate, "text")
         except SourcesError:

@@ -48,7 +48,8 @@ def lead_in(citation: Citation) -> str:
     if speaker == COUNCIL:
         return f"The council's own account in {named} says:"
     if speaker == COMMITTEE:
-        return f"The minutes {named} record:" if citation.doc_type == "minutes" else f"The committee paper {named} says:"
+        return (f"The minutes {named} record:" if citation.doc_type == "minutes"
+                else f"The committee paper {named} says:")
     if speaker == PRESS:
         return f"The press report {named} says:"
     return f"{named} says:"  # OTHER

@@ -1,6 +1,6 @@
 """What a question asks for, read from its wording: the kinds of fact (a figure, a share, a date, a name, a rating,
-a score, a phone number or email or web address, a date still to come), the period ("2019-20", "2024"), the named places, bodies and
-programmes, and whether a text holds each.
+a score, a phone number or email or web address, a date still to come), the period ("2019-20", "2024"), the named
+places, bodies and programmes, and whether a text holds each.
 
 These are measurements, not gates: features.py turns them into degrees (the candidate holds the asked kind, states
 the asked period or another, names the asked council or not) and the fitted selector weighs them. Each reading is
@@ -192,11 +192,15 @@ def mentions(name: str, *lowered_texts: str) -> bool:
 
 
 def allowed(constraints: Constraints, text: str, lead_in: str, context: str) -> bool:
-    """The hand-set gates (hand_set.py; a feature of the learned selector): text, the candidate; lead_in, the sentence before it; context, its section and document title.
+    """The hand-set gates (hand_set.py; a feature of the learned selector): text, the candidate; lead_in, the
+    sentence before it; context, its section and document title.
     It must hold the kind of fact asked for; a period it states must agree with the one asked about; for a
     figure, the period asked about must be stated; the names the question gives must be in it or its context."""
     near = f"{lead_in} {text}"
-    holds = lambda t: all(constraints.holds(kind, t) for kind in constraints.kinds)
+
+    def holds(t: str) -> bool:
+        return all(constraints.holds(kind, t) for kind in constraints.kinds)
+
     if not (holds(text) or (lead_in and holds(near))):
         return False
     if not periods_agree(constraints.asked_periods, periods(text)):

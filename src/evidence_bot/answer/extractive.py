@@ -17,15 +17,26 @@ import numpy as np
 
 from evidence_bot.answer.attribution import lead_in
 from evidence_bot.answer.constraints import mentions
-from evidence_bot.answer.features import (FEATURE_NAMES, Candidate, QuestionProfile, answer_features, context_of,
-                                          coverage, feature_rows, metadata_text, names_share, reports_inspection,
-                                          text_source, unit_sources)
+from evidence_bot.answer.features import (
+    FEATURE_NAMES,
+    Candidate,
+    QuestionProfile,
+    answer_features,
+    context_of,
+    coverage,
+    feature_rows,
+    metadata_text,
+    names_share,
+    reports_inspection,
+    text_source,
+    unit_sources,
+)
 from evidence_bot.answer.selector import Selector
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import codes, content_words
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.stages import stage
 from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
+from evidence_bot.stages import stage
 from evidence_bot.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."

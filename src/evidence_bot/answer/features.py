@@ -34,11 +34,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from evidence_bot import speakers
 from evidence_bot.answer.constraints import Constraints, allowed, mentions, periods, periods_agree
 from evidence_bot.lexical import content_words, expansions, words
 from evidence_bot.models import SearchHit
-from evidence_bot import speakers
-from evidence_bot.speakers import (COUNCIL, INSPECTOR, document_source, sentence_source)
+from evidence_bot.speakers import COUNCIL, INSPECTOR, document_source, sentence_source
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
@@ -90,7 +90,8 @@ _INSPECTOR_QUESTION = re.compile(
     rf"rate|rated|score|scored|judged?|describe|described|praised?|criticised|report (?:say|said|find|found))\b|"
     rf"\baccording to {_INSPECTORS}|\b(?:rated|scored|judged|graded|score|rating|grade|judge?ment)\b[^?]*"
     rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
-_BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE), "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
+_BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE),
+           "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
 _SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),
              "adults": re.compile(r"\badults?\b|\bolder people\b", re.IGNORECASE)}
 _BODY_WORDS = {"cqc", "care", "quality", "commission", "ofsted", "inspector", "inspectors", "council", "councils",
@@ -270,8 +271,8 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "meaning_passage": float(meaning_passage[cand.hit_index]), "meaning_gap": best_meaning - float(own),
             "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
-            "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover), "unknown_words": unknown,
-            "words_topic": coverage(topic, f"{before} {cand.text}"),
+            "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover),
+            "unknown_words": unknown, "words_topic": coverage(topic, f"{before} {cand.text}"),
             "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
             "asks_kind": float(bool(c.kinds)), "kind": kinds[cand.text],
             "kind_before": kinds.get(before, 0.0) if before else 0.0,

@@ -19,12 +19,17 @@ CANNOT_SERVE = ("I can't write speeches, letters or other new text. I can find w
 
 _POLITE = r"(?:\s*(?:evidence[ _]?bot|there|again|all|everyone|so much|very much|a lot|!|\.|,))*\s*[!.]*"
 RULES = (
-    (re.compile(rf"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings){_POLITE}$", re.IGNORECASE), GREETING),
-    (re.compile(rf"^(?:thanks|thank you|thank-you|cheers|ta|many thanks|great,? thanks?){_POLITE}$", re.IGNORECASE), THANKS),
-    (re.compile(r"^(?:who|what) are you\b|^what (?:can|do) you do\b|^how do you work\b|^what is (?:this|evidence[ _]?bot)"
+    (re.compile(rf"^(?:hi|hello|hey|hiya|good (?:morning|afternoon|evening)|greetings){_POLITE}$", re.IGNORECASE),
+     GREETING),
+    (re.compile(rf"^(?:thanks|thank you|thank-you|cheers|ta|many thanks|great,? thanks?){_POLITE}$", re.IGNORECASE),
+     THANKS),
+    (re.compile(r"^(?:who|what) are you\b|^what (?:can|do) you do\b|^how do you work\b"
+                r"|^what is (?:this|evidence[ _]?bot)"
                 r"\s*\??$|^are you (?:a bot|an ai|human|chatgpt)\b|^help\s*[?!.]*$", re.IGNORECASE), ABOUT),
-    (re.compile(r"^(?:please\s+)?(?:can you\s+|could you\s+)?(?:write|draft|compose)\s+(?:me\s+|us\s+)?(?:a|an|my|our|the)\s+"
-                r"(?:\w+\s+){0,3}(?:speech|letter|email|e-mail|press release|poem|essay|tweet|post|statement)\b", re.IGNORECASE),
+    (re.compile(r"^(?:please\s+)?(?:can you\s+|could you\s+)?(?:write|draft|compose)\s+(?:me\s+|us\s+)?"
+                r"(?:a|an|my|our|the)\s+"
+                r"(?:\w+\s+){0,3}(?:speech|letter|email|e-mail|press release|poem|essay|tweet|post|statement)\b",
+                re.IGNORECASE),
      CANNOT_SERVE),
 )
 

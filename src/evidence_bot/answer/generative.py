@@ -11,8 +11,13 @@ from dataclasses import replace
 
 from evidence_bot.answer.extractive import ABSTENTION, citation
 from evidence_bot.answer.grounding import pieces
-from evidence_bot.answer.verification import (SentenceCheck, Verification, Verifier, finished_sentences,
-                                              markers_before_stop)
+from evidence_bot.answer.verification import (
+    SentenceCheck,
+    Verification,
+    Verifier,
+    finished_sentences,
+    markers_before_stop,
+)
 from evidence_bot.models import Answer, SearchHit
 from evidence_bot.sentences import split_sentences
 
@@ -39,7 +44,8 @@ Event = tuple[str, object]
 
 def prompt(question: str, hits: list[SearchHit]) -> list[tuple[str, str]]:
     passages = "\n\n".join(
-        f'<passage n="{n}" document="{hit.meta.title or ""}" date="{hit.meta.date or ""}">\n{hit.passage.text}\n</passage>'
+        f'<passage n="{n}" document="{hit.meta.title or ""}" date="{hit.meta.date or ""}">'
+        f'\n{hit.passage.text}\n</passage>'
         for n, hit in enumerate(hits, start=1))
     return [("system", SYSTEM), ("human", f"Passages:\n\n{passages}\n\nQuestion: {question}")]
 
@@ -61,7 +67,8 @@ def chunk_text(chunk) -> str:
     content = chunk.content
     if isinstance(content, str):
         return content
-    return "".join(part.get("text", "") for part in content if isinstance(part, dict)) if isinstance(content, list) else ""
+    return ("".join(part.get("text", "") for part in content if isinstance(part, dict))
+            if isinstance(content, list) else "")
 
 
 def fallback_note(why: str) -> str:

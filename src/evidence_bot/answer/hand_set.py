@@ -14,8 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from evidence_bot.answer.constraints import Constraints, allowed
-from evidence_bot.answer.extractive import (ABSTENTION, compose, context_of, idf_weights, is_partial, overlaps,
-                                           stored_unit_vectors, with_list_items)
+from evidence_bot.answer.extractive import (
+    ABSTENTION,
+    compose,
+    context_of,
+    idf_weights,
+    is_partial,
+    overlaps,
+    stored_unit_vectors,
+    with_list_items,
+)
 from evidence_bot.answer.features import QuestionProfile, coverage
 from evidence_bot.embedding import Embedder
 from evidence_bot.lexical import content_words

@@ -12,8 +12,8 @@ is left (the rule is in `needs_fallback`)."""
 
 import re
 from collections.abc import Callable
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -116,7 +116,8 @@ def facts(sentence: str) -> list[str]:
 
 
 def contradiction(sentence: str, evidence: str) -> str | None:
-    """'says "fell" where the passage says "rose"', when the sentence uses one of a pair and the passage only the other."""
+    """'says "fell" where the passage says "rose"', when the sentence uses one of a pair and the passage only
+    the other."""
     said, source = f" {normalised(sentence)} ", f" {normalised(evidence)} "
     for a, b in OPPOSITES:
         for word, opposite in ((a, b), (b, a)):

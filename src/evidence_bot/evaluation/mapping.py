@@ -72,7 +72,8 @@ def statement_table(truth: Counter, guess: Counter, hits: Counter) -> dict:
                           "recall": ratio(hits[(fw, s)], truth[(fw, s)])}
             for fw, s in sorted(set(truth) | set(guess))}
     total = {"labelled": sum(truth.values()), "assigned": sum(guess.values()), "correct": sum(hits.values())}
-    total |= {"precision": ratio(total["correct"], total["assigned"]), "recall": ratio(total["correct"], total["labelled"])}
+    total |= {"precision": ratio(total["correct"], total["assigned"]),
+              "recall": ratio(total["correct"], total["labelled"])}
     return {"per_statement": rows, "overall": total}
 
 

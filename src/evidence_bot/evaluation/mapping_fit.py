@@ -16,8 +16,14 @@ import numpy as np
 
 from evidence_bot.evaluation.mapping import MappingLabel, locate
 from evidence_bot.frameworks.framework import Framework
-from evidence_bot.frameworks.mapping import (FEATURES, StatementVectors, leaf_heading, normalised, pair_features,
-                                             statement_vectors)
+from evidence_bot.frameworks.mapping import (
+    FEATURES,
+    StatementVectors,
+    leaf_heading,
+    normalised,
+    pair_features,
+    statement_vectors,
+)
 from evidence_bot.units import passage_units, unit_id
 
 REGULARISATION = 1.0  # C of the logistic regression; 0.1 and 1.0 gave the same held-out F1 within 0.01

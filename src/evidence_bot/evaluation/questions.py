@@ -70,7 +70,8 @@ def parse_question(raw, where: str) -> EvalQuestion:
 
 def parse_fact(fact, where: str) -> list[str]:
     alternatives = [fact] if isinstance(fact, str) else fact
-    if not isinstance(alternatives, list) or not alternatives or not all(isinstance(a, str) and a for a in alternatives):
+    if (not isinstance(alternatives, list) or not alternatives
+            or not all(isinstance(a, str) and a for a in alternatives)):
         raise QuestionSetError(f"{where}: field 'facts': each fact is a string or a list of alternative strings")
     return alternatives
 

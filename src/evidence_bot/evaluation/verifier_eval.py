@@ -45,7 +45,8 @@ def metrics(results, threshold: float) -> dict:
         if not item.supported:
             total, hit = caught.get(item.kind, (0, 0))
             caught[item.kind] = (total + 1, hit + (not k))
-    return {"threshold": threshold, "precision": round(tp / max(tp + fp, 1), 3), "recall": round(tp / max(tp + fn, 1), 3),
+    return {"threshold": threshold, "precision": round(tp / max(tp + fp, 1), 3),
+            "recall": round(tp / max(tp + fn, 1), 3),
             "supported": tp + fn, "unsupported": len(kept) - tp - fn,
             "unsupported_caught_by_kind": {k: f"{hit}/{total}" for k, (total, hit) in sorted(caught.items())}}
 
@@ -81,5 +82,6 @@ def render(result: dict) -> str:
     lines += [f"held-out half {fold}: threshold {held['threshold']} chosen on the other half: "
               f"precision {held['precision']}, recall {held['recall']}"
               for fold, held in enumerate(result["held_out"], start=1)]
-    lines.append("sweep: " + "  ".join(f"{m['threshold']}: P {m['precision']} R {m['recall']}" for m in result["sweep"]))
+    lines.append("sweep: " + "  ".join(f"{m['threshold']}: P {m['precision']} R {m['recall']}"
+                                       for m in result["sweep"]))
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
                                                row["title"], preceding.get(pid, "")))
                for pid, row in passages.items()}
     read: dict[str, list[ReadSentence]] = {pid: [] for pid in passages}
-    for pid, start, text, uid in units:
+    for pid, _start, text, uid in units:
         source = next(sources[pid])  # one per unit, in order: advanced for every unit, kept or not
         if uid not in stored or len(text.strip()) < MIN_CHARS or text.rstrip().endswith(":"):  # an introduction
             continue

@@ -38,7 +38,8 @@ _PARTNER_VOICE = re.compile(r"\b(?:partners?|providers?|NHS|LGA|peer review|Heal
 _STAFF_VOICE = re.compile(r"\b(?:staff|social workers|practitioners|managers|leaders)\b[^.]{0,30}"
                           r"\b(?:told us|said|survey|reported)\b", re.IGNORECASE)
 _MEMBER_VOICE = re.compile(r"\b(?:Councillor|Cllr|Members?|Leader)\b[^.]{0,80}\b(?:asked|said|noted|thanked|"
-                           r"highlighted|responded|commented|spoke|acknowledged|praised|summed up|introduced|explained|extended|added|"
+                           r"highlighted|responded|commented|spoke|acknowledged|praised|summed up|introduced|"
+                           r"explained|extended|added|"
                            r"stated|welcomed)\b", re.IGNORECASE)
 
 

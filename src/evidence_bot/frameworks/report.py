@@ -32,7 +32,8 @@ def as_table(report: GapReport) -> str:
         if s.theme != theme:
             theme = s.theme
             lines.append(theme)
-        lines.append(f"  {MARK[s.rating]:6} {s.name}: {counted(s.passages, 'passage')}, {counted(s.documents, 'document')}, "
+        lines.append(f"  {MARK[s.rating]:6} {s.name}: {counted(s.passages, 'passage')}, "
+                     f"{counted(s.documents, 'document')}, "
                      f"latest {s.latest or '-'}; categories {', '.join(s.categories_present) or 'none'}")
         for note in s.gaps:
             lines.append(f"         - {note}")
@@ -70,7 +71,8 @@ def as_html(report: GapReport) -> str:
         f"</ul></td></tr>" for s in report.statements)
     details = "".join(statement_html(s) for s in report.statements)
     return (f"<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'><title>{e(report.name)}: evidence gaps"
-            f"</title><style>body{{font-family:arial,sans-serif;max-width:70em;margin:2em auto}}td,th{{border:1px solid "
+            f"</title><style>body{{font-family:arial,sans-serif;max-width:70em;margin:2em auto}}"
+            f"td,th{{border:1px solid "
             f"#b1b4b6;padding:.4em;vertical-align:top}}table{{border-collapse:collapse}}.red{{background:#f4cdc6}}"
             f".amber{{background:#fff2cc}}.green{{background:#cce2d8}}</style></head><body>"
             f"<h1>{e(report.name)}: evidence gaps</h1><p>As of {e(report.as_of)}. <strong>Rule:</strong> "
@@ -86,8 +88,10 @@ def statement_html(s: StatementGaps) -> str:
     claimed = "".join(f"<li><blockquote>{e(c.claim.text)}</blockquote><p>{e(where(c.claim))}: {e(c.status)}</p></li>"
                       for c in s.claims)
     return (f"<h2>{e(s.name)} ({MARK[s.rating]})</h2><h3>What the inspector found</h3>"
-            f"<ol>{found or '<li>None in the inspector&#39;s words.</li>'}</ol><h3>What the council's documents claim</h3>"
-            f"<ol>{claimed or '<li>None.</li>'}</ol><h3>Strongest passages</h3><ol>{items or '<li>No evidence.</li>'}</ol>")
+            f"<ol>{found or '<li>None in the inspector&#39;s words.</li>'}</ol>"
+            f"<h3>What the council's documents claim</h3>"
+            f"<ol>{claimed or '<li>None.</li>'}</ol><h3>Strongest passages</h3>"
+            f"<ol>{items or '<li>No evidence.</li>'}</ol>")
 
 
 def as_csv(report: GapReport) -> str:

@@ -10,8 +10,8 @@ from evidence_bot.loaders.assemble import assemble, draft, table_from_rows
 from evidence_bot.loaders.text import decode
 from evidence_bot.models import Block, LoadedDocument
 
-_NEVER_CONTENT = ["script", "style", "noscript", "iframe", "object", "embed", "svg", "template", "button", "input", "select",
-                  "textarea", "dialog", "form", "nav", "aside"]
+_NEVER_CONTENT = ["script", "style", "noscript", "iframe", "object", "embed", "svg", "template", "button", "input",
+                  "select", "textarea", "dialog", "form", "nav", "aside"]
 _PAGE_CHROME = ["header", "footer"]  # site chrome outside the main content; an article's own header stays
 _NOISE_HINT = re.compile(
     r"cookie|consent|banner|breadcrumb|advert|\bads?\b|promo|share|social|related|skip|menu|newsletter|sidebar",

@@ -4,21 +4,22 @@ import json
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Depends, File, Form, Query, Response, UploadFile
-from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
 from evidence_bot.audit import as_csv
 from evidence_bot.briefing import as_markdown, slug
 from evidence_bot.briefing_docx import briefing_docx
+from evidence_bot.claims import ClaimStatus
 from evidence_bot.loaders.limits import MAX_FILE_BYTES
 from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.server import examples
-from evidence_bot.server.examples import documented
 from evidence_bot.server.dependencies import Admin, Bot, Me, Run, current_viewer
+from evidence_bot.server.examples import documented
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, CorrectionRequest, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
 from evidence_bot.sources import validate_meta
@@ -71,7 +72,8 @@ def event(name: str, data) -> bytes:
 
 @router.get("/search", summary="Ranked passages, without an answer",
             responses=documented(example=examples.SEARCH, errors=(422, 503)))
-def search(rt: Run, bot: Bot, viewer: Me, q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
+def search(rt: Run, bot: Bot, viewer: Me,
+           q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
            doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
            document: Annotated[list[str], Query()] = [],
            date_from: Annotated[date | None, Query()] = None, date_to: Annotated[date | None, Query()] = None,
@@ -90,7 +92,8 @@ def documents(rt: Run, bot: Bot, viewer: Me) -> dict:
 
 # The HTTP bound is the largest document any loader reads; Settings.max_upload_bytes is the limit a council sets.
 @router.post("/documents", status_code=201, max_body_size=MAX_FILE_BYTES,
-             summary="Upload a document (admins): PDF, Word, Excel, PowerPoint, CSV, HTML or text, its type read from its content",
+             summary="Upload a document (admins): PDF, Word, Excel, PowerPoint, CSV, HTML or text, its type read from "
+                     "its content",
              responses=documented(201, examples.UPLOADED, "Ingested", errors=(403, 409, 413, 415, 422)))
 def upload(rt: Run, bot: Bot, admin: Admin, file: Annotated[UploadFile, File(description="The document.")],
            title: Annotated[str | None, Form(max_length=300)] = None,
@@ -175,11 +178,10 @@ def correct_mapping(body: CorrectionRequest, rt: Run, bot: Bot, admin: Admin) ->
 
 @router.get("/claims", summary="The self-assessment's checkable claims and what other documents say about each",
             responses=documented(example=examples.CLAIMS, errors=(422, 503)))
-def claims(rt: Run, bot: Bot, viewer: Me, status: Annotated[list[Literal["supported", "differs", "related", "unsupported"]], Query()] = []
-           ) -> dict:
+def claims(rt: Run, bot: Bot, viewer: Me, status: Annotated[list[ClaimStatus], Query()] = []) -> dict:
     found = rt.call(bot.claims)
     rt.audit.record(viewer, "claims")
-    counts = {name: sum(1 for c in found if c.status == name) for name in ("supported", "differs", "related", "unsupported")}
+    counts = {name: sum(1 for c in found if c.status == name) for name in get_args(ClaimStatus)}
     return {"counts": counts, "claims": [c.to_dict() for c in found if not status or c.status in status]}
 
 

@@ -8,10 +8,10 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evidence_bot import __version__
-from evidence_bot.config import Settings
-from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.access import TokenStore
 from evidence_bot.audit import AuditLog
+from evidence_bot.config import Settings
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.feedback import FeedbackStore
 from evidence_bot.index_lock import IndexBusyError
 from evidence_bot.server import api, health, openai_compat, page

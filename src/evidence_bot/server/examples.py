@@ -28,8 +28,8 @@ ERRORS = {
     409: {"description": "Another ingest (a CLI run) is writing to the index; retry after the seconds in Retry-After",
           "content": {"application/json": {"example": {
               "detail": "another ingest is writing to the index; try again when it has finished"}}}},
-    413: {"description": "Request body over the limit (256 KB; uploads: the upload limit)", "content": {"application/json": {
-        "example": {"detail": "Request Entity Too Large"}}}},
+    413: {"description": "Request body over the limit (256 KB; uploads: the upload limit)",
+          "content": {"application/json": {"example": {"detail": "Request Entity Too Large"}}}},
     422: {"description": "A field is missing or invalid; the message names it", "content": {"application/json": {
         "example": {"detail": "filters.date_from: Input should be a valid date or datetime, input is too short",
                     "errors": [{"loc": ["body", "filters", "date_from"], "msg": "Input should be a valid date or "
@@ -42,7 +42,8 @@ PASSAGE = {"id": "3f2a9c1d7e4b-0007", "seq": 7, "text": EXAMPLE_CITATION["text"]
            "page": 4, "page_end": 4, "kind": "prose", "ocr_confidence": None}
 DOCUMENT = {"doc_id": "3f2a9c1d7e4b", "path": "evidence/asc-self-assessment-2024.docx",
             "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment", "date": "2024-09",
-            "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "access": "internal", "format": "docx",
+            "publisher": "Fernleigh Borough Council", "service": "adults", "url": None, "access": "internal",
+            "format": "docx",
             "page_count": None, "ingested_at": "2026-11-23T06:49:15+00:00", "passages": 42}
 DOCUMENT_META = {k: DOCUMENT[k] for k in ("title", "doc_type", "date", "publisher", "service", "url")} | {
     "doc_id": DOCUMENT["doc_id"], "access": None}
@@ -113,10 +114,12 @@ CLAIMS = {"counts": {"supported": 1, "differs": 0, "related": 18, "unsupported":
     "text": "NHS statistics indicate the service has achieved 90% response rate within the 2-hour target.",
     "figures": ["2", "90%"], "status": "supported", "evidence": [{
         "passage_id": "9c8b7a6f5e4d-0003", "doc_id": "9c8b7a6f5e4d", "title": "CQC assessment news", "doc_type": "news",
-        "date": "2025-08-29", "page": None, "sentence": "The urgent response team met its two-hour target in 90% of cases.",
+        "date": "2025-08-29", "page": None,
+        "sentence": "The urgent response team met its two-hour target in 90% of cases.",
         "similarity": 0.738, "shared_figures": ["90%"]}]}]}
 BRIEF = {"topic": "safeguarding", "council": "Thurrock Council", "made_on": "2026-11-23",
-         "facts": [{"text": "Underpinning all our safeguarding work is our commitment to Making Safeguarding Personal (MSP).",
+         "facts": [{"text": "Underpinning all our safeguarding work is our commitment to "
+                            "Making Safeguarding Personal (MSP).",
                     "source": 1}],
          "sources": [{"n": 1, "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
                       "date": "2024-12-19", "page": 31, "section": "Making Safeguarding Personal", "url": None,

@@ -52,7 +52,8 @@ def page(request: Request, name: str) -> Response:
     if not built_assets(settings.web_dir).is_file():
         return Response(NOT_BUILT, 503, media_type="text/plain")
     template = Template((settings.web_dir / name).read_text(encoding="utf-8"))
-    body = template.substitute(council_name=html.escape(settings.council_name), answer_intro=ANSWER_INTRO[settings.answerer])
+    body = template.substitute(council_name=html.escape(settings.council_name),
+                               answer_intro=ANSWER_INTRO[settings.answerer])
     return HTMLResponse(body, headers=SECURITY_HEADERS)
 
 

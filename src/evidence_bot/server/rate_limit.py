@@ -5,10 +5,10 @@ import math
 import time
 
 from limits import parse
-
-from evidence_bot.errors import EvidenceBotError
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+
+from evidence_bot.errors import EvidenceBotError
 
 
 class RateLimit:

@@ -2,11 +2,11 @@
 
 import threading
 from collections.abc import Iterator
-from typing import BinaryIO
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from evidence_bot.audit import AuditLog
 from evidence_bot.access import LOCAL, TokenStore, Viewer
+from evidence_bot.audit import AuditLog
 from evidence_bot.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, DocumentMeta, Filters
 from evidence_bot.server.rate_limit import RateLimit

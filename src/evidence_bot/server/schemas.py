@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from evidence_bot.models import Filters
 
 EXAMPLE_CITATION = {
-    "n": 1, "document": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
+    "n": 1, "document": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024",
+    "doc_type": "self_assessment",
     "date": "2024-09", "page": 4, "section": "Waiting lists", "text": "At the end of March 2024, 412 people were "
     "waiting for a Care Act assessment.", "score": 0.04918, "passage_id": "3f2a9c1d7e4b-0007", "url": None,
     "also_in": [], "highlights": [[0, 75]], "source": "council", "publisher": "Fernleigh Borough Council",
@@ -45,7 +46,8 @@ class FilterSpec(BaseModel):
 
 class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"question": "What did CQC say about waiting times?", "history": [], "filters": {"doc_type": ["inspection_report"]}},
+        {"question": "What did CQC say about waiting times?", "history": [],
+         "filters": {"doc_type": ["inspection_report"]}},
         {"question": "And who owns that action?", "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b",
          "history": [{"role": "user", "content": "How many people are waiting for a DoLS assessment?"},
                      {"role": "assistant", "content": "127 people are awaiting a completed assessment. [1]"}]},
