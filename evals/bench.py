@@ -93,9 +93,9 @@ def stage_breakdown(bot: EvidenceBot, questions: list[str]) -> dict:
 def embedding_backends(source: EvidenceBot, questions_path: Path, corpus: Path, scratch: Path) -> dict:
     """Texts per second for each backend on real passages and sentences, agreement with torch, and the
     eval set's retrieval figures per backend (the int8 model is only worth having if hit@4 holds)."""
-    from evidence_bot.embedding import BACKENDS, Embedder
     from evidence_bot.evaluation.session import EvalRun
-    from evidence_bot.units import passage_units
+    from evidence_bot.store.embedding import BACKENDS, Embedder
+    from evidence_bot.text.units import passage_units
 
     passages = [p for row in source.catalog.documents() for p in source.catalog.doc_passages(row["doc_id"])]
     samples = {"passages": [p.embed_text for p in passages][:320],
@@ -127,7 +127,7 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     the normalised mean of its units' real vectors: the index, catalog and query path are real, the
     embedding cost is not paid (it is measured separately as ingest chunks/s)."""
     from evidence_bot.models import DocumentMeta, Passage
-    from evidence_bot.units import passage_units, unit_id
+    from evidence_bot.text.units import passage_units, unit_id
 
     rng = random.Random(seed)
     stored = source.unit_vectors.collection.get(include=["embeddings"])
@@ -312,7 +312,7 @@ def folder_ingest(source_pages: Path, scratch: Path, documents: int = 1000, seed
 def ocr_throughput(source: Path, scratch: Path) -> dict:
     """Pages per second read by OCR: the PDF rendered to images and wrapped back into a PDF (a true scan), then
     loaded as ingest loads it (docs/formats.md)."""
-    from evidence_bot.loaders import load_document
+    from evidence_bot.ingest.loaders import load_document
 
     from helpers.scanmaker import write_scan
 

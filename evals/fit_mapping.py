@@ -21,7 +21,7 @@ from pathlib import Path
 from evidence_bot.config import Settings
 from evidence_bot.evaluation import mapping_fit as fit
 from evidence_bot.evaluation.mapping import load_labels
-from evidence_bot.frameworks.framework import load_frameworks
+from evidence_bot.evidence.frameworks.framework import load_frameworks
 from evidence_bot.service import EvidenceBot
 
 ROOT = Path(__file__).resolve().parents[1]

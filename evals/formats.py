@@ -27,7 +27,7 @@ from evidence_bot import EvidenceBot, Settings  # noqa: E402
 from evidence_bot.evaluation.matching import fact_present  # noqa: E402
 from evidence_bot.evaluation.questions import load_questions  # noqa: E402
 from evidence_bot.evaluation.report import check_thresholds  # noqa: E402
-from evidence_bot.loaders import load_document  # noqa: E402
+from evidence_bot.ingest.loaders import load_document  # noqa: E402
 
 from helpers.scanmaker import write_scan  # noqa: E402
 

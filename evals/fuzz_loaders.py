@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 from evidence_bot.errors import IngestError  # noqa: E402
-from evidence_bot.loaders import load_document  # noqa: E402
+from evidence_bot.ingest.loaders import load_document  # noqa: E402
 
 from helpers.pdfmaker import page, write_pdf  # noqa: E402
 

@@ -80,7 +80,7 @@ UPLOAD = ("Load test bulletin\n\nThe load test bulletin records that the night s
 
 
 def issue_tokens(index: Path, readers: int) -> tuple[list[str], str]:
-    from evidence_bot.access import TokenStore
+    from evidence_bot.governance.access import TokenStore
 
     store = TokenStore(index / "access.sqlite")
     tokens = [store.create(f"load reader {n}", "reader", [])[1] for n in range(readers)]
@@ -90,7 +90,7 @@ def issue_tokens(index: Path, readers: int) -> tuple[list[str], str]:
 
 
 def revoke_load_tokens(index: Path) -> None:
-    from evidence_bot.access import TokenStore
+    from evidence_bot.governance.access import TokenStore
 
     store = TokenStore(index / "access.sqlite")
     for token in store.list():

@@ -13,7 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
-from evidence_bot.embedding import Embedder, TokenCounter  # noqa: E402
+from evidence_bot.store.embedding import Embedder, TokenCounter  # noqa: E402
 
 from helpers.fake_embedder import FakeEmbedder  # noqa: E402
 from helpers.server import free_port  # noqa: E402

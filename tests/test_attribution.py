@@ -12,7 +12,7 @@ from evidence_bot.answer.grounding import pieces, statements, support_counts, wi
 from evidence_bot.cli import PARTIAL, render
 from evidence_bot.models import DOC_TYPES, Answer, Citation
 from evidence_bot.server import create_app
-from evidence_bot.speakers import SOURCES
+from evidence_bot.text.speakers import SOURCES
 
 from helpers.server import local_client
 from helpers.sse import parse_events

@@ -11,8 +11,8 @@ from conftest import artifacts_dir
 from docx import Document
 from lxml import etree
 
-from evidence_bot.briefing import Briefing, Fact, Source, as_markdown
-from evidence_bot.briefing_docx import briefing_docx
+from evidence_bot.evidence.briefing import Briefing, Fact, Source, as_markdown
+from evidence_bot.evidence.briefing_docx import briefing_docx
 from evidence_bot.server import create_app
 
 from helpers.server import local_client

@@ -1,5 +1,5 @@
-from evidence_bot.chunking import chunk_document
-from evidence_bot.loaders.assemble import assemble, draft
+from evidence_bot.ingest.chunking import chunk_document
+from evidence_bot.ingest.loaders.assemble import assemble, draft
 
 
 def doc(*blocks):

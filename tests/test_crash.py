@@ -14,8 +14,8 @@ from conftest import ROOT, SAMPLE
 sys.path.insert(0, str(ROOT / "evals"))
 import crash_trials  # noqa: E402
 
-from evidence_bot.catalog import Catalog  # noqa: E402
 from evidence_bot.models import DocumentMeta  # noqa: E402
+from evidence_bot.store.catalog import Catalog  # noqa: E402
 
 
 @pytest.mark.slow
@@ -58,7 +58,7 @@ UPLOAD_KILLED = """
 import io, os, signal, sys
 from pathlib import Path
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.catalog import Catalog
+from evidence_bot.store.catalog import Catalog
 from evidence_bot.models import DocumentMeta
 
 index, point = Path(sys.argv[1]), sys.argv[2]

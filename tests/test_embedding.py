@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.embedding import Embedder
-from evidence_bot.onnx_encoder import export_dir
+from evidence_bot.store.embedding import Embedder
+from evidence_bot.store.onnx_encoder import export_dir
 
 TEXTS = ["How long do people wait for a Care Act assessment?",
          "Average waiting time for an assessment fell from 40 days to 22 days in 2024.",
@@ -46,7 +46,7 @@ def test_onnx_float_matches_the_library(reference, onnx_dir):
 
 
 def test_questions_use_the_float_graph_when_there_is_a_folder_for_it(reference, onnx_dir):
-    from evidence_bot.onnx_encoder import OnnxEncoder
+    from evidence_bot.store.onnx_encoder import OnnxEncoder
 
     embedder = Embedder(onnx_dir=onnx_dir)
     assert float(embedder.embed_query(TEXTS[0]) @ reference[0]) > 0.9999

@@ -14,9 +14,9 @@ import pytest
 from conftest import SAMPLE, THURROCK
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import FALLBACK_ACCESS, Viewer, check_access
 from evidence_bot.errors import EmptyIndexError
-from evidence_bot.sources import read_sources
+from evidence_bot.governance.access import FALLBACK_ACCESS, Viewer, check_access
+from evidence_bot.ingest.sources import read_sources
 
 GOOD = """\
 documents:
@@ -287,7 +287,7 @@ CAPPED_READ = textwrap.dedent("""
     from pathlib import Path
     cap = int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    from evidence_bot.sources import read_sources
+    from evidence_bot.ingest.sources import read_sources
     found = read_sources(Path(sys.argv[1]))
     print(json.dumps(found.errors + getattr(found, "blocking", [])))
 """)

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from evidence_bot.answer.constraints import Constraints, named_terms, periods
+from evidence_bot.answer.constraints import Constraints, named_terms
 from evidence_bot.answer.extractive import COUNCIL_CLAIM, NO_INSPECTOR_WORDS, Candidates, ExtractiveAnswerer
 from evidence_bot.answer.features import (
     ANSWER_FEATURE_NAMES,
@@ -21,6 +21,7 @@ from evidence_bot.answer.grounding import support_counts
 from evidence_bot.answer.selector import Selector
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
+from evidence_bot.text.facts import periods
 
 
 def test_the_period_asked_about_is_agreed_contradicted_or_absent():
@@ -316,7 +317,7 @@ def test_the_abstention_model_sees_a_lead_without_the_kind_of_fact_asked_for():
 
 
 def test_a_reference_code_or_decimal_is_one_word_and_dotted_letters_are_not():
-    from evidence_bot.lexical import codes, words
+    from evidence_bot.text.lexical import codes, words
 
     assert words("Who owns action W2.1? See 4.2, e.g. 9.5 weeks in 2024.The end.") == [
         "who", "owns", "action", "w2.1", "see", "4.2", "e", "g", "9.5", "weeks", "in", "2024", "the", "end"]

@@ -8,7 +8,7 @@ from conftest import THURROCK
 
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.evaluation.mapping import load_labels, score_mapping
-from evidence_bot.frameworks.framework import FrameworkError, load_frameworks, parse_framework
+from evidence_bot.evidence.frameworks.framework import FrameworkError, load_frameworks, parse_framework
 
 ROOT = Path(__file__).resolve().parents[1]
 

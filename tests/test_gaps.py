@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from evidence_bot.frameworks.gaps import is_independent, months_between, rate
+from evidence_bot.evidence.frameworks.gaps import is_independent, months_between, rate
 from evidence_bot.server import create_app
 
 from helpers.server import local_client
@@ -101,10 +101,10 @@ def test_claims_are_listed_with_what_other_documents_say(sample_bot):
 
 def test_markdown_reports_show_document_markup_as_text():
     """Claims and gaps in Markdown: a document's HTML and Markdown stay text (the briefing's rule, too)."""
-    from evidence_bot.claims import Claim, Evidence
-    from evidence_bot.claims_report import render_claims
-    from evidence_bot.frameworks.gaps import RULE, EvidencePassage, GapReport, StatementGaps
-    from evidence_bot.frameworks.report import render_gaps
+    from evidence_bot.evidence.claims import Claim, Evidence
+    from evidence_bot.evidence.claims_report import render_claims
+    from evidence_bot.evidence.frameworks.gaps import RULE, EvidencePassage, GapReport, StatementGaps
+    from evidence_bot.evidence.frameworks.report import render_gaps
 
     hostile = 'We have 12 staff <img src=x onerror=alert(1)> [form](javascript:alert(2)) <script>alert("x")</script>'
     title = "Plan ![pixel](https://tracker.example/p.png)"
@@ -119,15 +119,21 @@ def test_markdown_reports_show_document_markup_as_text():
 
 
 def sentence(text, source, doc_type, vector):
-    from evidence_bot.frameworks.findings import Quote, Sentence
+    from evidence_bot.evidence.frameworks.findings import Quote, Sentence
 
-    quote = Quote(text, "p", "d", "title", doc_type, "2025-01-01", None, None, source, 0.7)
+    quote = Quote("p", "d", "title", doc_type, "2025-01-01", None, None, text, source, 0.7)
     return Sentence(quote, np.asarray(vector, dtype=np.float32) / np.linalg.norm(vector), True)
 
 
 def test_a_claim_is_set_against_the_independent_sentences_close_to_it():
     """The rule of frameworks/findings.py on hand-made vectors: only the arithmetic, not meaning, is tested here."""
-    from evidence_bot.frameworks.findings import DIFFERS_FROM_FINDING, SUPPORTED, UNSUPPORTED, check, side_by_side
+    from evidence_bot.evidence.frameworks.findings import (
+        DIFFERS_FROM_FINDING,
+        SUPPORTED,
+        UNSUPPORTED,
+        check,
+        side_by_side,
+    )
 
     claim = sentence("We complete 90% of assessments within 28 days.", "council", "self_assessment", [1, 0.1, 0])
     same = sentence("Inspectors found 90% of assessments were done within 28 days.", "inspector", "news", [1, 0.2, 0])

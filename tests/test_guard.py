@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import TokenStore
+from evidence_bot.governance.access import TokenStore
 from evidence_bot.server import create_app
 
 from helpers.server import PRODUCTION_COMMAND, free_port, local_client, process, remote_client, running

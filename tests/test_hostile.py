@@ -21,7 +21,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from pypdf import PdfWriter
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.loaders import MAX_TEXT_CHARS
+from evidence_bot.ingest.loaders import MAX_TEXT_CHARS
 
 from helpers.docxmaker import write_bulky_docx
 from helpers.pdfmaker import page, write_pdf

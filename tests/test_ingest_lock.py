@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.index_lock import IndexBusyError, IndexLock
+from evidence_bot.store.index_lock import IndexBusyError, IndexLock
 
 
 def cli_ingest(index, *paths):

@@ -5,7 +5,7 @@ from conftest import SAMPLE, THURROCK
 from pypdf import PdfWriter
 
 from evidence_bot.errors import IngestError
-from evidence_bot.loaders import MAX_TEXT_CHARS, load_document
+from evidence_bot.ingest.loaders import MAX_TEXT_CHARS, load_document
 
 from helpers.docxmaker import write_bulky_docx
 from helpers.pdfmaker import page, write_pdf
@@ -215,7 +215,7 @@ def refuse_python_docx(monkeypatch):
     """Reaching python-docx would mean the whole XML is parsed into a tree before any bound is checked."""
     def reached(*args, **kwargs):
         raise AssertionError("python-docx opened a file that is over a bound")
-    monkeypatch.setattr("evidence_bot.loaders.docx.docx.Document", reached)
+    monkeypatch.setattr("evidence_bot.ingest.loaders.docx.docx.Document", reached)
 
 
 def test_docx_with_too_much_text_is_refused_while_its_xml_is_read(tmp_path, monkeypatch):
@@ -226,7 +226,8 @@ def test_docx_with_too_much_text_is_refused_while_its_xml_is_read(tmp_path, monk
 
 def test_docx_with_too_much_markup_is_refused_while_its_xml_is_read(tmp_path, monkeypatch):
     refuse_python_docx(monkeypatch)
-    monkeypatch.setattr("evidence_bot.loaders.archive.MAX_XML_ELEMENTS", 50_000)  # the real bound needs 60 MB of XML
+    # the real bound needs 60 MB of XML
+    monkeypatch.setattr("evidence_bot.ingest.loaders.archive.MAX_XML_ELEMENTS", 50_000)
     bulky = write_bulky_docx(tmp_path / "formatted.docx", 4 * 2**20, runs_per_paragraph=40)
     expect_error(bulky, "more than 50,000 XML elements")
 

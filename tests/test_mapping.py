@@ -12,16 +12,16 @@ import pytest
 from conftest import SAMPLE
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.frameworks.corrections import (
+from evidence_bot.evidence.frameworks.corrections import (
     Correction,
     CorrectionError,
     append_correction,
     read_corrections,
     span_of,
 )
-from evidence_bot.frameworks.framework import load_frameworks
-from evidence_bot.frameworks.mapping import FEATURES, Mapper, term_pattern, term_share
-from evidence_bot.frameworks.mapping_model import MappingModelError, load_mapping_model
+from evidence_bot.evidence.frameworks.framework import load_frameworks
+from evidence_bot.evidence.frameworks.mapping import FEATURES, Mapper, term_pattern, term_share
+from evidence_bot.evidence.frameworks.mapping_model import MappingModelError, load_mapping_model
 
 
 def test_the_shipped_model_says_what_it_was_fitted_on_and_scores_every_feature():

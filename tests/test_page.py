@@ -13,7 +13,7 @@ from conftest import artifacts_dir
 from playwright.sync_api import expect, sync_playwright
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.feedback import FeedbackStore
+from evidence_bot.governance.feedback import FeedbackStore
 from evidence_bot.server import create_app
 
 from helpers.server import running
@@ -312,7 +312,7 @@ def test_claims_page_shows_the_urgent_response_figure_with_its_corroboration(pag
 def test_with_authentication_on_the_page_asks_for_a_token(browser, tmp_path, embedder):
     from conftest import SAMPLE
 
-    from evidence_bot.access import TokenStore
+    from evidence_bot.governance.access import TokenStore
 
     bot = EvidenceBot(Settings(index_dir=tmp_path / "index"), embedder=embedder)
     assert bot.ingest([SAMPLE]).ok

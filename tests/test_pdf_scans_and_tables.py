@@ -12,8 +12,8 @@ from pypdf import PdfReader, PdfWriter
 from rapidfuzz.distance import Levenshtein
 
 from evidence_bot.errors import IngestError
-from evidence_bot.loaders import load_document
-from evidence_bot.loaders.ocr import MAX_OCR_PAGES
+from evidence_bot.ingest.loaders import load_document
+from evidence_bot.ingest.loaders.ocr import MAX_OCR_PAGES
 
 from helpers.pdfmaker import page, write_pdf
 from helpers.scanmaker import write_scan

@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import TokenStore, Viewer
-from evidence_bot.catalog import SCHEMA, Catalog, row_meta
-from evidence_bot.lexical import match_expression
+from evidence_bot.governance.access import TokenStore, Viewer
 from evidence_bot.models import Filters
-from evidence_bot.reader_statistics import TOKENIZER
+from evidence_bot.search.reader_statistics import TOKENIZER
 from evidence_bot.server import create_app
+from evidence_bot.store.catalog import SCHEMA, Catalog, row_meta
+from evidence_bot.text.lexical import match_expression
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ingest" / "sample"
 READER, ADMIN = Viewer("a reader"), Viewer("an admin", role="admin")

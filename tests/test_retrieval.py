@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence_bot.duplicates import first_copies
 from evidence_bot.models import Filters
+from evidence_bot.search.duplicates import first_copies
 
 
 @pytest.fixture(params=["embedded", "chroma-server"])
@@ -43,7 +43,7 @@ def test_renditions_of_one_document_are_shown_once(thurrock_bot):
                                           ("http://127.0.0.1:9", "cannot reach the Chroma server at http://127.0.0.1:9")])
 def test_a_bad_chroma_url_is_named(tmp_path, url, message):
     from evidence_bot.errors import EvidenceBotError
-    from evidence_bot.vectors import VectorStore
+    from evidence_bot.store.vectors import VectorStore
 
     with pytest.raises(EvidenceBotError, match="EVIDENCE_BOT_CHROMA_URL") as raised:
         VectorStore(tmp_path, url=url)
@@ -52,7 +52,7 @@ def test_a_bad_chroma_url_is_named(tmp_path, url, message):
 
 def test_embedded_and_server_stores_stay_apart(tmp_path, chroma_server):
     """chromadb's HttpClient once rewrote a shared settings object, so later embedded stores went to the server."""
-    from evidence_bot.vectors import VectorStore
+    from evidence_bot.store.vectors import VectorStore
 
     server = VectorStore(tmp_path / "unused", url=chroma_server, namespace="apart-")
     local = VectorStore(tmp_path / "local")

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from evidence_bot.answer.fixed_replies import fixed_reply
-from evidence_bot.personal_data import personal_data_kinds, redacted
+from evidence_bot.governance.personal_data import personal_data_kinds, redacted
 from evidence_bot.server import create_app
 
 from helpers.server import local_client

@@ -12,8 +12,8 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
 from evidence_bot.errors import IngestError
-from evidence_bot.loaders import load_document
-from evidence_bot.loaders.sheets import date_shown, header_row, number_shown
+from evidence_bot.ingest.loaders import load_document
+from evidence_bot.ingest.loaders.sheets import date_shown, header_row, number_shown
 
 TRACKER = SAMPLE / "workforce-action-tracker.xlsx"
 WAITS = SAMPLE / "assessment-waiting-times.csv"

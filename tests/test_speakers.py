@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from evidence_bot.speakers import COMMITTEE, COUNCIL, INSPECTOR, OTHER, PRESS, document_source, sentence_source
+from evidence_bot.text.speakers import COMMITTEE, COUNCIL, INSPECTOR, OTHER, PRESS, document_source, sentence_source
 
 
 @pytest.mark.parametrize("doc_type, publisher, source", [
@@ -47,7 +47,7 @@ def test_the_councils_own_document_stays_the_councils_unless_it_reports_the_insp
 
 
 def test_a_verdict_in_a_story_about_an_inspection_is_the_inspectors_unless_the_council_is_speaking():
-    from evidence_bot.speakers import is_about_inspection
+    from evidence_bot.text.speakers import is_about_inspection
 
     about = is_about_inspection("Liverpool City Council adult social care rated good by the CQC")
     assert about and not is_about_inspection("Council budget set for 2025")
@@ -90,7 +90,7 @@ def test_a_verdict_of_the_inspectorate_reported_in_the_news_or_minutes_is_the_in
 
 
 def test_a_sentence_continues_the_speaker_whose_quotation_list_or_report_it_belongs_to():
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.text.speakers import passage_sources
 
     story = ["Ofsted said the service had deteriorated since 2016.",
              "Other findings included:",
@@ -106,7 +106,7 @@ def test_a_sentence_continues_the_speaker_whose_quotation_list_or_report_it_belo
 
 
 def test_a_council_quotation_stays_the_councils_even_when_it_praises_the_verdict():
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.text.speakers import passage_sources
 
     release = ["Councillor Teresa Heritage said: “I am delighted with the report.",
                "It is heartening that Hertfordshire has been praised for being outstanding.”",
@@ -120,7 +120,7 @@ def test_a_council_quotation_stays_the_councils_even_when_it_praises_the_verdict
 
 
 def test_a_list_of_scores_after_its_introduction_is_the_inspectors():
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.text.speakers import passage_sources
 
     scores = ["Liverpool City Council's Adult Social Services received the following scores:",
               "Assessing people's needs - 2", "Safeguarding - 2"]
@@ -128,7 +128,7 @@ def test_a_list_of_scores_after_its_introduction_is_the_inspectors():
 
 
 def test_a_passage_continues_the_quotation_or_report_its_documents_passage_before_opened():
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.text.speakers import passage_sources
 
     before = ["Inspectors described the leadership team as aspirational.",
               "The chief inspector, James Bullion, said: “Leaders here know their communities."]
@@ -138,8 +138,8 @@ def test_a_passage_continues_the_quotation_or_report_its_documents_passage_befor
 
 
 def test_numbered_findings_follow_their_introduction_across_a_passage_break():
-    from evidence_bot.sentences import sentence_spans
-    from evidence_bot.speakers import passage_sources, unit_sources
+    from evidence_bot.text.sentences import sentence_spans
+    from evidence_bot.text.speakers import passage_sources, unit_sources
 
     text = "The assessment team found:\n\n  1. Partnerships were a strong feature.\n  2. Safeguarding was well led."
     before = [text[a:b] for a, b in sentence_spans(text)]
@@ -156,8 +156,8 @@ def test_numbered_findings_follow_their_introduction_across_a_passage_break():
 
 
 def test_a_quotation_ends_with_its_paragraph_and_a_new_one_opens_fresh():
-    from evidence_bot.sentences import sentence_spans
-    from evidence_bot.speakers import passage_sources
+    from evidence_bot.text.sentences import sentence_spans
+    from evidence_bot.text.speakers import passage_sources
 
     text = ('Cllr Hooper said: "We were proud to take part.\n\n"Supporting residents is our priority." \n\n'
             'Council leader Cllr Worrall added: "This is an amazing achievement.\n\n'

@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import TokenStore, Viewer
-from evidence_bot.audit import AuditLog
 from evidence_bot.errors import EmptyIndexError
+from evidence_bot.governance.access import TokenStore, Viewer
+from evidence_bot.governance.audit import AuditLog
 from evidence_bot.models import DocumentMeta
 from evidence_bot.server import create_app
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.access import TokenStore
+from evidence_bot.governance.access import TokenStore
+from evidence_bot.ingest.uploads import safe_name
 from evidence_bot.server import create_app
-from evidence_bot.uploads import safe_name
 
 from helpers.pdfmaker import page, write_pdf
 from helpers.server import local_client
@@ -224,7 +224,7 @@ def test_a_reader_is_answered_while_an_upload_is_being_embedded(service, monkeyp
 def test_an_upload_or_delete_while_another_ingest_writes_is_a_409_that_names_no_server_path(service):
     """A CLI ingest holds the index's ingest lock (index_lock.py): an upload or a delete then gets 409 with
     Retry-After and a message without the index path, and nothing changes; once it is free both work."""
-    from evidence_bot.index_lock import IndexLock
+    from evidence_bot.store.index_lock import IndexLock
 
     client, headers, bot = service
     content = b"Busy index evidence\n\nThe reablement pilot reached 212 people in 2025.\n"

@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass, field
 
-from evidence_bot.control_chars import strip_controls
+from evidence_bot.text.control_chars import strip_controls
 
 DOC_TYPES = ("self_assessment", "inspection_report", "minutes", "action_plan", "news", "other")
 META_FIELDS = ("title", "doc_type", "date", "publisher", "service", "url", "access")
@@ -73,6 +73,18 @@ class LoadedDocument:
     title: str | None = None  # a title the file itself declares (HTML <title>, document properties)
     ocr_pages: dict[int, float] = field(default_factory=dict)  # page -> OCR confidence (0-1), pages read by OCR
     pages_read: PagesRead | None = None  # PDFs
+
+
+@dataclass
+class PassageOrigin:
+    """Where a quoted piece of evidence comes from: its passage and document as a reader cites them. Claims,
+    findings and gap reports extend it (evidence/)."""
+    passage_id: str
+    doc_id: str
+    title: str
+    doc_type: str | None
+    date: str | None
+    page: int | None
 
 
 @dataclass

@@ -16,26 +16,26 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
-from evidence_bot.access import Viewer
 from evidence_bot.answer import ABSTENTION, ExtractiveAnswerer, pieces, resolve_followup
 from evidence_bot.answer.extractive import read_depth
 from evidence_bot.answer.fixed_replies import fixed_reply
-from evidence_bot.audit import AuditLog
-from evidence_bot.catalog import Catalog
-from evidence_bot.chunking import ChunkLimits
 from evidence_bot.config import Settings
-from evidence_bot.embedding import Embedder, TokenCounter
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
-from evidence_bot.index_lock import IndexLock
-from evidence_bot.ingest import AccessChange, Ingestor, IngestReport, document_id
-from evidence_bot.locked import Locked
+from evidence_bot.governance.access import Viewer
+from evidence_bot.governance.audit import AuditLog
+from evidence_bot.governance.personal_data import personal_data_kinds, redacted, refusal
+from evidence_bot.ingest.chunking import ChunkLimits
+from evidence_bot.ingest.ingestor import AccessChange, Ingestor, IngestReport, document_id
+from evidence_bot.ingest.uploads import SavedUpload, UploadError, UploadFolder
 from evidence_bot.models import Answer, DocumentMeta, Filters, Passage, SearchHit
-from evidence_bot.personal_data import personal_data_kinds, redacted, refusal
-from evidence_bot.reader_statistics import ReaderStatistics
-from evidence_bot.recovery import IndexCheck, check_index, recover, settle_upload
-from evidence_bot.retrieval import Retriever
+from evidence_bot.search.reader_statistics import ReaderStatistics
+from evidence_bot.search.retrieval import Retriever
 from evidence_bot.stages import stage
-from evidence_bot.uploads import SavedUpload, UploadError, UploadFolder
+from evidence_bot.store.catalog import Catalog
+from evidence_bot.store.embedding import Embedder, TokenCounter
+from evidence_bot.store.index_lock import IndexLock
+from evidence_bot.store.locked import Locked
+from evidence_bot.store.recovery import IndexCheck, check_index, recover, settle_upload
 
 
 @dataclass
@@ -98,32 +98,32 @@ class EvidenceBot:
 
     @cached_property
     def vectors(self):
-        from evidence_bot.vectors import VectorStore  # chromadb loads only when vectors are needed
+        from evidence_bot.store.vectors import VectorStore  # chromadb loads only when vectors are needed
 
         s = self.settings
         return VectorStore(s.chroma_dir, url=s.chroma_url, namespace=s.chroma_namespace)
 
     @cached_property
     def unit_vectors(self):
-        from evidence_bot.vectors import UNITS, VectorStore
+        from evidence_bot.store.vectors import UNITS, VectorStore
 
         return VectorStore(self.settings.chroma_dir, UNITS, self.settings.chroma_url, self.settings.chroma_namespace)
 
     @cached_property
     def frameworks(self):
-        from evidence_bot.frameworks.framework import load_frameworks
+        from evidence_bot.evidence.frameworks.framework import load_frameworks
 
         return load_frameworks(self.settings.frameworks_dir)
 
     @cached_property
     def mapping(self):
-        from evidence_bot.frameworks.store import MappingStore
+        from evidence_bot.evidence.frameworks.store import MappingStore
 
         return MappingStore(self.catalog.db)
 
     @cached_property
     def mapping_model(self):
-        from evidence_bot.frameworks.mapping_model import load_mapping_model
+        from evidence_bot.evidence.frameworks.mapping_model import load_mapping_model
 
         return load_mapping_model(self.settings.mapping_model_path)
 
@@ -131,8 +131,8 @@ class EvidenceBot:
         """Maps passages to the frameworks' statements (new passages, or all when a framework file or the mapping
         model changed), then applies the corrections. With a lock, only the store reads and writes hold it, not
         embedding the statements (locked.py). Returns a frameworks.refresh.MappingRefresh."""
-        from evidence_bot.frameworks.corrections import CorrectionError, read_corrections
-        from evidence_bot.frameworks.refresh import refresh_mapping
+        from evidence_bot.evidence.frameworks.corrections import CorrectionError, read_corrections
+        from evidence_bot.evidence.frameworks.refresh import refresh_mapping
 
         stores = [self.catalog, self.mapping, self.vectors, self.unit_vectors]
         if lock is not None:
@@ -154,7 +154,7 @@ class EvidenceBot:
     def rendition_groups(self) -> dict[str, str]:
         """doc id -> rendition group, found among the documents this viewer may read only: a hidden document
         quoting two others must not make them one piece of evidence (claims, gaps)."""
-        from evidence_bot.duplicates import rendition_groups
+        from evidence_bot.search.duplicates import rendition_groups
 
         def compute() -> dict[str, str]:
             readable = self.catalog.allowed_documents(self.scoped(None))
@@ -168,8 +168,8 @@ class EvidenceBot:
 
     def gaps(self, framework_id: str = "cqc-la", as_of=None):
         """The gap view of one framework (frameworks/gaps.py), over the documents this viewer may read."""
-        from evidence_bot.frameworks.findings import passage_sentences, statement_sentences
-        from evidence_bot.frameworks.gaps import gap_report
+        from evidence_bot.evidence.frameworks.findings import passage_sentences, statement_sentences
+        from evidence_bot.evidence.frameworks.gaps import gap_report
 
         self.require_documents()
         framework = self.framework(framework_id)
@@ -186,7 +186,7 @@ class EvidenceBot:
 
     def statement_vectors(self, framework):
         """The framework's statements as the mapping model sees them (frameworks/mapping.py), kept per framework."""
-        from evidence_bot.frameworks.mapping import statement_vectors
+        from evidence_bot.evidence.frameworks.mapping import statement_vectors
 
         key = (framework.id, framework.fingerprint, self.mapping_model.version)
         if key not in self.statement_vector_cache:
@@ -200,7 +200,7 @@ class EvidenceBot:
 
     def mapping_records(self, framework_id: str | None = None) -> list[dict]:
         """The mapping passage by passage (frameworks/export.py), over the documents this viewer may read."""
-        from evidence_bot.frameworks.export import mapping_records
+        from evidence_bot.evidence.frameworks.export import mapping_records
 
         self.require_documents()
         ids = [self.framework(framework_id).id] if framework_id else sorted(self.frameworks)
@@ -218,7 +218,13 @@ class EvidenceBot:
         corrections file (frameworks/corrections.py), applied at once and after every later ingest or refit."""
         from datetime import datetime
 
-        from evidence_bot.frameworks.corrections import Correction, append_correction, locate, read_corrections, span_of
+        from evidence_bot.evidence.frameworks.corrections import (
+            Correction,
+            append_correction,
+            locate,
+            read_corrections,
+            span_of,
+        )
 
         framework = self.framework(framework_id)
         statements = [s.removeprefix(f"{framework.id}/") for s in statements]  # as `map` prints them, or bare
@@ -248,14 +254,14 @@ class EvidenceBot:
 
     def claims(self):
         """The self-assessments' checkable claims, each tested against the other documents (claims.py)."""
-        from evidence_bot.claims import ClaimChecker
+        from evidence_bot.evidence.claims import ClaimChecker
 
         self.require_documents()
         return ClaimChecker(self).check()
 
     def brief(self, topic: str, filters: Filters | None = None):
         """A councillor's briefing on a topic (briefing.py)."""
-        from evidence_bot.briefing import BriefingWriter
+        from evidence_bot.evidence.briefing import BriefingWriter
 
         if not (topic or "").strip():
             raise EvidenceBotError("the topic is empty")

@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from evidence_bot.embedding import Embedder
+from evidence_bot.store.embedding import Embedder
 
 DIMENSIONS = 384  # all-MiniLM-L6-v2's, so the vector store and every check on vector length are the same
 VOCABULARY = 30522  # the tokenizer's word-pieces

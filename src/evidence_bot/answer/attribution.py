@@ -23,7 +23,7 @@ import re
 from datetime import date
 
 from evidence_bot.models import Citation
-from evidence_bot.speakers import COMMITTEE, COUNCIL, INSPECTOR, PRESS, SOURCES, document_source
+from evidence_bot.text.speakers import COMMITTEE, COUNCIL, INSPECTOR, PRESS, SOURCES, document_source
 
 MAX_TITLE_CHARS = 120
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

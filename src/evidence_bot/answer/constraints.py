@@ -10,7 +10,22 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from evidence_bot.lexical import expansions, words
+from evidence_bot.text.facts import (
+    CAPITALISED_RUN,
+    CONTACT,
+    DATE,
+    FREQUENCY,
+    FUTURE,
+    NOT_NAMES,
+    RATING,
+    SCORE,
+    SHARE,
+    TITLED,
+    has_figure,
+    periods,
+    periods_agree,
+)
+from evidence_bot.text.lexical import expansions, words
 
 # Nouns whose value is a figure: "What's Lincolnshire's population?", "What was the overspend?"
 _FIGURE_NOUNS = (r"(?:score|rate|figure|total|percentage|population|budget|spend|spending|overspend|cost|caseloads?|"
@@ -24,40 +39,15 @@ ASKS_DATE = re.compile(r"\b(?:when|what dates?|which dates?|which year|what year
 ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:\w+ )?(?:councillor|member|officer|organisation|charity|provider|"
                        r"company)s?|name of|named)\b", re.I)
 ASKS_FREQUENCY = re.compile(r"\bhow (?:often|regularly|frequently)\b", re.I)
-FREQUENCY = re.compile(r"\b(?:daily|weekly|fortnightly|monthly|quarterly|annual(?:ly)?|yearly|bi-?monthly|"
-                       r"every (?:day|week|month|quarter|year|\w+ (?:days|weeks|months|years))|once a|twice a|"
-                       r"(?:each|per|a) (?:day|week|fortnight|month|quarter|year)|regular(?:ly)?)\b", re.I)
 ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
 ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded|grade|judge?ments?)\b|"
                          r"\b(?:did|does|do) [^?]*\b(?:rate|judge)\b", re.I)
 ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
 ASKS_FUTURE = re.compile(r"\b(?:when|what date|which year|what year|by when)\b[^?]*\b(?:next|will|due|upcoming|planned|"
                          r"expected|scheduled)\b|\bwhen will\b", re.I)
-FUTURE = re.compile(r"\b(?:will|next|due|planned|expected|scheduled|upcoming|forthcoming|intends?|plans? to)\b", re.I)
 ASKS_CONTACT = re.compile(r"\b(?:(?:tele)?phone|contact|helpline) (?:number|details)|\bemail(?: address)?\b|"
                           r"\b(?:web ?site|web|postal) address\b", re.I)
-CONTACT = re.compile(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b[\w.+-]+@[\w-]+\.[\w.]+\b|\bwww\.\S+|https?://\S+",
-                     re.I)
-SCORE = re.compile(r"(?<![\d.,£])[1-4](?![\d.,%])|\d+(?:\.\d+)?%")  # CQC scores 1-4 and percentages
 
-NUMBER = re.compile(r"(?<![\w/])(?:£?\d[\d,]*(?:\.\d+)?%?)(?![\w/])|\b(?:one|two|three|four|five|six|seven|eight|"
-                    r"nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|half|quarter|"
-                    r"third|none|no)\b", re.I)
-YEAR_ONLY = re.compile(r"^(?:19|20)\d{2}s?$")
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-DATE_OR_TIME = re.compile(rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}\b|"
-                          rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?=\W|$)|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?!,?\d)|"
-                          rf"\b\d{{1,2}}[.:]\d{{2}}\s*(?:am|pm)\b|\b\d{{1,2}}\s*(?:am|pm)\b", re.I)
-DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-                  r"\b\d{1,2}[./]\d{1,2}[./]\d{2,4}\b|"
-                  r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) "
-                  r"(?:years?|months?|weeks?) ago\b|"
-                  r"\blast (?:year|month|week|spring|summer|autumn|winter)\b|\b(?:earlier|later) this year\b", re.I)
-TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
-CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
-SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
-RATING = re.compile(r"\b(?:outstanding|good|requires? improvement|inadequate|excellent|poor|red|amber|green)\b", re.I)
-PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
 ROLE_WORDS = {"council", "committee", "board", "cabinet", "director", "directors", "chair", "chairman", "lead",
               "leader", "member", "members", "officer", "officers", "executive", "chief", "independent", "deputy",
               "head", "manager", "team", "health", "wellbeing", "scrutiny", "overview", "services", "service",
@@ -65,47 +55,12 @@ ROLE_WORDS = {"council", "committee", "board", "cabinet", "director", "directors
               "forum", "department", "corporate", "strategic", "portfolio", "holder", "safeguarding", "local",
               "authority", "and", "of", "for", "the", "principal", "worker", "assessment"}
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
-NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
-             "and", "has", "have", "can", "tell", "apart", "i", "january", "february", "march", "april", "may", "june",
-             "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
-             "thursday", "friday", "saturday", "sunday", "councillor", "councillors", "cllr", "mr", "mrs", "ms", "dr",
-             "q1", "q2", "q3", "q4"}
 
 
-@lru_cache(maxsize=16384)  # every candidate sentence is read again for each question that retrieves it
-def periods(text: str) -> frozenset[tuple[int, int]]:
-    """Years and financial years as (start, end): '2019-20', '2019/2020' and '19/20' are all (2019, 2020)."""
-    found = set()
-    for m in PERIOD.finditer(text):
-        if m.group(1):
-            start = int(m.group(1))
-            end = m.group(2)
-            if end is None:
-                found.add((start, start))
-                continue
-            end = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-            found.add((start, end) if end == start + 1 else (start, start))
-        else:
-            start, end = 2000 + int(m.group(3)), 2000 + int(m.group(4))
-            if end == start + 1:
-                found.add((start, end))
-    return frozenset(found)
 
 
-def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> bool:
-    if not asked or not stated:
-        return True
-    for a in asked:
-        for s in stated:
-            if a == s or (a[0] == a[1] and a[0] in s) or (s[0] == s[1] and s[0] in a and a[0] != a[1]):
-                return True
-    return False
 
 
-@lru_cache(maxsize=16384)
-def has_figure(text: str) -> bool:
-    """A number that is not a year, nor part of a date or a time ("16 July 2025", "2025-09-23", "10.00 am")."""
-    return any(not YEAR_ONLY.match(m.group(0)) for m in NUMBER.finditer(DATE_OR_TIME.sub(" ", text)))
 
 
 def has_name(text: str, question_words: set[str]) -> bool:

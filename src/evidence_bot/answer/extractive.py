@@ -32,12 +32,12 @@ from evidence_bot.answer.features import (
     unit_sources,
 )
 from evidence_bot.answer.selector import Selector
-from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import codes, content_words
 from evidence_bot.models import Answer, Citation, SearchHit
-from evidence_bot.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
 from evidence_bot.stages import stage
-from evidence_bot.units import passage_units, unit_id
+from evidence_bot.store.embedding import Embedder
+from evidence_bot.text.lexical import codes, content_words
+from evidence_bot.text.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection, is_list_item
+from evidence_bot.text.units import passage_units, unit_id
 
 ABSTENTION = "The evidence provided does not answer this."
 NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."

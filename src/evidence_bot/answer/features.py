@@ -34,11 +34,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot import speakers
-from evidence_bot.answer.constraints import Constraints, allowed, mentions, periods, periods_agree
-from evidence_bot.lexical import content_words, expansions, words
+from evidence_bot.answer.constraints import Constraints, allowed, mentions
 from evidence_bot.models import SearchHit
-from evidence_bot.speakers import COUNCIL, INSPECTOR, document_source, sentence_source
+from evidence_bot.text import speakers
+from evidence_bot.text.facts import periods, periods_agree
+from evidence_bot.text.lexical import content_words, expansions, words
+from evidence_bot.text.speakers import COUNCIL, INSPECTOR, document_source, sentence_source
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
@@ -312,7 +313,7 @@ def statement_features(asked: set[tuple[str, str]], text: str, context: str) -> 
 @lru_cache(maxsize=1)
 def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern], ...]:
     """The built-in frameworks' statements, each with a pattern for its name and aliases."""
-    from evidence_bot.frameworks.framework import load_frameworks
+    from evidence_bot.evidence.frameworks.framework import load_frameworks
 
     patterns = []
     for framework in load_frameworks().values():

@@ -2,7 +2,7 @@
 
 import re
 
-from evidence_bot.lexical import content_words
+from evidence_bot.text.lexical import content_words
 
 _ANAPHORA = re.compile(
     r"\b(?:those|these|they|them|their|theirs|it|its|that|this|there|he|she|him|her|such|same|former|latter)\b",

@@ -19,7 +19,7 @@ from evidence_bot.answer.verification import (
     markers_before_stop,
 )
 from evidence_bot.models import Answer, SearchHit
-from evidence_bot.sentences import split_sentences
+from evidence_bot.text.sentences import split_sentences
 
 SYSTEM = f"""You answer questions from council officers and councillors about inspection evidence, using only
 the numbered passages you are given.

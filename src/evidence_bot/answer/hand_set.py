@@ -25,10 +25,10 @@ from evidence_bot.answer.extractive import (
     with_list_items,
 )
 from evidence_bot.answer.features import QuestionProfile, coverage
-from evidence_bot.embedding import Embedder
-from evidence_bot.lexical import content_words
 from evidence_bot.models import Answer, SearchHit
-from evidence_bot.units import passage_units, unit_id
+from evidence_bot.store.embedding import Embedder
+from evidence_bot.text.lexical import content_words
+from evidence_bot.text.units import passage_units, unit_id
 
 PASSAGES_READ = 5
 THRESHOLD = 0.34  # swept on the Thurrock set: the least cost, an answer to an unanswerable question counting two

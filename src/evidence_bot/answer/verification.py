@@ -17,20 +17,14 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.answer.constraints import CAPITALISED_RUN, NOT_NAMES, RATING
-from evidence_bot.lexical import glossary
-from evidence_bot.sentences import sentence_spans, split_sentences
+from evidence_bot.text.facts import CAPITALISED_RUN, FIGURE, MONTH_NAME, NOT_NAMES, NUMBER_WORD, RATING
+from evidence_bot.text.lexical import glossary
+from evidence_bot.text.sentences import sentence_spans, split_sentences
 
 CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 UNFINISHED_MARKER = re.compile(r"\s*\[[\d,\s]*$")
-FIGURE = re.compile(r"(?<![\w/])£?\d[\d,]*(?:\.\d+)?%?(?![\w/])")
-MONTH = re.compile(r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b",
-                   re.I)
 WORD = re.compile(r"[a-z][a-z'’-]+")
-NUMBER_WORD = re.compile(r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-                         r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|hundred|thousand|million)\b",
-                         re.I)
 STOPWORDS = set("""a an and are as at be been but by for from had has have he her his in is it its of on or our she
 that the their there these they this those to was we were which while who will with would not no than then so such
 also into about over under more most less very can could should may might must said says""".split())
@@ -103,7 +97,7 @@ def facts(sentence: str) -> list[str]:
     names that are not the sentence's first word (a rating inside a run of capitals is a rating, not a name)."""
     found = [f.replace(",", "").lstrip("£").rstrip("%") for f in FIGURE.findall(sentence)]
     found += [w.lower() for w in NUMBER_WORD.findall(sentence)]
-    found += [m.lower() for m in MONTH.findall(sentence)] + [r.lower() for r in RATING.findall(sentence)]
+    found += [m.lower() for m in MONTH_NAME.findall(sentence)] + [r.lower() for r in RATING.findall(sentence)]
     for match in CAPITALISED_RUN.finditer(RATING.sub(".", sentence)):
         words = match.group(0).split()
         if match.start() == 0 and words[0].lower() not in NOT_NAMES:

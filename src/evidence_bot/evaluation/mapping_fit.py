@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from evidence_bot.evaluation.mapping import MappingLabel, locate
-from evidence_bot.frameworks.framework import Framework
-from evidence_bot.frameworks.mapping import (
+from evidence_bot.evidence.frameworks.framework import Framework
+from evidence_bot.evidence.frameworks.mapping import (
     FEATURES,
     StatementVectors,
     leaf_heading,
@@ -24,7 +24,7 @@ from evidence_bot.frameworks.mapping import (
     pair_features,
     statement_vectors,
 )
-from evidence_bot.units import passage_units, unit_id
+from evidence_bot.text.units import passage_units, unit_id
 
 REGULARISATION = 1.0  # C of the logistic regression; 0.1 and 1.0 gave the same held-out F1 within 0.01
 RULES = [(t, r, k) for t in np.round(np.arange(0.10, 0.95, 0.05), 2) for r in (0.0, 0.5, 0.7, 0.85) for k in (1, 2, 3)]

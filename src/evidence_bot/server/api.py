@@ -11,18 +11,18 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from evidence_bot.audit import as_csv
-from evidence_bot.briefing import as_markdown, slug
-from evidence_bot.briefing_docx import briefing_docx
-from evidence_bot.claims import ClaimStatus
-from evidence_bot.loaders.limits import MAX_FILE_BYTES
+from evidence_bot.evidence.briefing import as_markdown, slug
+from evidence_bot.evidence.briefing_docx import briefing_docx
+from evidence_bot.evidence.claims import ClaimStatus
+from evidence_bot.governance.audit import as_csv
+from evidence_bot.ingest.loaders.limits import MAX_FILE_BYTES
+from evidence_bot.ingest.sources import validate_meta
 from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.server import examples
 from evidence_bot.server.dependencies import Admin, Bot, Me, Run, current_viewer
 from evidence_bot.server.examples import documented
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, CorrectionRequest, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
-from evidence_bot.sources import validate_meta
 
 router = APIRouter(prefix="/api", tags=["evidence"], dependencies=[Depends(current_viewer)])
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -8,17 +8,17 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from evidence_bot import __version__
-from evidence_bot.access import TokenStore
-from evidence_bot.audit import AuditLog
 from evidence_bot.config import Settings
 from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
-from evidence_bot.feedback import FeedbackStore
-from evidence_bot.index_lock import IndexBusyError
+from evidence_bot.governance.access import TokenStore
+from evidence_bot.governance.audit import AuditLog
+from evidence_bot.governance.feedback import FeedbackStore
+from evidence_bot.ingest.uploads import UploadError
 from evidence_bot.server import api, health, openai_compat, page
 from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
-from evidence_bot.uploads import UploadError
+from evidence_bot.store.index_lock import IndexBusyError
 
 MAX_BODY_BYTES = 256 * 1024  # a question, its history and filters; anything bigger is refused with 413
 

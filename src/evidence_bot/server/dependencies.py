@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from evidence_bot.access import LOCAL, Viewer
 from evidence_bot.config import Settings
+from evidence_bot.governance.access import LOCAL, Viewer
 from evidence_bot.server.guard import local_and_unproxied, sent_by_another_site
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot

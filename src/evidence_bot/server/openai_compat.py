@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, format_sse_event
 
-from evidence_bot.feedback import new_id
+from evidence_bot.governance.feedback import new_id
 from evidence_bot.models import Citation
 from evidence_bot.server import examples
 from evidence_bot.server.dependencies import Me, Run, current_viewer

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from evidence_bot.access import LOCAL, TokenStore, Viewer
-from evidence_bot.audit import AuditLog
-from evidence_bot.feedback import FeedbackStore, new_id
+from evidence_bot.governance.access import LOCAL, TokenStore, Viewer
+from evidence_bot.governance.audit import AuditLog
+from evidence_bot.governance.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, DocumentMeta, Filters
 from evidence_bot.server.rate_limit import RateLimit
 from evidence_bot.service import EvidenceBot, Prepared

@@ -3,7 +3,7 @@
 from dataclasses import asdict
 from pathlib import PurePath
 
-from evidence_bot.access import DEFAULT_ACCESS
+from evidence_bot.governance.access import DEFAULT_ACCESS
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
 
 DOCUMENT_FIELDS = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access",

@@ -1,0 +1,67 @@
+"""The command group and what every command shares: opening the index, filters, errors to exit codes.
+
+Exit codes: 0 success; 1 some input failed (the rest was processed), or another
+ingest held the index (nothing was written); 2 usage error; 3 nothing to answer
+from (empty index) or not found."""
+
+import sys
+from pathlib import Path
+
+import click
+
+from evidence_bot.config import Settings
+from evidence_bot.models import DOC_TYPES, Filters
+from evidence_bot.service import EvidenceBot
+from evidence_bot.text.control_chars import strip_controls
+
+EXIT_PARTIAL, EXIT_EMPTY = 1, 3
+PARTIAL = "Only part of what you asked is in the evidence."  # an answer's `partial`; the chat page says the same
+
+
+def open_bot(index_dir: Path | None, **settings) -> EvidenceBot:
+    return EvidenceBot(Settings(**({"index_dir": index_dir} if index_dir else {}), **settings))
+
+
+def fail(message: str, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def filter_options(command):
+    for option in reversed([
+        click.option("--type", "doc_type", multiple=True, type=click.Choice(DOC_TYPES),
+                     help="Only this document type."),
+        click.option("--service", multiple=True, help="Only this service (adults, children, ...)."),
+        click.option("--publisher", multiple=True, help="Only this publisher."),
+        click.option("--document", multiple=True, help="Only this document (id or path)."),
+        click.option("--from", "date_from", help="Only documents dated on or after YYYY-MM-DD."),
+        click.option("--to", "date_to", help="Only documents dated on or before YYYY-MM-DD."),
+    ]):
+        command = option(command)
+    return command
+
+
+def make_filters(doc_type, service, publisher, document, date_from, date_to) -> Filters:
+    return Filters(list(doc_type), list(service), list(publisher), list(document), date_from, date_to)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="EVIDENCE_BOT_INDEX_DIR",
+              help="Index folder (default ./index, or $EVIDENCE_BOT_INDEX_DIR).")
+@click.pass_context
+def main(ctx, index_dir):
+    """Answer questions over council inspection evidence, with cited passages."""
+    ctx.obj = index_dir
+
+
+def document_summary(row) -> dict:
+    keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
+            "page_count", "content_hash", "ingested_at")
+    summary = {k: strip_controls(row[k]) if isinstance(row[k], str) else row[k] for k in keys}
+    if "passages" in row.keys():
+        summary["passages"] = row["passages"]
+    return summary
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Readiness work: `gaps`, `map`, `correct-mapping`, `claims`, `brief`."""
+
+from pathlib import Path
+from typing import get_args
+
+import click
+
+from evidence_bot.cli.common import EXIT_EMPTY, fail, filter_options, main, make_filters, open_bot
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.evidence.claims import ClaimStatus
+
+
+@main.command()
+@click.option("--framework", default="cqc-la", show_default=True, help="cqc-la, ofsted-ilacs or a council's own.")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "html", "csv", "json"]), default="table",
+              show_default=True)
+@click.option("--as-of", "as_of", help="Judge how recent the evidence is on this day (YYYY-MM-DD; default today).")
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.pass_obj
+def gaps(index_dir, framework, fmt, as_of, output):
+    """Per statement: how much evidence, of which kinds, how recent, corroborated or not, and a RAG rating."""
+    from datetime import date
+
+    from evidence_bot.evidence.frameworks.report import render_gaps
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        fail(f"--as-of '{as_of}' is not a date (YYYY-MM-DD)", 2)
+    bot = open_bot(index_dir)
+    try:
+        report = bot.gaps(framework, day)
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except NotFoundError as exc:
+        fail(str(exc), 2)
+    output.write(render_gaps(report, fmt) + ("" if fmt in ("csv", "json", "md", "html") else "\n"))
+
+
+@main.command("map")
+@click.option("--framework", help="Only this framework (default: every one).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.pass_obj
+def map_passages(index_dir, framework, fmt, output):
+    """Per passage: the statements it is filed under (with probabilities), its category and whose words it holds."""
+    from evidence_bot.evidence.frameworks.export import render_mapping
+
+    bot = open_bot(index_dir)
+    try:
+        records = bot.mapping_records(framework)
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except NotFoundError as exc:
+        fail(str(exc), 2)
+    output.write(render_mapping(records, fmt))
+    click.echo(f"{len(records)} passages", err=True)
+
+
+@main.command("correct-mapping")
+@click.argument("passage_id")
+@click.option("--framework", default="cqc-la", show_default=True)
+@click.option("--statement", "statements", multiple=True,
+              help="A statement id to file the passage under, best first (repeatable; none: it evidences none).")
+@click.option("--category", help="Its evidence category (people, staff, partners, processes, outcomes).")
+@click.option("--note", default="", help="Why, for whoever reads the corrections file next.")
+@click.pass_obj
+def correct_mapping(index_dir, passage_id, framework, statements, category, note):
+    """File a passage under other statements. Kept in the corrections file, so it survives re-ingest and refits."""
+    bot = open_bot(index_dir)
+    try:
+        correction = bot.correct_mapping(passage_id, framework, list(statements), category, note=note)
+    except NotFoundError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    click.echo(f"{passage_id}: {framework} {', '.join(correction.statements) or 'no statement'} "
+               f"(kept in {bot.settings.corrections_path})")
+
+
+@main.command()
+@click.option("--status", "statuses", multiple=True,
+              type=click.Choice(get_args(ClaimStatus)),
+              help="Only claims with this status (repeatable; default all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "md", "json", "csv"]), default="table", show_default=True)
+@click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
+@click.pass_obj
+def claims(index_dir, statuses, fmt, output):
+    """The self-assessment's checkable claims and what other documents say about each."""
+    from evidence_bot.evidence.claims_report import render_claims
+
+    bot = open_bot(index_dir)
+    try:
+        found = bot.claims()
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    output.write(render_claims([c for c in found if not statuses or c.status in statuses], fmt))
+
+
+@main.command()
+@click.argument("topic")
+@click.option("--format", "fmt", type=click.Choice(["docx", "md"]), default="docx", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default briefing-<topic>.docx or .md in the current folder).")
+@filter_options
+@click.pass_obj
+def brief(index_dir, topic, fmt, output, **filter_args):
+    """A short briefing on TOPIC for a meeting: key facts with footnoted sources, and open questions."""
+    from evidence_bot.evidence.briefing import as_markdown, slug
+    from evidence_bot.evidence.briefing_docx import briefing_docx
+
+    bot = open_bot(index_dir)
+    try:
+        briefing = bot.brief(topic, make_filters(**filter_args))
+    except EmptyIndexError as exc:
+        fail(str(exc), EXIT_EMPTY)
+    except EvidenceBotError as exc:
+        fail(str(exc), 2)
+    output = output or Path(f"briefing-{slug(topic)}.{fmt}")
+    if fmt == "docx":
+        output.write_bytes(briefing_docx(briefing))
+    else:
+        output.write_text(as_markdown(briefing), encoding="utf-8")
+    click.echo(f"{output}: {len(briefing.facts)} facts from {len(briefing.sources)} sources, "
+               f"{len(briefing.questions)} open questions")

@@ -1,0 +1,1 @@
+"""What readiness leads read: frameworks and gaps, claims, briefings."""

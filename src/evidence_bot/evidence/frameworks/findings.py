@@ -1,0 +1,186 @@
+"""Findings beside claims: for each statement, what the inspector found and what the council's own documents
+claim, sentence by sentence with citations, and where the two part.
+
+- A finding is a sentence in the inspector's words (speakers.py: a CQC or Ofsted page, or their words quoted
+  in the news or in minutes) of a passage filed under the statement.
+- A claim is a sentence in the council's own words in its self-assessment or action plan, filed likewise.
+- Either is quoted for a statement only when the statement is among the nearest to the sentence itself
+  (within NEAR of its best): a news passage listing six findings quotes each under its own statement.
+- A claim is supported when an independent sentence filed under the statement (the inspector's, a
+  committee's, the press's, or people's and partners' feedback outside the council's own documents) means much
+  the same (similarity at least SUPPORT) and its figures do not differ (figures_differ). It differs from a
+  finding close in meaning (at least DIFFERS) that gives other figures or reports a shortfall the claim does not.
+  Otherwise it has no independent support. These are flags for a person to look at, with both quotes shown."""
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from evidence_bot.evidence.claims import figures
+from evidence_bot.models import PassageOrigin
+from evidence_bot.text import speakers
+from evidence_bot.text.units import passage_units, unit_id
+
+NEAR = 0.03  # a sentence is quoted under a statement within this cosine of its nearest statement (judged on
+# Thurrock's gap view: 0.05 quoted an overall verdict under three statements)
+SUPPORT = 0.55  # as claims.py: an independent sentence this close means much the same
+DIFFERS = 0.5  # a finding this close to a claim is about the same thing
+SHOWN = 3  # findings and claims quoted per statement
+MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings or claims
+SUPPORTED = "supported"
+DIFFERS_FROM_FINDING = "differs from the inspector's finding"
+UNSUPPORTED = "no independent support"
+_SHORTFALL = re.compile(r"\b(?:not always|did not|didn't|were not|was not|wasn't|weren't|not yet|lack(?:ed|ing)?|"
+                        r"inconsisten\w*|delays?|delayed|waiting|backlogs?|shortfalls?|concerns?|needs? to improve|"
+                        r"needed to improve|too long|too many|limited|gaps?|poor|struggled|difficult|variable|"
+                        r"requires? improvement|inadequate)\b", re.IGNORECASE)
+_DENIED = re.compile(r"\b(?:no|not any|without|free of|few|fewer)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_YEAR_RANGE = re.compile(r"\b(?:19|20)\d\d\s*[-/–]\s*(?:(?:19|20)\d\d|\d\d)\b")
+
+
+@dataclass
+class Quote(PassageOrigin):
+    section: str | None
+    text: str
+    source: str  # speakers.SOURCES
+    similarity: float  # to the statement
+
+
+@dataclass
+class ClaimCheck:
+    claim: Quote
+    status: str  # SUPPORTED | DIFFERS_FROM_FINDING | UNSUPPORTED
+    against: Quote | None  # the independent sentence that supports it, or the finding it differs from
+
+
+@dataclass
+class Sentence:
+    quote: Quote
+    vector: np.ndarray
+    nearest: bool  # the statement is among the sentence's nearest statements
+
+
+@dataclass
+class ReadSentence:
+    """A sentence of a mapped passage read once for the whole gap view: whose words, vector, and its cosine to
+    every statement of the framework."""
+    text: str
+    source: str
+    vector: np.ndarray
+    similarities: np.ndarray
+
+
+def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
+                      preceding: dict[str, str]) -> dict[str, list[ReadSentence]]:
+    """passage id -> its sentences worth quoting, for every passage of rows (MappingStore.statement_rows; a passage
+    filed under three statements is read once); preceding: passage id -> the text before it."""
+    passages = {row["passage_id"]: row for row in rows}
+    units = [(pid, start, text, unit_id(pid, start)) for pid, row in passages.items()
+             for start, text in passage_units(row["text"], row["kind"])]
+    stored = unit_store.vectors([u[3] for u in units]) if units else {}
+    sources = {pid: iter(speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"],
+                                               row["title"], preceding.get(pid, "")))
+               for pid, row in passages.items()}
+    read: dict[str, list[ReadSentence]] = {pid: [] for pid in passages}
+    for pid, _start, text, uid in units:
+        source = next(sources[pid])  # one per unit, in order: advanced for every unit, kept or not
+        if uid not in stored or len(text.strip()) < MIN_CHARS or text.rstrip().endswith(":"):  # an introduction
+            continue
+        vector = np.asarray(stored[uid], dtype=np.float32)
+        read[pid].append(ReadSentence(" ".join(text.split()), source, vector, statement_vectors @ vector))
+    return read
+
+
+def statement_sentences(rows: list, statement_index: int, read: dict[str, list[ReadSentence]]) -> list[Sentence]:
+    """The sentences of the passages filed under the statement (rows: its rows of MappingStore.statement_rows),
+    each marked nearest when the statement is among the sentence's nearest statements."""
+    result = []
+    for row in rows:
+        for s in read.get(row["passage_id"], []):
+            quote = Quote(row["passage_id"], row["doc_id"], row["title"] or row["doc_id"], row["doc_type"],
+                          row["date"], row["page"], row["section"], s.text, s.source,
+                          round(float(s.similarities[statement_index]), 3))
+            result.append(Sentence(quote, s.vector, s.similarities[statement_index] >= s.similarities.max() - NEAR))
+    return result
+
+
+def is_claim(s: Sentence) -> bool:
+    return s.quote.doc_type in speakers.CLAIM_TYPES and s.quote.source == speakers.COUNCIL
+
+
+def is_independent(s: Sentence) -> bool:
+    return s.quote.doc_type not in speakers.CLAIM_TYPES and s.quote.source != speakers.COUNCIL
+
+
+def side_by_side(sentences: list[Sentence]) -> tuple[list[Quote], list[ClaimCheck]]:
+    """The statement's strongest findings and claims, each claim checked against the independent sentences."""
+    findings = strongest([s for s in sentences if s.nearest and s.quote.source == speakers.INSPECTOR
+                          and s.quote.doc_type not in speakers.CLAIM_TYPES])  # the council restating CQC is a claim
+    claims = strongest([s for s in sentences if s.nearest and is_claim(s)])
+    independent = [s for s in sentences if is_independent(s)]
+    return [s.quote for s in findings], [check(claim, independent) for claim in claims]
+
+
+def strongest(sentences: list[Sentence]) -> list[Sentence]:
+    """The SHOWN nearest the statement, one sentence text once (renditions of a document repeat it)."""
+    chosen, seen = [], set()
+    for s in sorted(sentences, key=lambda s: -s.quote.similarity):
+        if s.quote.text not in seen:
+            seen.add(s.quote.text)
+            chosen.append(s)
+        if len(chosen) == SHOWN:
+            break
+    return chosen
+
+
+def check(claim: Sentence, independent: list[Sentence]) -> ClaimCheck:
+    if not independent:
+        return ClaimCheck(claim.quote, UNSUPPORTED, None)
+    similarity = np.asarray([s.vector for s in independent]) @ claim.vector
+    claimed = key_figures(claim.quote.text)
+    for j in np.argsort(-similarity):
+        other = independent[j]
+        if similarity[j] < DIFFERS:
+            break
+        differ = figures_differ(claimed, key_figures(other.quote.text))
+        if other.quote.source == speakers.INSPECTOR and (
+                differ or (reports_shortfall(other.quote.text) and not reports_shortfall(claim.quote.text))):
+            return ClaimCheck(claim.quote, DIFFERS_FROM_FINDING, other.quote)
+        if similarity[j] >= SUPPORT and not differ:
+            return ClaimCheck(claim.quote, SUPPORTED, other.quote)
+    return ClaimCheck(claim.quote, UNSUPPORTED, None)
+
+
+def key_figures(text: str) -> set[str]:
+    """claims.figures, with year ranges ("2023-24", "2023/2024") taken out: a period, not a figure."""
+    return figures(_YEAR_RANGE.sub(" ", text))
+
+
+def reports_shortfall(text: str) -> bool:
+    """A shortfall word not denied just before it ("no concerns", "without delays" are not shortfalls)."""
+    return any(not _DENIED.search(text[max(0, m.start() - 20) : m.start()]) for m in _SHORTFALL.finditer(text))
+
+
+def figures_differ(claimed: set[str], given: set[str]) -> bool:
+    """Both give figures and share none; percentages, when both give them, are what is compared."""
+    percentages = {f for f in claimed if f.endswith("%")}, {f for f in given if f.endswith("%")}
+    if all(percentages):
+        return not percentages[0] & percentages[1]
+    return bool(claimed and given) and not claimed & given
+
+
+def flags(findings: list[Quote], claims: list[ClaimCheck]) -> list[str]:
+    """The gap notes the side-by-side view adds."""
+    notes = [f"the council's claim \"{short(c.claim.text)}\" differs from the inspector's finding "
+             f"\"{short(c.against.text)}\"" for c in claims if c.status == DIFFERS_FROM_FINDING and c.against]
+    alone = sum(c.status == UNSUPPORTED for c in claims)
+    if alone:
+        notes.append(f"{alone} of the council's {len(claims)} strongest claims shown have no independent support")
+    if claims and not findings:
+        notes.append("no inspector's finding in the evidence to set beside the council's claims")
+    return notes
+
+
+def short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"

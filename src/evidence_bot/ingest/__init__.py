@@ -1,0 +1,1 @@
+"""The write side's input: files to documents (loaders), metadata, chunks, uploads."""

@@ -1,0 +1,1 @@
+"""Retrieval for one reader: hybrid ranking, corpus statistics, near-duplicates."""

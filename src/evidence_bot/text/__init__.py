@@ -1,0 +1,1 @@
+"""Text: sentences, words and stop words, units, whose words they are, cleaning and safe display."""

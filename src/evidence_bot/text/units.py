@@ -1,0 +1,35 @@
+"""Answer units: the sentences of a prose passage and the rows of a table passage (under their header row).
+
+Ingestion embeds every unit once, so the sentence-level ranker and the
+answerer reuse stored vectors instead of embedding sentences per query."""
+
+from functools import lru_cache
+
+from evidence_bot.text.sentences import sentence_spans
+
+MIN_UNIT_CHARS = 12
+
+
+def passage_units(text: str, kind: str) -> list[tuple[int, str]]:
+    """(offset in the passage text, unit text), in order."""
+    return list(_units(text, kind))
+
+
+@lru_cache(maxsize=4096)  # every question reads the same top passages again; their text decides their units
+def _units(text: str, kind: str) -> tuple[tuple[int, str], ...]:
+    if kind == "table":
+        header, *rows = text.split("\n")
+        units, position = [], len(header) + 1
+        for row in rows:
+            units.append((position, f"{header}\n{row}"))
+            position += len(row) + 1
+        return tuple(units)
+    return tuple((a, text[a:b]) for a, b in sentence_spans(text) if b - a >= MIN_UNIT_CHARS)
+
+
+def unit_id(passage_id: str, start: int) -> str:
+    return f"{passage_id}@{start}"
+
+
+def passage_of(unit_id_: str) -> str:
+    return unit_id_.rsplit("@", 1)[0]
