@@ -15,7 +15,7 @@ import pytest
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.governance.access import TokenStore, Viewer
 from evidence_bot.governance.audit import AuditLog
-from evidence_bot.ingest.ingestor import document_id
+from evidence_bot.ingest.files import document_id
 from evidence_bot.server import create_app
 
 from helpers.server import local_client

@@ -11,13 +11,13 @@ from evidence_bot.answer.extractive import COUNCIL_CLAIM, NO_INSPECTOR_WORDS, Ca
 from evidence_bot.answer.features import (
     ANSWER_FEATURE_NAMES,
     FEATURE_NAMES,
-    QuestionProfile,
     document_year_agreement,
     form_features,
     names_share,
     period_agreement,
 )
 from evidence_bot.answer.grounding import support_counts
+from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.answer.selector import Selector
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
@@ -286,7 +286,7 @@ def test_an_inspector_question_reads_passages_naming_its_council_before_other_co
 
 
 def test_a_list_after_its_introduction_is_its_speakers_items_passing_over_a_caption():
-    from evidence_bot.answer.extractive import with_list_items
+    from evidence_bot.answer.composing import with_list_items
     from evidence_bot.answer.features import Candidate
 
     lines = [("Other findings included:", "inspector"),

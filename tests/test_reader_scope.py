@@ -18,7 +18,8 @@ from evidence_bot.governance.access import TokenStore, Viewer
 from evidence_bot.models import Filters
 from evidence_bot.search.reader_statistics import TOKENIZER
 from evidence_bot.server import create_app
-from evidence_bot.store.catalog import SCHEMA, Catalog, row_meta
+from evidence_bot.store.catalog import Catalog, row_meta
+from evidence_bot.store.schema import SCHEMA
 from evidence_bot.text.lexical import match_expression
 
 SAMPLE = Path(__file__).resolve().parents[1] / "ingest" / "sample"

@@ -1,8 +1,9 @@
 import pytest
 
 from evidence_bot.errors import SourcesError
+from evidence_bot.ingest.inference import infer_doc_type, infer_meta
 from evidence_bot.ingest.loaders.assemble import assemble, draft
-from evidence_bot.ingest.sources import infer_doc_type, infer_meta, normalise_date, read_sources
+from evidence_bot.ingest.sources import normalise_date, read_sources
 from evidence_bot.models import DocumentMeta
 
 

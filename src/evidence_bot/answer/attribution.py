@@ -22,8 +22,9 @@ that the statement is the passage's own words. The rule:
 import re
 from datetime import date
 
-from evidence_bot.models import Citation
-from evidence_bot.text.speakers import COMMITTEE, COUNCIL, INSPECTOR, PRESS, SOURCES, document_source
+from evidence_bot.models import Citation, SearchHit
+from evidence_bot.text import speakers
+from evidence_bot.text.speakers import COMMITTEE, COUNCIL, INSPECTOR, PRESS, SOURCES, document_source, sentence_source
 
 MAX_TITLE_CHARS = 120
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -87,3 +88,19 @@ def date_in_words(value: str | None) -> str:
     if month is None:
         return year
     return f"{int(day)} {MONTHS[int(month) - 1]} {year}" if day else f"{MONTHS[int(month) - 1]} {year}"
+
+
+def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = "") -> list[str]:
+    """Whose words each unit of the hit's passage holds (speakers.unit_sources); preceding: the text of the
+    document's passage before it, where a quotation or list it continues may begin."""
+    return speakers.unit_sources(hit.passage.text, hit.passage.kind, hit.meta.doc_type, hit.meta.publisher,
+                                 hit.meta.title, preceding)
+
+
+def text_source(text: str, hit: SearchHit) -> str:
+    """Whose words a piece of the hit's passage holds, read on its own (the llm mode's quoted sentences)."""
+    return sentence_source(text, document_source(hit.meta.doc_type, hit.meta.publisher), reports_inspection(hit))
+
+
+def reports_inspection(hit: SearchHit) -> bool:
+    return speakers.reports_an_inspection(hit.meta.doc_type, hit.meta.title)

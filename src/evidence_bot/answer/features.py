@@ -29,17 +29,21 @@ general English or a property of the document's metadata, never a word list from
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.answer.constraints import Constraints, allowed, mentions
+from evidence_bot.answer.constraints import allowed, mentions
+from evidence_bot.answer.question import (
+    QuestionProfile,
+    bodies_named,
+    statements_named,
+)
 from evidence_bot.models import SearchHit
-from evidence_bot.text import speakers
 from evidence_bot.text.facts import periods, periods_agree
 from evidence_bot.text.lexical import content_words, expansions, words
-from evidence_bot.text.speakers import COUNCIL, INSPECTOR, document_source, sentence_source
+from evidence_bot.text.speakers import COUNCIL, INSPECTOR
 
 FEATURE_GROUPS: dict[str, list[str]] = {
     "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
@@ -67,63 +71,13 @@ ANSWER_FEATURE_NAMES: list[str] = [
     "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules", "asks_statement",
     "lead_scope_differs", "statement_anywhere", "unknown_words", "lead_topic", "topic_anywhere", "lead_kind_missing"]
 
-_INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
-              r"assessment team|assessors?)"
-# A question about what the inspector found, said, rated or scored (not one that merely names an inspection:
-# "What did the cabinet decide about the Ofsted action plan?" asks the cabinet; "When did Ofsted visit?" asks
-# about the inspection, and the council's or the press's account of its dates answers it).
-_VISIT = r"(?:spen[dt]|start\w*|beg[ia]n\w*|visit\w*|come|came|coming|go|going|gone|went|arriv\w*|inspect\w*|" \
-         r"talk\w*|speak\w*|spoke|meet\w*|met|publish\w*|take|taking|took|carr\w*|return\w*|interview\w*|" \
-         r"sampl\w*|check\w*|last|bring\w*|introduc\w*)"
-# "What do the inspectors and the council each say…?" asks both: the council's words answer half of it.
-_BOTH_SOURCES = re.compile(r"\b(?:CQC|Ofsted|inspectors?)(?:['’]s?)?(?:\s+\w+)?\s+and\s+(?:the |its |what the )?"
-                           r"(?:council|self-assessment|local authority)|\b(?:council|self-assessment)(?:['’]s?)?"
-                           r"(?:\s+\w+)?\s+and\s+(?:the |what )?(?:CQC|Ofsted|inspectors?)\b", re.IGNORECASE)
-# "What share of care homes have a CQC rating of good?" asks the council's statistics about providers.
-_PROVIDER_SHARE = re.compile(r"\b(?:percentage|proportion|share|number|how many)\b[^?]*\b(?:have|has|with|are|were)\b"
-                             r"[^?]*\b(?:CQC|Ofsted) (?:rating|rated)|\b(?:percentage|proportion|share) of\b[^?]*"
-                             r"\brated\b", re.IGNORECASE)
-_INSPECTOR_QUESTION = re.compile(
-    rf"\b(?:did|does|do|has|have|had|was|were|is|would)\s+{_INSPECTORS}\b(?!\s+(?:action|improvement)\s+plan)"
-    rf"(?!(?:\s+team)?\s+{_VISIT}\b)|"
-    rf"\b{_INSPECTORS}(?:['’]s?)?\s+(?:\w+\s+)?(?:rating|score|grade|judge?ment|verdict|findings?|worry|worries|"
-    rf"concerns?|view|say|said|find|found|"
-    rf"rate|rated|score|scored|judged?|describe|described|praised?|criticised|report (?:say|said|find|found))\b|"
-    rf"\baccording to {_INSPECTORS}|\b(?:rated|scored|judged|graded|score|rating|grade|judge?ment)\b[^?]*"
-    rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
-_BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE),
-           "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
-_SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),
-             "adults": re.compile(r"\badults?\b|\bolder people\b", re.IGNORECASE)}
-_BODY_WORDS = {"cqc", "care", "quality", "commission", "ofsted", "inspector", "inspectors", "council", "councils",
-               "local", "authority", "borough", "city", "county", "district", "assessment", "report", "minutes"}
+# A candidate's form: a heading, a fragment without a verb, site furniture.
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|should|may|"
                    r"must|might|shall)\b|\b[a-z]{3,}(?:ed|ing|es|s)\b", re.IGNORECASE)
 _FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|subscribe|newsletter|breadcrumb|"
                         r"back to top|related content|accessibility statement|privacy notice|follow us|"
                         r"javascript|menu)\b", re.IGNORECASE)
 _END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
-
-
-@dataclass
-class QuestionProfile:
-    """What a question asks for, read once per question."""
-    constraints: Constraints
-    names: list[str]  # named things other than the inspectorates: places, councils, programmes
-    asks_inspector: bool
-    bodies: set[str] = field(default_factory=set)  # inspectorates named: cqc, ofsted
-    statements: set[tuple[str, str]] = field(default_factory=set)  # (framework, statement) named
-    services: set[str] = field(default_factory=set)  # children, adults: the service asked about
-
-    @classmethod
-    def of(cls, question: str) -> "QuestionProfile":
-        constraints = Constraints.of(question)
-        names = [n for n in constraints.names if n.lower() not in _BODY_WORDS]
-        bodies = {body for body, pattern in _BODIES.items() if pattern.search(question)}
-        asks_inspector = bool(_INSPECTOR_QUESTION.search(question)) and not _BOTH_SOURCES.search(question) \
-            and not _PROVIDER_SHARE.search(question)
-        services = {service for service, pattern in _SERVICES.items() if pattern.search(question)}
-        return cls(constraints, names, asks_inspector, bodies, statements_named(question), services)
 
 
 @dataclass
@@ -238,11 +192,6 @@ def body_of(hit: SearchHit, text: str = "") -> set[str]:
     return set(bodies_named(" ".join(filter(None, [hit.meta.publisher, hit.meta.title, text]))))
 
 
-@lru_cache(maxsize=16384)  # the same sentences come back question after question
-def bodies_named(text: str) -> frozenset[str]:
-    return frozenset(body for body, pattern in _BODIES.items() if pattern.search(text))
-
-
 def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: list[SearchHit],
                  meaning: np.ndarray, meaning_query: np.ndarray, meaning_passage: np.ndarray,
                  weights: dict[str, float], unknown: float = 0.0) -> np.ndarray:
@@ -310,24 +259,6 @@ def statement_features(asked: set[tuple[str, str]], text: str, context: str) -> 
     return {"asks_statement": 1.0, "statement_agrees": float(agrees), "statement_differs": float(differs)}
 
 
-@lru_cache(maxsize=1)
-def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern], ...]:
-    """The built-in frameworks' statements, each with a pattern for its name and aliases."""
-    from evidence_bot.evidence.frameworks.framework import load_frameworks
-
-    patterns = []
-    for framework in load_frameworks().values():
-        for statement in framework.statements:
-            names = "|".join(re.escape(n).replace("'", "['’]") for n in statement.names())
-            patterns.append(((framework.id, statement.id), re.compile(rf"\b(?:{names})\b", re.IGNORECASE)))
-    return tuple(patterns)
-
-
-@lru_cache(maxsize=8192)  # a passage's title and section are read for each of its sentences
-def statements_named(text: str) -> frozenset[tuple[str, str]]:
-    return frozenset(key for key, pattern in statement_patterns() if pattern.search(text))
-
-
 def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> dict[str, float]:
     asks = profile.asks_inspector
     return {
@@ -339,22 +270,6 @@ def source_features(profile: QuestionProfile, source: str, bodies: set[str]) -> 
         "body_agrees": float(bool(profile.bodies & bodies)),
         "body_differs": float(bool(profile.bodies) and bool(bodies) and not profile.bodies & bodies),
     }
-
-
-def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = "") -> list[str]:
-    """Whose words each unit of the hit's passage holds (speakers.unit_sources); preceding: the text of the
-    document's passage before it, where a quotation or list it continues may begin."""
-    return speakers.unit_sources(hit.passage.text, hit.passage.kind, hit.meta.doc_type, hit.meta.publisher,
-                                 hit.meta.title, preceding)
-
-
-def text_source(text: str, hit: SearchHit) -> str:
-    """Whose words a piece of the hit's passage holds, read on its own (the llm mode's quoted sentences)."""
-    return sentence_source(text, document_source(hit.meta.doc_type, hit.meta.publisher), reports_inspection(hit))
-
-
-def reports_inspection(hit: SearchHit) -> bool:
-    return speakers.reports_an_inspection(hit.meta.doc_type, hit.meta.title)
 
 
 def answer_features(lead: Candidate, others: list[Candidate], rows: np.ndarray, index: int) -> np.ndarray:

@@ -9,7 +9,8 @@ its cited passages do not support, whatever made the model write it."""
 from collections.abc import Iterator
 from dataclasses import replace
 
-from evidence_bot.answer.extractive import ABSTENTION, citation
+from evidence_bot.answer.composing import citation
+from evidence_bot.answer.extractive import ABSTENTION
 from evidence_bot.answer.grounding import pieces
 from evidence_bot.answer.verification import (
     SentenceCheck,

@@ -13,18 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evidence_bot.answer.composing import compose, is_partial, overlaps, with_list_items
 from evidence_bot.answer.constraints import Constraints, allowed
-from evidence_bot.answer.extractive import (
-    ABSTENTION,
-    compose,
-    context_of,
-    idf_weights,
-    is_partial,
-    overlaps,
-    stored_unit_vectors,
-    with_list_items,
-)
-from evidence_bot.answer.features import QuestionProfile, coverage
+from evidence_bot.answer.extractive import ABSTENTION, idf_weights, stored_unit_vectors
+from evidence_bot.answer.features import context_of, coverage
+from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, SearchHit
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import content_words

@@ -5,21 +5,22 @@ its bytes. Unchanged content costs no embedding; a changed document's new
 passages are stored before the catalog switches to them in one transaction,
 so a crash leaves the old version whole."""
 
-import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
 
 from evidence_bot.errors import IngestError
-from evidence_bot.governance.access import DEFAULT_ACCESS
 from evidence_bot.governance.injection import addressed_to_ai
 from evidence_bot.ingest.chunking import ChunkLimits, chunk_document
-from evidence_bot.ingest.loaders import is_supported, load_document
-from evidence_bot.ingest.sources import SOURCES_FILE, SourcesFile, infer_meta, read_sources
-from evidence_bot.models import DocumentMeta, LoadedDocument, Passage
+from evidence_bot.ingest.files import content_hash, document_id, expand_paths
+from evidence_bot.ingest.inference import infer_meta
+from evidence_bot.ingest.loaders import load_document
+from evidence_bot.ingest.pending import Embedded, Pending, mark_ocr
+from evidence_bot.ingest.report import AccessChange, IngestReport, access_change, note_access_change, pages_line
+from evidence_bot.ingest.sources import SourcesFile, read_sources
+from evidence_bot.models import DocumentMeta
 from evidence_bot.store.catalog import Catalog
 from evidence_bot.store.embedding import DEFAULT_BACKEND, Embedder, TokenCounter
 from evidence_bot.store.recovery import recover
@@ -32,150 +33,6 @@ PIPELINE_VERSION = "7"  # 7: PDF tables and OCR of scanned pages (loaders/pdf.py
 # of any size is ingested in flat memory (a window is stored before the next is read).
 EMBED_WINDOW = 256
 UNIT_CACHE = 20_000  # sentence vectors kept across windows of one run (about 60 MB), then started afresh
-
-
-@dataclass
-class AccessChange:
-    """A newly declared access level replacing a document's stored one; audited as it is applied, through
-    Ingestor.on_access_change (service.py)."""
-
-    path: str
-    doc_id: str
-    before: str
-    after: str
-    declared_in: str  # the sources.yaml, "--access on the command line" or "the upload form"
-
-    def line(self) -> str:
-        return f"access of {self.path} changed from {self.before} to {self.after} (declared in {self.declared_in})"
-
-
-@dataclass
-class IngestReport:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # "path: reason", one line each
-    warnings: list[str] = field(default_factory=list)
-    pages: list[str] = field(default_factory=list)  # PDFs with pages read by OCR or left empty: "path: counts"
-    access_changes: list[AccessChange] = field(default_factory=list)
-    chunks: int = 0  # passages written in this run
-    embedded: int = 0
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
-    def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
-                f"{len(self.failed)} failed, {len(self.removed)} removed; {self.chunks} chunks "
-                f"({self.embedded} embedded) in {self.seconds:.1f}s")
-
-
-@dataclass
-class Pending:
-    """A new or changed document, loaded and chunked, waiting for its vectors."""
-
-    path: Path
-    doc_id: str
-    content_hash: str
-    loaded: LoadedDocument
-    meta: DocumentMeta
-    passages: list[Passage]
-    is_new: bool
-    access_change: AccessChange | None = None  # applied, and reported, once the document is stored
-
-
-@dataclass
-class Embedded:
-    """A pending document's vectors: one per passage, and one per sentence or table row (units.py)."""
-
-    passages: list[list[float]]
-    unit_ids: list[str]
-    units: list[list[float]]
-
-
-def pages_line(path: Path, loaded: LoadedDocument) -> str:
-    read = loaded.pages_read
-    confidence = min(loaded.ocr_pages.values(), default=None)
-    return (f"{path}: {read.text} pages with text, {read.ocr} read by OCR"
-            f"{f' (lowest confidence {confidence:.0%})' if confidence is not None else ''}, {read.empty} empty")
-
-
-def mark_ocr(passages: list[Passage], confidences: dict[int, float]) -> None:
-    """A passage on pages read by OCR carries the lowest confidence among them (citations say so)."""
-    for passage in passages:
-        if passage.page is None:
-            continue
-        pages = range(passage.page, (passage.page_end or passage.page) + 1)
-        read = [confidences[page] for page in pages if page in confidences]
-        passage.ocr_confidence = min(read) if read else None
-
-
-def inside(found: Path, folder: Path, report: IngestReport) -> bool:
-    """A link in the folder to a file elsewhere is skipped: ingesting a folder must not reach outside it."""
-    if found.resolve().is_relative_to(folder.resolve()):
-        return True
-    report.warnings.append(f"{found}: a link to a file outside {folder}; skipped")
-    return False
-
-
-def document_id(path: Path) -> str:
-    return hashlib.sha1(str(path).encode("utf-8")).hexdigest()[:12]
-
-
-def content_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def expand_paths(paths: list[Path], report: IngestReport, staged: dict[Path, Path] | None = None,
-                 given: dict[Path, Path] | None = None) -> list[Path]:
-    """Files named directly (or staged under that name: an upload not yet in place), and the supported files
-    under directories named; given, if passed, gets each file's path as it was reached (through links, unresolved).
-
-    In a folder, hidden files and README files (notes about the folder, not evidence) are skipped, and so are
-    links to folders outside it (reported)."""
-    files: list[Path] = []
-    given = {} if given is None else given
-    for path in paths:
-        path = Path(path)
-        if path.is_dir():
-            visible = [p for p in path.rglob("*")
-                       if not any(part.startswith(".") for part in p.relative_to(path).parts)]
-            for link in visible:
-                if link.is_symlink() and link.is_dir() and not link.resolve().is_relative_to(path.resolve()):
-                    report.warnings.append(f"{link}: a link to a folder outside {path}; skipped (ingest it by name "
-                                           "to include it)")
-            found = [p for p in visible if p.is_file() and is_supported(p) and p.name != SOURCES_FILE
-                     and not p.name.upper().startswith("README")]
-            for p in sorted(found, key=lambda p: p.resolve()):
-                if inside(p, path, report):
-                    files.append(p.resolve())
-                    given.setdefault(p.resolve(), p.absolute())
-        elif path.is_file() or path in (staged or {}):
-            files.append(path.resolve())
-            given.setdefault(path.resolve(), path.absolute())
-        else:
-            report.failed.append(f"{path}: no such file or directory")
-    return list(dict.fromkeys(files))
-
-
-def access_change(existing, declared: str | None, declared_in: str, path: Path) -> AccessChange | None:
-    """A declared level that differs from the stored one; a new document has nothing to change."""
-    before = (existing["access"] or DEFAULT_ACCESS) if existing else None
-    if before is None or not declared or declared == before:
-        return None
-    return AccessChange(str(path), existing["doc_id"], before, declared, declared_in)
-
-
-def note_access_change(change: AccessChange, report: IngestReport) -> None:
-    report.access_changes.append(change)
-    report.warnings.append(change.line())
 
 
 class Ingestor:

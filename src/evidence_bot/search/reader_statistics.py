@@ -23,9 +23,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from evidence_bot.store.catalog import BM25_COLUMN_WEIGHTS as COLUMN_WEIGHTS
-from evidence_bot.store.catalog import FTS_TOKENIZER as TOKENIZER
 from evidence_bot.store.catalog import Catalog
+from evidence_bot.store.schema import BM25_COLUMN_WEIGHTS as COLUMN_WEIGHTS
+from evidence_bot.store.schema import FTS_TOKENIZER as TOKENIZER
 
 # FTS5's bm25() constants (fts5_aux.c); the column weights and tokenizer are passages_fts's own (catalog.py).
 K1, B = 1.2, 0.75

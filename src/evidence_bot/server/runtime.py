@@ -9,8 +9,9 @@ from evidence_bot.governance.access import LOCAL, TokenStore, Viewer
 from evidence_bot.governance.audit import AuditLog
 from evidence_bot.governance.feedback import FeedbackStore, new_id
 from evidence_bot.models import Answer, DocumentMeta, Filters
+from evidence_bot.reader import Prepared
 from evidence_bot.server.rate_limit import RateLimit
-from evidence_bot.service import EvidenceBot, Prepared
+from evidence_bot.service import EvidenceBot
 
 
 @dataclass

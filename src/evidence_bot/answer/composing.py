@@ -1,0 +1,133 @@
+"""An answer composed from the chosen sentences: companions, list items, the missing kind of fact, each statement
+cited with whose words it is, and whether the answer is partial."""
+
+from collections.abc import Sequence
+
+from evidence_bot.answer.attribution import lead_in, text_source, unit_sources
+from evidence_bot.answer.constraints import mentions
+from evidence_bot.answer.features import Candidate, context_of, names_share
+from evidence_bot.answer.question import QuestionProfile
+from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.text.speakers import document_source, is_list_item
+from evidence_bot.text.units import passage_units
+
+
+def select(items: list[Candidate], best: Candidate, limit: int, share: float,
+           asked_codes: Sequence[str] = ()) -> list[Candidate]:
+    """The best candidate and the next ones nearly as probable, from the same source, without repeats, holding
+    the reference codes the question names that the best holds ("Who owns action A2?" is not answered by A3's
+    row too), then the sentence after the best one if there is room (an answer often runs on into it:
+    docs/selection.md); in document order, the best one's passage first."""
+    ranked = sorted(items, key=lambda c: c.probability, reverse=True)
+    chosen = [best]
+    held = [code for code in asked_codes if mentions(code, best.text.lower())]
+    for item in ranked:
+        if len(chosen) >= limit or item.probability < best.probability * share:
+            break
+        if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen) \
+                and all(mentions(code, item.text.lower()) for code in held):
+            chosen.append(item)
+    following = next((c for c in items if c.previous is best), None)
+    if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source:
+        chosen.append(following)
+    return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
+
+
+def with_missing_kind(chosen: list[Candidate], best: Candidate, profile: QuestionProfile) -> list[Candidate]:
+    """'Who asked...?' answered by a sentence without a name: add the sentence before it that has one."""
+    constraints, lead = profile.constraints, best.previous
+    if not constraints.kinds or constraints.kind_share(best.text) or lead is None or lead in chosen:
+        return chosen
+    if constraints.kind_share(lead.text):
+        return sorted([lead, *chosen], key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
+    return chosen
+
+
+def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[SearchHit]) -> bool:
+    """Some of what was asked is missing: a kind of fact asked for, or a named place or programme that neither
+    the quoted sentences nor their documents' titles and sections hold."""
+    text = " ".join(c.text for c in chosen)
+    context = " ".join(context_of(hits[c.hit_index]) for c in chosen)
+    kinds = profile.constraints.kinds
+    missing_kind = any(not profile.constraints.holds(kind, text) for kind in kinds)
+    return missing_kind or (bool(profile.names) and names_share(profile.names, f"{text} {context}") < 1)
+
+
+def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int = 8) -> list[Candidate]:
+    """A sentence that introduces a list ('...the following:') is no answer without the list after it: the
+    items in the same voice that follow it, up to the first sentence in that voice that is not an item. Lines
+    in another voice (a photo caption in a news page) are passed over: they are not the list."""
+    result = []
+    for item in chosen:
+        result.append(item)
+        if item.text.rstrip().endswith(":"):
+            result += [c for c in list_after(item, items)[:limit] if c not in chosen and c not in result]
+    return result
+
+
+def list_after(intro: Candidate, items: list[Candidate]) -> list[Candidate]:
+    listed = []
+    for unit in (c for c in items if c.hit_index == intro.hit_index and c.start > intro.start):
+        if unit.source != intro.source:
+            continue
+        if not is_list_item(unit.text):
+            break
+        listed.append(unit)
+    return listed
+
+
+def overlaps(a: str, b: str) -> bool:
+    wa, wb = set(a.lower().split()), set(b.lower().split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb))) > 0.7
+
+
+def compose(chosen: list[Candidate], hits: list[SearchHit], confidence: float, query: str) -> Answer:
+    """Statements in order, each ending in its citation marker; a document's first statement is led by whose
+    words they are and where (attribution.py), so an answer read aloud names its source (once per document and
+    speaker: a second passage of it is known by its citation number)."""
+    numbers: dict[int, int] = {}
+    spans: dict[int, list[list[int]]] = {}
+    for item in chosen:
+        numbers.setdefault(item.hit_index, len(numbers) + 1)
+        spans.setdefault(item.hit_index, []).append(quoted_span(item, hits[item.hit_index]))
+    citations = {index: citation(n, hits[index], sorted(spans[index]), quoted_source(chosen, index, hits[index]))
+                 for index, n in numbers.items()}
+    parts, led = [], set()
+    for item in chosen:
+        cited = citations[item.hit_index]
+        lead = "" if (cited.document, cited.source) in led else f"{lead_in(cited)} "
+        led.add((cited.document, cited.source))
+        parts.append(f"{lead}{item.text} [{cited.n}]")
+    return Answer(" ".join(parts), False, list(citations.values()), confidence, query)
+
+
+def quoted_span(item: Candidate, hit: SearchHit) -> list[int]:
+    """Where the quoted text sits in the passage; for a table row, the row itself (its header is line one)."""
+    quoted = item.text.split("\n")[-1] if hit.passage.kind == "table" else item.text
+    return [item.start, item.start + len(quoted)]
+
+
+def quoted_source(chosen: list, hit_index: int, hit: SearchHit) -> str:
+    """Whose words the answer quotes from one passage: its units' speaker when they share one, else the
+    document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit is
+    read with its own passage only."""
+    quoted = [item for item in chosen if item.hit_index == hit_index]
+    speakers = {getattr(item, "source", "") for item in quoted}
+    if "" in speakers:  # only then read the passage's speakers again
+        units = passage_units(hit.passage.text, hit.passage.kind)
+        by_start = dict(zip((start for start, _ in units), unit_sources(hit, units)))
+        speakers = {getattr(item, "source", "") or by_start.get(item.start) for item in quoted}
+    if len(speakers) == 1 and None not in speakers:
+        return speakers.pop()
+    return document_source(hit.meta.doc_type, hit.meta.publisher)
+
+
+def citation(n: int, hit: SearchHit, highlights: list[list[int]], source: str | None = None) -> Citation:
+    """source: whose words are quoted; by default read from the quoted text itself."""
+    p = hit.passage
+    quoted = " ".join(p.text[start:end] for start, end in highlights) or p.text
+    return Citation(n=n, document=p.doc_id, title=hit.meta.title or p.doc_id, doc_type=hit.meta.doc_type,
+                    date=hit.meta.date, page=p.page, section=p.section, text=p.text, score=round(hit.score, 5),
+                    passage_id=p.id, url=hit.meta.url, also_in=list(hit.renditions), highlights=highlights,
+                    source=source or text_source(quoted, hit), publisher=hit.meta.publisher,
+                    ocr=p.ocr_confidence is not None, ocr_confidence=p.ocr_confidence)
