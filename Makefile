@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast lint eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
+.PHONY: setup run chat test test-fast test-js lint eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
 	artifacts \
 	fit-selector fit-mapping
 
@@ -53,7 +53,7 @@ SHARED_CORPUS ?= ../shared/corpus
 WIDER_CORPUS ?= ../shared/corpus-wider
 
 # Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
-test: setup browser ocr lint
+test: setup browser ocr lint test-js
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory eval
 
@@ -116,6 +116,10 @@ fuzz: $(STAMP)
 load: setup
 	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)"
 	$(BIN)/python evals/load.py --corpus "$(SHARED_CORPUS)" --mixed 50 --seconds 60
+
+# The pages' pure functions (web/static/format.js, sse.js) under Node's own test runner.
+test-js:
+	cd web && node --test test/
 
 # ruff: errors, import order, bugbear, pyupgrade ([tool.ruff] in pyproject.toml).
 lint: $(STAMP)

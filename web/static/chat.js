@@ -2,53 +2,18 @@
 // lists the sources, opens a source passage with its quoted sentence highlighted.
 // Every piece of document text goes into the page with textContent, never as markup.
 
-import { initAll } from "/static/govuk-frontend.min.js";
 import { api } from "/static/auth.js";
+import { $, el, startPage } from "/static/dom.js";
+import { formatDate, safeUrl, typeName, whereText } from "/static/format.js";
+import { events } from "/static/sse.js";
 
-document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
-
-const $ = (id) => document.getElementById(id);
-const DOC_TYPE_NAMES = {
-  self_assessment: "Self-assessment", inspection_report: "Inspection report", minutes: "Minutes",
-  action_plan: "Action plan", news: "News", other: "Other",
-};
+startPage();
 
 const state = { history: [], conversationId: null, busy: false, turns: 0, returnFocus: null };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 function announce(message) {
   $("status").textContent = "";
   window.setTimeout(() => { $("status").textContent = message; }, 50);
-}
-
-function typeName(docType) { return DOC_TYPE_NAMES[docType] || docType || "Document"; }
-
-function formatDate(value) {
-  if (!value) return null;
-  const [year, month, day] = value.split("-").map(Number);
-  const date = new Date(Date.UTC(year, (month || 1) - 1, day || 1));
-  const options = { year: "numeric", month: "long", timeZone: "UTC" };
-  if (day) options.day = "numeric";
-  return date.toLocaleDateString("en-GB", options);
-}
-
-function whereText(c) {
-  return [typeName(c.doc_type), formatDate(c.date), c.page ? `page ${c.page}` : null, c.section ? `section “${c.section}”` : null,
-    c.ocr ? `read from a scan by OCR (confidence ${Math.round(100 * c.ocr_confidence)}%): check the original` : null]
-    .filter(Boolean).join(", ");
 }
 
 // ---- filters ----
@@ -166,29 +131,8 @@ async function errorMessage(response) {
 }
 
 async function readEvents(response, turn) {
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value.replace(/\r\n?/g, "\n");
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      handleEvent(parseEvent(buffer.slice(0, end)), turn);
-      buffer = buffer.slice(end + 2);
-    }
-  }
+  for await (const event of events(response.body)) handleEvent(event, turn);
   if (!turn.done) throw new Error("The answer was cut off. Try again.");
-}
-
-function parseEvent(block) {
-  let name = "message";
-  const data = [];
-  for (const line of block.split("\n")) {
-    if (line.startsWith("event:")) name = line.slice(6).trim();
-    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
-  }
-  return { name, data: data.length ? JSON.parse(data.join("\n")) : null };
 }
 
 function handleEvent({ name, data }, turn) {
@@ -432,15 +376,6 @@ async function openPassage(citation, opener) {
   $("viewer-heading").focus();
   const mark = viewer.querySelector("mark");
   if (mark) mark.scrollIntoView({ block: "center" });
-}
-
-function safeUrl(value) {
-  try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-  } catch (error) {
-    return null;
-  }
 }
 
 function metaRows(view) {

@@ -1,13 +1,11 @@
 // The claims page: the self-assessment's checkable claims with what other documents say about each.
 // Document text goes into the page with textContent only.
 
-import { initAll } from "/static/govuk-frontend.min.js";
 import { api } from "/static/auth.js";
+import { $, el, startPage } from "/static/dom.js";
 
-document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
+startPage();
 
-const $ = (id) => document.getElementById(id);
 const STATUS = {
   supported: { label: "Supported", tag: "govuk-tag--green", hint: "another document gives the same figure" },
   differs: { label: "Differs", tag: "govuk-tag--red", hint: "a close sentence elsewhere gives other figures" },
@@ -15,19 +13,6 @@ const STATUS = {
   unsupported: { label: "Unsupported", tag: "govuk-tag--grey", hint: "nothing elsewhere comes close" },
 };
 let everything = { counts: {}, claims: [] };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 const where = (title, date, page) => [title, date, page ? `page ${page}` : null].filter(Boolean).join(", ");
 

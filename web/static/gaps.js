@@ -1,13 +1,11 @@
 // The evidence gap page: a grid of a framework's themes and statements coloured by RAG rating, each
 // opening to its gaps and strongest passages. Document text goes into the page with textContent only.
 
-import { initAll } from "/static/govuk-frontend.min.js";
 import { api } from "/static/auth.js";
+import { $, el, startPage } from "/static/dom.js";
 
-document.body.classList.add("js-enabled", "govuk-frontend-supported");
-initAll();
+startPage();
 
-const $ = (id) => document.getElementById(id);
 const RATING = {
   red: { label: "Red", tag: "govuk-tag--red" },
   amber: { label: "Amber", tag: "govuk-tag--yellow" },
@@ -17,18 +15,6 @@ const CATEGORY_NAMES = {
   people: "people's experience", staff: "feedback from staff and leaders", partners: "feedback from partners",
   processes: "processes", outcomes: "outcomes (data)",
 };
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === null || value === undefined || value === false) continue;
-    if (key === "class") node.className = value;
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children) if (child) node.append(child);
-  return node;
-}
 
 const categoryName = (id) => CATEGORY_NAMES[id] || id;
 

@@ -1,6 +1,7 @@
 """The chat page and its assets (web/), served by the app itself: no CDN, nothing fetched at run time."""
 
 import html
+from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
@@ -32,28 +33,56 @@ def built_assets(web_dir: Path) -> Path:
     return web_dir / "static" / "app.css"
 
 
-@router.get("/", response_class=HTMLResponse)
-def chat_page(request: Request) -> Response:
-    return page(request, "index.html")
+@dataclass(frozen=True)
+class Page:
+    path: str
+    file: str  # its <main> in web/pages/; the frame around it is web/layout.html
+    title: str
+    script: str
+    skip_target: str = "main-content"
+    skip_text: str = "Skip to main content"
 
 
-@router.get("/gaps", response_class=HTMLResponse)
-def gaps_page(request: Request) -> Response:
-    return page(request, "gaps.html")
+# In the order of the navigation; the navigation names each by its title.
+PAGES = (Page("/", "chat.html", "Ask about the evidence", "chat.js", "question", "Skip to the question box"),
+         Page("/gaps", "gaps.html", "Evidence gaps", "gaps.js"),
+         Page("/claims", "claims.html", "Claims", "claims.js"))
+TITLES = {"/": "Evidence assistant", "/claims": "Claims against the evidence"}  # the browser tab's title where it differs from the navigation's
 
 
-@router.get("/claims", response_class=HTMLResponse)
-def claims_page(request: Request) -> Response:
-    return page(request, "claims.html")
+def navigation(current: Page) -> str:
+    items = []
+    for page in PAGES:
+        if page is current:
+            items.append(f'<li class="govuk-service-navigation__item govuk-service-navigation__item--active">\n'
+                         f'  <a class="govuk-service-navigation__link" href="{page.path}" aria-current="page">'
+                         f'<strong class="govuk-service-navigation__active-fallback">{page.title}</strong></a>\n</li>')
+        else:
+            items.append(f'<li class="govuk-service-navigation__item">\n'
+                         f'  <a class="govuk-service-navigation__link" href="{page.path}">{page.title}</a>\n</li>')
+    return "\n".join(items)
 
 
-def page(request: Request, name: str) -> Response:
+def page_route(page: Page):
+    def serve(request: Request) -> Response:
+        return render(request, page)
+    return serve
+
+
+for _page in PAGES:
+    router.add_api_route(_page.path, page_route(_page), methods=["GET"], response_class=HTMLResponse)
+
+
+def render(request: Request, page: Page) -> Response:
     settings: Settings = request.app.state.runtime.bot.settings
     if not built_assets(settings.web_dir).is_file():
         return Response(NOT_BUILT, 503, media_type="text/plain")
-    template = Template((settings.web_dir / name).read_text(encoding="utf-8"))
-    body = template.substitute(council_name=html.escape(settings.council_name),
-                               answer_intro=ANSWER_INTRO[settings.answerer])
+    values = {"council_name": html.escape(settings.council_name), "answer_intro": ANSWER_INTRO[settings.answerer]}
+    main = Template((settings.web_dir / "pages" / page.file).read_text(encoding="utf-8")).substitute(values)
+    frame = Template((settings.web_dir / "layout.html").read_text(encoding="utf-8"))
+    body = frame.substitute(values, title=TITLES.get(page.path, page.title), script=page.script,
+                            skip_target=page.skip_target, skip_text=page.skip_text, navigation=navigation(page),
+                            main=main)
     return HTMLResponse(body, headers=SECURITY_HEADERS)
 
 
