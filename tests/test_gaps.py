@@ -10,7 +10,15 @@ from datetime import date
 import numpy as np
 import pytest
 
-from evidence_bot.evidence.frameworks.gaps import is_independent, months_between, rate
+from evidence_bot.evidence.frameworks.gaps import (
+    GREEN_DOCUMENTS,
+    GREEN_PASSAGES,
+    RULE,
+    STALE_MONTHS,
+    is_independent,
+    months_between,
+    rate,
+)
 from evidence_bot.server import create_app
 
 from helpers.server import local_client
@@ -27,6 +35,14 @@ from helpers.server import local_client
 ])
 def test_rating_rule(passages, documents, corroborated, outcomes, stale, rating):
     assert rate(passages, documents, corroborated, outcomes, stale) == rating
+
+
+def test_the_rule_shown_is_the_rule_applied():
+    assert f"{GREEN_PASSAGES} or more distinct passages from {GREEN_DOCUMENTS} or more documents" in RULE
+    assert RULE.count(f"{STALE_MONTHS} months") == 2
+    assert rate(GREEN_PASSAGES, GREEN_DOCUMENTS, True, True, False) == "green"
+    assert rate(GREEN_PASSAGES - 1, GREEN_DOCUMENTS, True, True, False) == "amber"
+    assert rate(GREEN_PASSAGES, GREEN_DOCUMENTS - 1, True, True, False) == "amber"
 
 
 def test_independence_and_months():

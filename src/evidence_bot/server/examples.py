@@ -1,5 +1,6 @@
 """Example responses shown in the OpenAPI page, one per endpoint, and the errors they share."""
 
+from evidence_bot.evidence.frameworks.gaps import RULE, STALE_MONTHS
 from evidence_bot.server.schemas import EXAMPLE_CITATION
 
 
@@ -75,12 +76,12 @@ COMPLETION = {
                      "conversation_id": "9b1c0e6a4f2d4c8e9a7b3d5f1e2c4a6b", "confidence": 0.6123,
                      "query": "What did CQC say about waiting times?"}}
 GAPS = {"framework": "cqc-la", "name": "CQC local authority assessment", "as_of": "2026-11-23",
-        "rule": "Red: no evidence, or only the council's own claims and the latest older than 12 months. ...",
+        "rule": RULE,
         "statements": [{"id": "safeguarding", "name": "Safeguarding", "theme": "Ensuring safety within the system",
                         "rating": "amber", "passages": 38, "documents": 2,
                         "categories_present": ["outcomes", "people", "processes"],
                         "categories_missing": ["partners", "staff"], "latest": "2025-08-29", "corroborated": True,
-                        "gaps": ["latest evidence (2025-08-29) older than 12 months on 2026-11-23"],
+                        "gaps": [f"latest evidence (2025-08-29) older than {STALE_MONTHS} months on 2026-11-23"],
                         "strongest": [{"passage_id": "3f2a9c1d7e4b-0137", "doc_id": "3f2a9c1d7e4b",
                                        "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
                                        "date": "2024-12-19", "page": 31, "section": "Safeguarding Performance",

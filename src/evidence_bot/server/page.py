@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from evidence_bot.config import Settings
+from evidence_bot.evidence.frameworks.gaps import STALE_MONTHS
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +48,8 @@ class Page:
 PAGES = (Page("/", "chat.html", "Ask about the evidence", "chat.js", "question", "Skip to the question box"),
          Page("/gaps", "gaps.html", "Evidence gaps", "gaps.js"),
          Page("/claims", "claims.html", "Claims", "claims.js"))
-TITLES = {"/": "Evidence assistant", "/claims": "Claims against the evidence"}  # the browser tab's title where it differs from the navigation's
+# The browser tab's title where it differs from the navigation's.
+TITLES = {"/": "Evidence assistant", "/claims": "Claims against the evidence"}
 
 
 def navigation(current: Page) -> str:
@@ -77,7 +79,8 @@ def render(request: Request, page: Page) -> Response:
     settings: Settings = request.app.state.runtime.bot.settings
     if not built_assets(settings.web_dir).is_file():
         return Response(NOT_BUILT, 503, media_type="text/plain")
-    values = {"council_name": html.escape(settings.council_name), "answer_intro": ANSWER_INTRO[settings.answerer]}
+    values = {"council_name": html.escape(settings.council_name), "answer_intro": ANSWER_INTRO[settings.answerer],
+              "stale_months": STALE_MONTHS}
     main = Template((settings.web_dir / "pages" / page.file).read_text(encoding="utf-8")).substitute(values)
     frame = Template((settings.web_dir / "layout.html").read_text(encoding="utf-8"))
     body = frame.substitute(values, title=TITLES.get(page.path, page.title), script=page.script,

@@ -1,10 +1,10 @@
 """The gap view: for every statement of a framework, how well the evidence covers it, and a RAG rating.
 
-The rating rule (RULE below) is shown to the user with every report:
+The rating rule (RULE below, written from its numbers) is shown to the user with every report:
 - red: no evidence at all; or it rests on the council's own claims alone and the latest of it is older
-  than 12 months;
-- green: at least 3 distinct passages from at least 2 documents, corroborated by something independent
-  of the council, with outcome data, the latest within 12 months;
+  than STALE_MONTHS;
+- green: at least GREEN_PASSAGES distinct passages from at least GREEN_DOCUMENTS documents, corroborated by
+  something independent of the council, with outcome data, the latest within STALE_MONTHS;
 - amber: anything between.
 
 Independent of the council: an inspection report, minutes (Cabinet and scrutiny members testing the
@@ -20,13 +20,16 @@ from evidence_bot.evidence.frameworks.framework import Framework, Statement
 from evidence_bot.models import PassageOrigin
 from evidence_bot.search.duplicates import first_copies
 
-RULE = ("Red: no evidence, or only the council's own claims and the latest older than 12 months. "
-        "Green: 3 or more distinct passages from 2 or more documents, corroborated independently, with outcome "
-        "data, the latest within 12 months. Amber: everything between.")
+# The rule's numbers are judgements of what counts as current and well evidenced, not measured: heuristic.
+STALE_MONTHS = 12
+GREEN_PASSAGES = 3
+GREEN_DOCUMENTS = 2
+RULE = (f"Red: no evidence, or only the council's own claims and the latest older than {STALE_MONTHS} months. "
+        f"Green: {GREEN_PASSAGES} or more distinct passages from {GREEN_DOCUMENTS} or more documents, corroborated "
+        f"independently, with outcome data, the latest within {STALE_MONTHS} months. Amber: everything between.")
 OWN_CLAIMS = {"self_assessment", "action_plan"}
 INDEPENDENT_TYPES = {"inspection_report", "minutes", "news"}
 INDEPENDENT_CATEGORIES = {"people", "partners"}
-STALE_MONTHS = 12
 STRONGEST = 3
 DUPLICATE_CONTAINMENT = 0.6
 
@@ -135,7 +138,7 @@ def distinct_passages(rows: list) -> list[EvidencePassage]:
 def rate(passages: int, documents: int, corroborated: bool, outcomes: bool, stale: bool) -> str:
     if passages == 0 or (not corroborated and stale):
         return "red"
-    if passages >= 3 and documents >= 2 and corroborated and outcomes and not stale:
+    if passages >= GREEN_PASSAGES and documents >= GREEN_DOCUMENTS and corroborated and outcomes and not stale:
         return "green"
     return "amber"
 
