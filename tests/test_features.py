@@ -256,7 +256,8 @@ def test_a_passage_is_read_for_speakers_with_the_passage_before_it_in_its_docume
 
 
 def test_an_inspector_question_reads_the_inspectors_and_inspection_stories_passages_first():
-    from evidence_bot.answer.extractive import PASSAGES_READ, reading_order
+    from evidence_bot.answer.extractive import reading_order
+    from evidence_bot.tuning import PASSAGES_READ
 
     story = hit("news", "Inspectors praised safeguarding.", "news", "Local Gazette", "Council praised by inspectors")
     council = [hit(f"sa{i}", "We keep people safe.", "self_assessment", "Fernleigh Borough Council",

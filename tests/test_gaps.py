@@ -10,16 +10,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from evidence_bot.evidence.frameworks.gaps import (
-    GREEN_DOCUMENTS,
-    GREEN_PASSAGES,
-    RULE,
-    STALE_MONTHS,
-    is_independent,
-    months_between,
-    rate,
-)
+from evidence_bot.evidence.frameworks.gaps import RULE, is_independent, months_between, rate
 from evidence_bot.server import create_app
+from evidence_bot.tuning import GREEN_DOCUMENTS, GREEN_PASSAGES, STALE_MONTHS
 
 from helpers.server import local_client
 

@@ -73,7 +73,7 @@ print(json.dumps({q: [h.passage.id for h in bot.search(q, top_k=10)] for q in qu
 @pytest.mark.slow
 def test_the_same_question_ranks_the_same_in_any_process_and_order(tmp_path):
     """Chroma's default search breadth gave different passages for the same question in two processes that
-    asked in different orders (15 of 121 Thurrock questions); vectors.SEARCH_EF fixes that. Two fresh
+    asked in different orders (15 of 121 Thurrock questions); tuning.SEARCH_EF fixes that. Two fresh
     processes are compared over an index no other process holds open: the session's Thurrock index is open in
     this process, whose embedded Chroma may still be writing its files (docs/evaluation.md, "Vector search
     breadth")."""

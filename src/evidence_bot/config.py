@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from evidence_bot import tuning
+
 
 def _default_index_dir() -> Path:
     return Path.cwd() / "index"
@@ -61,22 +63,24 @@ class Settings(BaseSettings):
     pdf_tables: bool = False
     query_cache: int = 512  # question vectors kept; the load benchmark sets 1: nothing carried between requests
 
+    # The algorithm's numbers below default to tuning.py's, where each says how it was chosen; a deployment may
+    # override them (EVIDENCE_BOT_TOP_K=8), and the evaluation report records the tuning fingerprint.
     # chunking: the model's window is 256 word-pieces, [CLS] and [SEP] included
     max_tokens: int = 256
-    max_context_tokens: int = 48  # title/section prefix in the embedded text
-    target_tokens: int = 200
+    max_context_tokens: int = tuning.MAX_CONTEXT_TOKENS
+    target_tokens: int = tuning.TARGET_TOKENS
 
     # retrieval
-    candidates: int = 40  # per ranker, before fusion
-    rrf_k: int = 60
-    top_k: int = 6
-    duplicate_containment: float = 0.6
+    candidates: int = tuning.CANDIDATES
+    rrf_k: int = tuning.RRF_K
+    top_k: int = tuning.TOP_K
+    duplicate_containment: float = tuning.DUPLICATE_CONTAINMENT
 
     # answering: "learned", the answer selector (answer/selector.py) fitted by `make fit-selector`, or "hand-set",
     # the earlier fixed weights and gates (answer/hand_set.py), kept for comparison (docs/selection.md).
     answer_selection: Literal["hand-set", "learned"] = "learned"
     selector_path: Path | None = None  # a refitted selector file in place of the one shipped in the package
-    max_answer_sentences: int = 3
+    max_answer_sentences: int = tuning.MAX_ANSWER_SENTENCES
     max_question_chars: int = 2000
     # The answerer: "extractive" quotes sentences and needs no model; "llm" asks the council's chat model
     # through LangChain and verifies every sentence (answer/generative.py), falling back to extractive.
@@ -86,9 +90,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_timeout: float = 30.0  # seconds; past it the officer gets the extractive answer with a note
-    # generated answers (issue 7): a sentence's support score must reach this; `evidence-bot eval-verifier`
-    # measures it on evals/verifier.jsonl (highest precision with recall at least 0.9)
-    verify_threshold: float = 0.7
+    verify_threshold: float = tuning.VERIFY_THRESHOLD  # generated answers' sentence support (issue 7)
 
     # Bounds on what one request may send (issue 15, docs/deployment.md "Bounds").
     # A request's head (request line and headers). A browser sends 1-2 KB and a token is 46 characters; the longest

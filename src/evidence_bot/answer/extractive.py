@@ -40,19 +40,11 @@ from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import codes, content_words
 from evidence_bot.text.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection
 from evidence_bot.text.units import passage_units, unit_id
+from evidence_bot.tuning import PASSAGES_READ, READ_DEPTH
 
 ABSTENTION = "The evidence provided does not answer this."
 NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."
 COUNCIL_CLAIM = "What the council's own documents say, which is its claim, not the inspector's finding:"
-# The passages candidates come from. Held out, reading 10 instead of 6 gave the wider set a right candidate for
-# 0.934 of answerable questions instead of 0.895, and fact accuracy 0.562 instead of 0.535 (docs/selection.md);
-# Thurrock did not move.
-PASSAGES_READ = 10
-# The retrieved passages a question about what the inspector found chooses its ten from: those of the inspector's
-# documents and of stories and minutes about an inspection first, in retrieval order (reading_order). At 30 the
-# news story holding CQC's safeguarding finding for Thurrock (retrieved 35th, under the self-assessment's many
-# safeguarding passages) was not reached; sorting is on metadata only, so reading deeper costs little.
-READ_DEPTH = 50
 ANSWER_SOURCES_FOR_INSPECTOR = ("inspector",)
 MEANING, MEANING_QUERY = FEATURE_NAMES.index("meaning"), FEATURE_NAMES.index("meaning_query")
 UNKNOWN_WORDS = FEATURE_NAMES.index("unknown_words")

@@ -22,9 +22,7 @@ from evidence_bot.models import Answer, SearchHit
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import content_words
 from evidence_bot.text.units import passage_units, unit_id
-
-PASSAGES_READ = 5
-THRESHOLD = 0.34  # swept on the Thurrock set: the least cost, an answer to an unanswerable question counting two
+from evidence_bot.tuning import HAND_SET_PASSAGES_READ, HAND_SET_THRESHOLD
 
 WEIGHTS = {"meaning": 0.5, "words": 0.35, "rank": 0.1, "kind": 0.08}
 
@@ -43,7 +41,7 @@ class Unit:
 
 class HandSetAnswerer:
     def __init__(self, embedder: Embedder, stored_vectors, document_frequency, total_passages,
-                 threshold: float = THRESHOLD, max_sentences: int = 3):
+                 threshold: float = HAND_SET_THRESHOLD, max_sentences: int = 3):
         self.embedder = embedder
         self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
         self.document_frequency = document_frequency  # callable: (list[str], access) -> {term: passages holding it}
@@ -52,7 +50,7 @@ class HandSetAnswerer:
         self.max_sentences = max_sentences
 
     def answer(self, question: str, query: str, hits: list[SearchHit], access: list[str] | None = None) -> Answer:
-        units = all_units = candidate_units(hits[:PASSAGES_READ])
+        units = all_units = candidate_units(hits[:HAND_SET_PASSAGES_READ])
         if not units:
             return Answer(ABSTENTION, True, [], 0.0, query)
         constraints = Constraints.of(question)

@@ -20,6 +20,7 @@ import numpy as np
 from evidence_bot.text.facts import CAPITALISED_RUN, FIGURE, MONTH_NAME, NOT_NAMES, NUMBER_WORD, RATING
 from evidence_bot.text.lexical import glossary
 from evidence_bot.text.sentences import sentence_spans, split_sentences
+from evidence_bot.tuning import LEXICAL_WEIGHT
 
 CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
@@ -35,7 +36,6 @@ OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("increased", "decreased"), ("i
              ("praised", "criticised"), ("approved", "rejected"), ("accepted", "rejected"), ("accept", "appeal"),
              ("positive", "negative"), ("positively", "negatively"), ("well", "poorly"), ("timely", "late"),
              ("long", "quickly"), ("late", "early"), ("easy", "hard"), ("green", "red"), ("on track", "off track")]
-LEXICAL_WEIGHT = 0.5  # the rest is the embedding similarity; both measured in evals (docs/evaluation.md)
 
 
 @dataclass

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from evidence_bot import tuning
 from evidence_bot.config import Settings
 from evidence_bot.evaluation.questions import load_questions
 from evidence_bot.evaluation.report import build_report
@@ -43,7 +44,8 @@ class EvalRun:
         context = {"corpus": str(self.corpus), "questions_file": str(self.questions_path),
                    "answer_selection": bot.settings.answer_selection,
                    "abstain_threshold": getattr(bot.answerer, "threshold", None) or bot.answerer.selector.threshold,
-                   "embedding_backend": bot.settings.embedding_backend, "timings": self.timings}
+                   "embedding_backend": bot.settings.embedding_backend, "tuning": tuning.fingerprint(),
+                   "timings": self.timings}
         return build_report(self.name or self.questions_path.stem, date.today().isoformat(), ours, peer, context)
 
     def ingest(self, bot: EvidenceBot) -> None:

@@ -12,12 +12,13 @@ from evidence_bot.models import Filters, SearchHit
 from evidence_bot.text.facts import has_figure
 from evidence_bot.text.markdown_text import escaped, link
 from evidence_bot.text.units import passage_units, unit_id
-
-PASSAGES = 12
-MAX_FACTS = 8
-PER_PASSAGE = 2
-MIN_RELEVANCE = 0.35
-MAX_QUESTIONS = 6
+from evidence_bot.tuning import (
+    BRIEFING_MAX_FACTS,
+    BRIEFING_MAX_QUESTIONS,
+    BRIEFING_MIN_RELEVANCE,
+    BRIEFING_PASSAGES,
+    BRIEFING_PER_PASSAGE,
+)
 
 
 @dataclass
@@ -69,7 +70,7 @@ class BriefingWriter:
 
     def brief(self, topic: str, filters: Filters | None = None) -> Briefing:
         topic = (topic or "").strip()
-        hits = self.bot.search(topic, filters, PASSAGES)  # raises on an empty topic or index
+        hits = self.bot.search(topic, filters, BRIEFING_PASSAGES)  # raises on an empty topic or index
         briefing = Briefing(topic, self.bot.settings.council_name, date.today().isoformat())
         for hit, text in self.key_sentences(topic, hits):
             briefing.facts.append(Fact(text, source_number(briefing, hit)))
@@ -89,15 +90,15 @@ class BriefingWriter:
                 if vector is None or len(text) < 40 or text.rstrip().endswith(":"):
                     continue
                 relevance = float(np.dot(query, np.asarray(vector, dtype=np.float32)))
-                if relevance >= MIN_RELEVANCE:
+                if relevance >= BRIEFING_MIN_RELEVANCE:
                     scored.append((relevance + 0.05 * has_figure(text) - 0.01 * rank, rank, start, hit, text))
         chosen, per_passage = [], {}
         for _, rank, start, hit, text in sorted(scored, key=lambda s: -s[0]):
-            if per_passage.get(hit.passage.id, 0) >= PER_PASSAGE or any(same(text, c[3]) for c in chosen):
+            if per_passage.get(hit.passage.id, 0) >= BRIEFING_PER_PASSAGE or any(same(text, c[3]) for c in chosen):
                 continue
             per_passage[hit.passage.id] = per_passage.get(hit.passage.id, 0) + 1
             chosen.append((rank, start, hit, text))
-            if len(chosen) >= MAX_FACTS:
+            if len(chosen) >= BRIEFING_MAX_FACTS:
                 break
         return [(hit, text.strip()) for _, _, hit, text in sorted(chosen, key=lambda c: (c[0], c[1]))]
 
@@ -119,7 +120,7 @@ class BriefingWriter:
                 verdict = "no other document confirms it" if claim.status == "unsupported" else \
                     "another document gives different figures"
                 questions.append(f"The self-assessment says: “{claim.text}” — {verdict}. Can it be verified?")
-        return list(dict.fromkeys(questions))[:MAX_QUESTIONS]
+        return list(dict.fromkeys(questions))[:BRIEFING_MAX_QUESTIONS]
 
 
 def source_number(briefing: Briefing, hit: SearchHit) -> int:

@@ -22,11 +22,9 @@ from evidence_bot.models import Passage, PassageOrigin
 from evidence_bot.text.facts import FIGURE_WITH_UNIT
 from evidence_bot.text.sentences import sentence_spans
 from evidence_bot.text.units import passage_units, unit_id
+from evidence_bot.tuning import CLAIM_RELATED_SIMILARITY, CLAIM_SUPPORT_SIMILARITY, MIN_SENTENCE_CHARS
 
 CLAIM_SOURCES = ("self_assessment",)
-SUPPORT_SIMILARITY = 0.55
-RELATED_SIMILARITY = 0.62
-MIN_CLAIM_CHARS = 40
 
 _CHECKABLE = re.compile(r"\d|\b(?:outstanding|good|requires improvement|inadequate|target|all|every|"
                         r"always|never|we have|100%|compliance|rated|increase|decrease|reduc)", re.IGNORECASE)
@@ -75,7 +73,7 @@ def checkable_sentences(passage: Passage) -> list[tuple[int, str]]:
     if passage.kind == "table":
         return []  # table rows are figures without a claim's words around them; their prose is checked
     return [(a, passage.text[a:b]) for a, b in sentence_spans(passage.text)
-            if b - a >= MIN_CLAIM_CHARS and _CHECKABLE.search(passage.text[a:b])]
+            if b - a >= MIN_SENTENCE_CHARS and _CHECKABLE.search(passage.text[a:b])]
 
 
 class ClaimChecker:
@@ -126,14 +124,14 @@ class ClaimChecker:
                 continue
             similarity = claim_vectors @ np.asarray([stored[u[3]] for u in chunk], dtype=np.float32).T
             for claim, row in zip(claims, similarity):
-                for j in np.flatnonzero(row >= SUPPORT_SIMILARITY):
+                for j in np.flatnonzero(row >= CLAIM_SUPPORT_SIMILARITY):
                     self.consider(claim, chunk[j], float(row[j]))
 
     @staticmethod
     def consider(claim: Claim, unit, similarity: float) -> None:
         passage, meta, text, _ = unit
         shared = sorted(figures(text) & set(claim.figures))
-        if not shared and similarity < RELATED_SIMILARITY:
+        if not shared and similarity < CLAIM_RELATED_SIMILARITY:
             return
         kept = next((e for e in claim.evidence if e.passage_id == passage.id), None)
         if kept and (bool(kept.shared_figures), kept.similarity) >= (bool(shared), similarity):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from evidence_bot.models import Block, LoadedDocument, Passage
 from evidence_bot.store.embedding import TokenCounter
 from evidence_bot.text.sentences import sentence_spans
+from evidence_bot.tuning import MAX_CONTEXT_TOKENS, TARGET_TOKENS
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -28,8 +29,8 @@ class Piece:
 @dataclass
 class ChunkLimits:
     max_tokens: int = 256
-    max_context_tokens: int = 48
-    target_tokens: int = 200
+    max_context_tokens: int = MAX_CONTEXT_TOKENS
+    target_tokens: int = TARGET_TOKENS
 
 
 def chunk_document(doc_id: str, title: str, loaded: LoadedDocument, counter: TokenCounter,

@@ -20,8 +20,7 @@ from evidence_bot.store.embedding import Embedder
 from evidence_bot.store.vectors import VectorStore
 from evidence_bot.text.lexical import expanded_query, match_terms
 from evidence_bot.text.units import passage_of
-
-UNITS_PER_PASSAGE = 3  # sentence candidates fetched per passage candidate
+from evidence_bot.tuning import UNITS_PER_PASSAGE
 
 
 class Retriever:

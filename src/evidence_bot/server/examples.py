@@ -1,7 +1,8 @@
 """Example responses shown in the OpenAPI page, one per endpoint, and the errors they share."""
 
-from evidence_bot.evidence.frameworks.gaps import RULE, STALE_MONTHS
+from evidence_bot.evidence.frameworks.gaps import RULE
 from evidence_bot.server.schemas import EXAMPLE_CITATION
+from evidence_bot.tuning import STALE_MONTHS
 
 
 def documented(status: int = 200, example=None, description: str = "OK", media: str = "application/json",

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from evidence_bot.config import Settings
-from evidence_bot.evidence.frameworks.gaps import STALE_MONTHS
+from evidence_bot.tuning import STALE_MONTHS
 
 router = APIRouter(include_in_schema=False)
 

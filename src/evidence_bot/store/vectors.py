@@ -11,6 +11,7 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from evidence_bot.errors import EvidenceBotError
+from evidence_bot.tuning import SEARCH_EF
 
 PASSAGES, UNITS = "passages", "units"  # passage vectors; sentence and table-row vectors (units.py)
 
@@ -38,10 +39,6 @@ def server_client(url: str):
         raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: cannot reach the Chroma server at {url} ({exc})") from exc
 
 
-# Chroma's default ef_search (100) makes the approximate search depend on the queries asked before it in the
-# same process: the same question could cite different passages after a restart. 500 gave the same results in
-# any order on the Thurrock index (docs/evaluation.md, "Vector search breadth").
-SEARCH_EF = 500
 
 
 class VectorStore:

@@ -6,8 +6,7 @@ answerer reuse stored vectors instead of embedding sentences per query."""
 from functools import lru_cache
 
 from evidence_bot.text.sentences import sentence_spans
-
-MIN_UNIT_CHARS = 12
+from evidence_bot.tuning import MIN_UNIT_CHARS
 
 
 def passage_units(text: str, kind: str) -> list[tuple[int, str]]:

@@ -5,11 +5,12 @@ claim, sentence by sentence with citations, and where the two part.
   in the news or in minutes) of a passage filed under the statement.
 - A claim is a sentence in the council's own words in its self-assessment or action plan, filed likewise.
 - Either is quoted for a statement only when the statement is among the nearest to the sentence itself
-  (within NEAR of its best): a news passage listing six findings quotes each under its own statement.
+  (within FINDING_NEAR of its best): a news passage listing six findings quotes each under its own statement.
 - A claim is supported when an independent sentence filed under the statement (the inspector's, a
   committee's, the press's, or people's and partners' feedback outside the council's own documents) means much
-  the same (similarity at least SUPPORT) and its figures do not differ (figures_differ). It differs from a
-  finding close in meaning (at least DIFFERS) that gives other figures or reports a shortfall the claim does not.
+  the same (similarity at least CLAIM_SUPPORT_SIMILARITY) and its figures do not differ (figures_differ). It
+  differs from a finding close in meaning (at least FINDING_DIFFERS) that gives other figures or reports a
+  shortfall the claim does not.
   Otherwise it has no independent support. These are flags for a person to look at, with both quotes shown."""
 
 import re
@@ -21,13 +22,14 @@ from evidence_bot.evidence.claims import figures
 from evidence_bot.models import PassageOrigin
 from evidence_bot.text import speakers
 from evidence_bot.text.units import passage_units, unit_id
+from evidence_bot.tuning import (
+    CLAIM_SUPPORT_SIMILARITY,
+    FINDING_DIFFERS,
+    FINDING_NEAR,
+    FINDINGS_SHOWN,
+    MIN_SENTENCE_CHARS,
+)
 
-NEAR = 0.03  # a sentence is quoted under a statement within this cosine of its nearest statement (judged on
-# Thurrock's gap view: 0.05 quoted an overall verdict under three statements)
-SUPPORT = 0.55  # as claims.py: an independent sentence this close means much the same
-DIFFERS = 0.5  # a finding this close to a claim is about the same thing
-SHOWN = 3  # findings and claims quoted per statement
-MIN_CHARS = 40  # shorter sentences are headings or fragments, not findings or claims
 SUPPORTED = "supported"
 DIFFERS_FROM_FINDING = "differs from the inspector's finding"
 UNSUPPORTED = "no independent support"
@@ -85,7 +87,8 @@ def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
     read: dict[str, list[ReadSentence]] = {pid: [] for pid in passages}
     for pid, _start, text, uid in units:
         source = next(sources[pid])  # one per unit, in order: advanced for every unit, kept or not
-        if uid not in stored or len(text.strip()) < MIN_CHARS or text.rstrip().endswith(":"):  # an introduction
+        # too short to be a finding or a claim, or an introduction ("Other findings included:")
+        if uid not in stored or len(text.strip()) < MIN_SENTENCE_CHARS or text.rstrip().endswith(":"):
             continue
         vector = np.asarray(stored[uid], dtype=np.float32)
         read[pid].append(ReadSentence(" ".join(text.split()), source, vector, statement_vectors @ vector))
@@ -101,7 +104,8 @@ def statement_sentences(rows: list, statement_index: int, read: dict[str, list[R
             quote = Quote(row["passage_id"], row["doc_id"], row["title"] or row["doc_id"], row["doc_type"],
                           row["date"], row["page"], row["section"], s.text, s.source,
                           round(float(s.similarities[statement_index]), 3))
-            result.append(Sentence(quote, s.vector, s.similarities[statement_index] >= s.similarities.max() - NEAR))
+            near = s.similarities[statement_index] >= s.similarities.max() - FINDING_NEAR
+            result.append(Sentence(quote, s.vector, near))
     return result
 
 
@@ -123,13 +127,13 @@ def side_by_side(sentences: list[Sentence]) -> tuple[list[Quote], list[ClaimChec
 
 
 def strongest(sentences: list[Sentence]) -> list[Sentence]:
-    """The SHOWN nearest the statement, one sentence text once (renditions of a document repeat it)."""
+    """The FINDINGS_SHOWN nearest the statement, one sentence text once (renditions of a document repeat it)."""
     chosen, seen = [], set()
     for s in sorted(sentences, key=lambda s: -s.quote.similarity):
         if s.quote.text not in seen:
             seen.add(s.quote.text)
             chosen.append(s)
-        if len(chosen) == SHOWN:
+        if len(chosen) == FINDINGS_SHOWN:
             break
     return chosen
 
@@ -141,13 +145,13 @@ def check(claim: Sentence, independent: list[Sentence]) -> ClaimCheck:
     claimed = key_figures(claim.quote.text)
     for j in np.argsort(-similarity):
         other = independent[j]
-        if similarity[j] < DIFFERS:
+        if similarity[j] < FINDING_DIFFERS:
             break
         differ = figures_differ(claimed, key_figures(other.quote.text))
         if other.quote.source == speakers.INSPECTOR and (
                 differ or (reports_shortfall(other.quote.text) and not reports_shortfall(claim.quote.text))):
             return ClaimCheck(claim.quote, DIFFERS_FROM_FINDING, other.quote)
-        if similarity[j] >= SUPPORT and not differ:
+        if similarity[j] >= CLAIM_SUPPORT_SIMILARITY and not differ:
             return ClaimCheck(claim.quote, SUPPORTED, other.quote)
     return ClaimCheck(claim.quote, UNSUPPORTED, None)
 

@@ -19,19 +19,14 @@ from evidence_bot.evidence.frameworks.findings import ClaimCheck, Quote, flags, 
 from evidence_bot.evidence.frameworks.framework import Framework, Statement
 from evidence_bot.models import PassageOrigin
 from evidence_bot.search.duplicates import first_copies
+from evidence_bot.tuning import DUPLICATE_CONTAINMENT, GAP_STRONGEST, GREEN_DOCUMENTS, GREEN_PASSAGES, STALE_MONTHS
 
-# The rule's numbers are judgements of what counts as current and well evidenced, not measured: heuristic.
-STALE_MONTHS = 12
-GREEN_PASSAGES = 3
-GREEN_DOCUMENTS = 2
 RULE = (f"Red: no evidence, or only the council's own claims and the latest older than {STALE_MONTHS} months. "
         f"Green: {GREEN_PASSAGES} or more distinct passages from {GREEN_DOCUMENTS} or more documents, corroborated "
         f"independently, with outcome data, the latest within {STALE_MONTHS} months. Amber: everything between.")
 OWN_CLAIMS = {"self_assessment", "action_plan"}
 INDEPENDENT_TYPES = {"inspection_report", "minutes", "news"}
 INDEPENDENT_CATEGORIES = {"people", "partners"}
-STRONGEST = 3
-DUPLICATE_CONTAINMENT = 0.6
 
 
 @dataclass
@@ -120,7 +115,7 @@ def statement_gaps(framework: Framework, statement: Statement, rows: list, group
     rating = rate(len(evidence), documents, corroborated, "outcomes" in present, stale)
     notes = gap_notes(framework, evidence, documents, present, corroborated, latest, stale, as_of)
     return StatementGaps(statement.id, statement.name, statement.theme, rating, len(evidence), documents, present,
-                         missing, latest, corroborated, notes + flags(findings, claims), evidence[:STRONGEST],
+                         missing, latest, corroborated, notes + flags(findings, claims), evidence[:GAP_STRONGEST],
                          findings, claims)
 
 

@@ -22,10 +22,10 @@ from evidence_bot.ingest.loaders.ocr import MAX_OCR_PAGES, MIN_PAGE_CHARS, OcrUn
 from evidence_bot.ingest.loaders.pdf_tables import Cells, find_tables, unwrap_cells
 from evidence_bot.models import Block, LoadedDocument, PagesRead
 from evidence_bot.text.cleaning import collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
+from evidence_bot.tuning import PDF_MIN_TEXT_CHARS
 
 _LIST_ITEM = re.compile(r"^\s*(?:[•·▪◦●\-–]|\d{1,2}[.)])\s+")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.IGNORECASE)
-MIN_TEXT_CHARS = 20
 
 
 @dataclass
@@ -63,7 +63,7 @@ def load_pdf(path: Path, warnings: list[str], ocr: bool = True, tables: bool = F
     scanned = [number for number, lines in enumerate(pages, start=1) if page_chars(lines) < MIN_PAGE_CHARS]
     confidences = read_scans(path, scanned, pages, warnings) if scanned and ocr else {}
     lines = [line for page in pages for line in page]
-    if sum(len(line.text.strip()) for line in lines) < MIN_TEXT_CHARS and not any(line.table for line in lines):
+    if sum(len(line.text.strip()) for line in lines) < PDF_MIN_TEXT_CHARS and not any(line.table for line in lines):
         raise IngestError(path, "no text layer (a scanned PDF?) and " + (
             "OCR could not read it" if ocr and scanned else "OCR is turned off (EVIDENCE_BOT_OCR)"))
     empty = [number for number in scanned if page_chars(pages[number - 1]) < MIN_PAGE_CHARS]

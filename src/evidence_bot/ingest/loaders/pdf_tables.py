@@ -11,22 +11,16 @@ import re
 from dataclasses import dataclass, field
 
 from evidence_bot.text.cleaning import clean_cell
+from evidence_bot.tuning import (
+    PDF_CELL_LINE_GAP,
+    PDF_COLUMN_TOLERANCE,
+    PDF_MAX_TWO_COLUMN_CELL,
+    PDF_PADDED_ROW_GAP_LINES,
+    PDF_ROW_GAP_LINES,
+    PDF_TABLE_MIN_COLUMNS,
+    PDF_TABLE_MIN_ROWS,
+)
 
-COLUMN_TOLERANCE = 3.0  # points: text starting this close to a column's left edge is in that column
-MIN_COLUMNS = 2
-MIN_ROWS = 2  # a header and a row
-ROW_GAP_LINES = 2.5  # a gap wider than this many of the page's usual line spacings ends a table
-# A table drawn with padding in its cells (Word's default, the Thurrock self-assessment's) sets its rows further
-# apart than the lines inside a cell: 17.6-18.3 pt against 14.0 in every one of that document's tables. A line at
-# no more than this many line spacings below the one before is then the same row's next line, its pieces
-# joining their cells ("3,937 new requests for" / "support in the last" is one cell of one row).
-CELL_LINE_GAP = 1.1
-# ... and a row of such a table may follow after a wider gap than prose would (a cell ending in an empty line),
-# when it fills two or more of the table's columns, which no line of prose does.
-PADDED_ROW_GAP_LINES = 3.5
-# Two columns of prose also line up, line after line: a table of two columns must have short cells (prose lines
-# run 60-90 characters; the corpus's two-column tables' cells average under 25).
-MAX_TWO_COLUMN_CELL = 40
 # Where a cell's text wrapped onto the next line: a space, or nothing when a narrow column broke a word
 # ('Thurro' / 'ck'); lines_to_blocks decides with the document's vocabulary (unwrap_cells).
 WRAP = "\u2063"
@@ -43,7 +37,7 @@ class Cells:
 
     def add(self, x: float, text: str) -> None:
         """A piece starting where the last one did, or blank, joins it (a space drawn before a cell's text)."""
-        if self.pieces and (abs(self.pieces[-1][0] - x) <= COLUMN_TOLERANCE or not self.pieces[-1][1].strip()):
+        if self.pieces and (abs(self.pieces[-1][0] - x) <= PDF_COLUMN_TOLERANCE or not self.pieces[-1][1].strip()):
             self.pieces[-1][1] += text
             if not self.pieces[-1][1].strip(" "):
                 self.pieces[-1][0] = x
@@ -71,7 +65,7 @@ def table_at(lines: list[tuple[float, Cells]], start: int, free: int,
              spacing: float) -> tuple[int, int, list[str] | None]:
     """The table whose header is line `start`, if there is one: (its first line, its end, its rows)."""
     header = lines[start][1].filled()
-    if len(header) < MIN_COLUMNS:
+    if len(header) < PDF_TABLE_MIN_COLUMNS:
         return start, start + 1, None
     columns = [x for x, _ in header]
     rows = [[text for _, text in header]]
@@ -84,11 +78,11 @@ def table_at(lines: list[tuple[float, Cells]], start: int, free: int,
     while end < len(lines):
         cells = placed_line(lines, end, columns, spacing)
         if not cells and padded:
-            cells = placed_line(lines, end, columns, spacing, PADDED_ROW_GAP_LINES)
-            cells = cells if cells and len(cells) >= MIN_COLUMNS else None
+            cells = placed_line(lines, end, columns, spacing, PDF_PADDED_ROW_GAP_LINES)
+            cells = cells if cells and len(cells) >= PDF_TABLE_MIN_COLUMNS else None
         if not cells:
             break
-        if padded and len(rows) > 1 and gap_above(lines, end) <= CELL_LINE_GAP * spacing:
+        if padded and len(rows) > 1 and gap_above(lines, end) <= PDF_CELL_LINE_GAP * spacing:
             for column, text in cells:  # the row's next line: each piece continues its cell
                 rows[-1][column] = f"{rows[-1][column]}{WRAP}{text}".strip(WRAP)
         elif len(cells) == 1:
@@ -111,9 +105,9 @@ def is_padded(lines: list[tuple[float, Cells]], start: int, columns: list[float]
     """Whether the table under the header at `start` sets its first row (the first line filling two columns,
     after any wrapped header cells) further below the line above it than a cell's lines are apart."""
     at = start + 1
-    while (cells := placed_line(lines, at, columns, spacing)) and len(cells) < MIN_COLUMNS:
+    while (cells := placed_line(lines, at, columns, spacing)) and len(cells) < PDF_TABLE_MIN_COLUMNS:
         at += 1
-    return bool(cells) and gap_above(lines, at) > CELL_LINE_GAP * spacing
+    return bool(cells) and gap_above(lines, at) > PDF_CELL_LINE_GAP * spacing
 
 
 def header_top(lines: list[tuple[float, Cells]], start: int, free: int, columns: list[float], spacing: float,
@@ -122,7 +116,7 @@ def header_top(lines: list[tuple[float, Cells]], start: int, free: int, columns:
     a cell's line spacing, their text within its columns) are the header's too ("Local" / "Authori" / "ty"
     over the column a report tool wrapped); otherwise one line with one piece over a column but the first."""
     first = start
-    while padded and first > free and gap_above(lines, first) <= CELL_LINE_GAP * spacing \
+    while padded and first > free and gap_above(lines, first) <= PDF_CELL_LINE_GAP * spacing \
             and placed_line(lines, first - 1, columns, spacing):
         first -= 1
     if first == start and start > free:
@@ -137,7 +131,7 @@ def gap_above(lines: list[tuple[float, Cells]], at: int) -> float:
 
 
 def placed_line(lines: list[tuple[float, Cells]], at: int, columns: list[float], spacing: float,
-                widest_gap: float = ROW_GAP_LINES) -> list[tuple[int, str]] | None:
+                widest_gap: float = PDF_ROW_GAP_LINES) -> list[tuple[int, str]] | None:
     """Line `at` as (column, text) pieces, or None when it is not part of the table: beyond the lines, more than
     `widest_gap` line spacings below the line before it, or with text that starts outside the columns."""
     if at < 0 or at >= len(lines) or (at > 0 and gap_above(lines, at) > widest_gap * spacing):
@@ -152,17 +146,17 @@ def row_follows(lines: list[tuple[float, Cells]], at: int, columns: list[float],
     """Whether a row of the table comes at line `at`, after any more lines of a wrapped first cell."""
     while (cells := placed_line(lines, at, columns, spacing)) and len(cells) == 1 and cells[0][0] == 0:
         at += 1
-    return bool(cells) and len(cells) >= MIN_COLUMNS
+    return bool(cells) and len(cells) >= PDF_TABLE_MIN_COLUMNS
 
 
 def is_table(rows: list[list[str]], columns: list[float]) -> bool:
     """A header and a row of at least two cells each, not a list (bullets or numbers in the first column), and
     not two columns of prose."""
-    if sum(1 for row in rows if sum(1 for cell in row if cell) >= MIN_COLUMNS) < MIN_ROWS:
+    if sum(1 for row in rows if sum(1 for cell in row if cell) >= PDF_TABLE_MIN_COLUMNS) < PDF_TABLE_MIN_ROWS:
         return False
     if all(_LIST_MARK.fullmatch(row[0]) for row in rows if row[0]):
         return False
-    return len(columns) > 2 or mean_length(rows) <= MAX_TWO_COLUMN_CELL
+    return len(columns) > 2 or mean_length(rows) <= PDF_MAX_TWO_COLUMN_CELL
 
 
 def mean_length(rows: list[list[str]]) -> float:
@@ -171,7 +165,7 @@ def mean_length(rows: list[list[str]]) -> float:
 
 
 def column_of(x: float, columns: list[float]) -> int | None:
-    return next((index for index, left in enumerate(columns) if abs(left - x) <= COLUMN_TOLERANCE), None)
+    return next((index for index, left in enumerate(columns) if abs(left - x) <= PDF_COLUMN_TOLERANCE), None)
 
 
 def unwrap_cells(row: str, vocabulary: set[str]) -> str:

@@ -21,10 +21,9 @@ from evidence_bot.ingest.loaders.limits import MAX_TEXT_CHARS
 from evidence_bot.ingest.loaders.text import decode
 from evidence_bot.models import Block, LoadedDocument
 from evidence_bot.text.cleaning import clean_cell
+from evidence_bot.tuning import SHEET_HEADER_FILL, SHEET_HEADER_SEARCH_ROWS
 
 MAX_COLUMNS = 1_000  # columns holding a value in one sheet; an evidence table past this is data, not evidence
-HEADER_SEARCH_ROWS = 20  # the header row is looked for among a sheet's first filled rows
-HEADER_FILL = 0.5  # a header row fills at least this share of the sheet's widest row (and two cells)
 MAX_MERGED_FILL = 10_000  # a merged range larger than this keeps its value in its first cell only
 # Excel's built-in short date (number format 14) is shown in the reader's locale: English councils read it as
 # day/month/year.
@@ -156,9 +155,9 @@ def header_row(rows: list[list[str]]) -> int:
     """The first of the first rows that is filled across most of the table's width with labels (not figures
     or dates) and has a row below it; 0 when none is."""
     width = max((sum(1 for cell in row if cell) for row in rows[:50]), default=0)
-    for at, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+    for at, row in enumerate(rows[:SHEET_HEADER_SEARCH_ROWS]):
         cells = [cell for cell in row if cell]
-        if (len(cells) >= max(2, math.ceil(width * HEADER_FILL)) and all(map(is_label, cells))
+        if (len(cells) >= max(2, math.ceil(width * SHEET_HEADER_FILL)) and all(map(is_label, cells))
                 and at + 1 < len(rows)):
             return at
     return 0

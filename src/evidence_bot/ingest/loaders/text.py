@@ -10,13 +10,10 @@ from evidence_bot.ingest.loaders.assemble import assemble, draft, table_text
 from evidence_bot.ingest.loaders.headings import heading_level, looks_like_heading, markdown_heading
 from evidence_bot.models import Block, LoadedDocument
 from evidence_bot.text.cleaning import clean_cell, collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
+from evidence_bot.tuning import OWN_LINE_SHARE
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)])\s+")
 _RULE_ROW = re.compile(r"^[\s\-|:=+]+$")
-# A line at most this share of its paragraph's widest line may stand on its own (wrapped()). The Thurrock
-# reports' wrapped lines run 60-80 characters with the widest near 80; a page's own short lines ("Score: 3") sit
-# far below the width of the paragraphs around them.
-OWN_LINE_SHARE = 0.7
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
