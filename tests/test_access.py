@@ -18,6 +18,7 @@ from evidence_bot.governance.audit import AuditLog
 from evidence_bot.ingest.files import document_id
 from evidence_bot.server import create_app
 
+from helpers.cli import run_cli
 from helpers.server import local_client
 from helpers.sse import parse_events
 
@@ -250,8 +251,7 @@ def test_revoking_every_token_on_a_network_address_closes_the_service(tmp_path, 
 
 
 def cli(bot, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(bot.settings.index_dir), *args],
-                          capture_output=True, text=True, timeout=120)
+    return run_cli("--index", bot.settings.index_dir, *args)
 
 
 def test_a_document_prefix_resolves_among_the_documents_the_viewer_may_read(secured):

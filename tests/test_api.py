@@ -4,8 +4,6 @@ import csv
 import io
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 from conftest import SAMPLE_DOCUMENTS
@@ -16,6 +14,7 @@ from evidence_bot.answer.grounding import without_lead_in
 from evidence_bot.models import Citation
 from evidence_bot.server import create_app
 
+from helpers.cli import run_cli
 from helpers.server import local_client
 from helpers.sse import parse_events
 
@@ -159,14 +158,12 @@ def test_feedback_is_stored_and_exported(client, sample_bot):
     assert client.post("/api/feedback", json={"answer_id": reply["answer_id"], "rating": "meh"}).status_code == 422
 
     index = str(sample_bot.settings.index_dir)
-    exported = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "feedback", "export"],
-                              capture_output=True, text=True, check=True)
+    exported = run_cli("--index", index, "feedback", "export", check=True)
     records = [json.loads(line) for line in exported.stdout.splitlines()]
     mine = [r for r in records if r["answer_id"] == reply["answer_id"]]
     assert mine and mine[0]["comment"] == "Quoted the wrong year" and mine[0]["question"] == WAITING
     assert mine[0]["answer"]["citations"][0]["title"] == reply["citations"][0]["title"]
-    as_csv = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "feedback", "export",
-                             "--format", "csv"], capture_output=True, text=True, check=True).stdout
+    as_csv = run_cli("--index", index, "feedback", "export", "--format", "csv", check=True).stdout
     assert as_csv.startswith("id,created_at,rating,comment,question") and "Quoted the wrong year" in as_csv
 
 
@@ -237,8 +234,7 @@ def test_the_feedback_export_neutralises_spreadsheet_formulas(client, sample_bot
     comment = "@SUM(1+1)*cmd|' /C calc'!A0"
     assert client.post("/api/feedback", json={"answer_id": reply["answer_id"], "rating": "down",
                                               "comment": comment}).status_code == 201
-    exported = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
-                               "feedback", "export", "--format", "csv"], capture_output=True, text=True, check=True)
+    exported = run_cli("--index", sample_bot.settings.index_dir, "feedback", "export", "--format", "csv", check=True)
     cells = [cell for row in csv.reader(io.StringIO(exported.stdout)) for cell in row]
     assert "'" + question in cells and "'" + comment in cells
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)

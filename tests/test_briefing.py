@@ -3,7 +3,6 @@
 import re
 import shutil
 import subprocess
-import sys
 from io import BytesIO
 
 import pytest
@@ -15,6 +14,7 @@ from evidence_bot.evidence.briefing import Briefing, Fact, Source, as_markdown
 from evidence_bot.evidence.briefing_docx import briefing_docx
 from evidence_bot.server import create_app
 
+from helpers.cli import run_cli
 from helpers.server import local_client
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -57,9 +57,8 @@ def test_brief_endpoint_and_command(sample_bot, tmp_path):
         assert client.get("/api/brief", params={"topic": "safeguarding"}).json()["facts"]
         assert client.get("/api/brief", params={"topic": ""}).status_code == 422
     out = tmp_path / "b.md"
-    done = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
-                           "brief", "safeguarding", "--format", "md", "--output", str(out)],
-                          capture_output=True, text=True)
+    done = run_cli("--index", sample_bot.settings.index_dir, "brief", "safeguarding", "--format", "md",
+                   "--output", out)
     assert done.returncode == 0 and out.read_text(encoding="utf-8").startswith("# Briefing: safeguarding")
 
 

@@ -1,20 +1,17 @@
 """Control characters and terminal escapes never reach metadata, nor the terminal through `docs` (issue 15)."""
 
 import json
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
+
+from helpers.cli import run_cli
 
 ESCAPES = ("\x1b", "\x9b", "\x07", "\x08", "\x9d")
 
 
 def cli(index, *args):
-    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index)}
-    return subprocess.run([sys.executable, "-m", "evidence_bot.cli", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=600)
+    return run_cli(*args, env={"EVIDENCE_BOT_INDEX_DIR": str(index)})
 
 
 @pytest.fixture(scope="module")

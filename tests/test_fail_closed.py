@@ -4,7 +4,6 @@ indexed in that run, and what was indexed before stays exactly as it was (issue 
 Each case holds a restricted document with its own canary phrase; a reader must never find it."""
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -17,6 +16,8 @@ from evidence_bot import EvidenceBot, Settings
 from evidence_bot.errors import EmptyIndexError
 from evidence_bot.governance.access import FALLBACK_ACCESS, Viewer, check_access
 from evidence_bot.ingest.sources import read_sources
+
+from helpers.cli import run_cli
 
 GOOD = """\
 documents:
@@ -269,16 +270,14 @@ def test_the_cli_exits_1_names_every_problem_and_indexes_the_other_folders(tmp_p
     other = tmp_path / "published"
     other.mkdir()
     (other / "report.txt").write_text("Annual report\n\nThe council answered 98% of calls.\n", encoding="utf-8")
-    env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(tmp_path / "index")}
-    run = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ingest", "--quiet", str(broken), str(other)],
-                         capture_output=True, text=True, env=env, timeout=600)
+    env = {"EVIDENCE_BOT_INDEX_DIR": str(tmp_path / "index")}
+    run = run_cli("ingest", "--quiet", broken, other, env=env)
     assert run.returncode == 1, run.stderr
     assert f"Failed: {broken / 'sources.yaml'}: entry 1: each entry needs a 'path'" in run.stderr
     for name in DOCUMENTS:
         assert f"Failed: {(broken / name).resolve()}: not indexed" in run.stderr
     assert "1 added" in run.stdout and "4 failed" in run.stdout  # the problem line and the three documents
-    listed = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "docs", "list", "--json"], capture_output=True,
-                            text=True, env=env, timeout=600)
+    listed = run_cli("docs", "list", "--json", env=env)
     assert [Path(d["path"]).name for d in json.loads(listed.stdout)] == ["report.txt"]
 
 

@@ -3,8 +3,6 @@
 import csv
 import io
 import json
-import subprocess
-import sys
 from datetime import date
 
 import numpy as np
@@ -14,6 +12,7 @@ from evidence_bot.evidence.frameworks.gaps import RULE, is_independent, months_b
 from evidence_bot.server import create_app
 from evidence_bot.tuning import GREEN_DOCUMENTS, GREEN_PASSAGES, STALE_MONTHS
 
+from helpers.cli import run_cli
 from helpers.server import local_client
 
 
@@ -67,8 +66,7 @@ def test_gaps_command_writes_every_format(sample_bot):
     index = str(sample_bot.settings.index_dir)
 
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", index, "gaps", *args],
-                              capture_output=True, text=True)
+        return run_cli("--index", index, "gaps", *args)
 
     table = run("--as-of", "2025-12-01")
     assert table.returncode == 0 and "Working with people" in table.stdout and "Rule: Red:" in table.stdout
@@ -103,8 +101,7 @@ def test_claims_are_listed_with_what_other_documents_say(sample_bot):
         assert all(c["status"] == "supported" for c in body["claims"])
         assert client.get("/api/claims", params={"status": "maybe"}).status_code == 422
         assert client.get("/claims").status_code == 200
-    out = subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(sample_bot.settings.index_dir),
-                          "claims", "--format", "json"], capture_output=True, text=True, check=True).stdout
+    out = run_cli("--index", sample_bot.settings.index_dir, "claims", "--format", "json", check=True).stdout
     assert len(json.loads(out)) == len(claims)
 
 
