@@ -1,7 +1,6 @@
 """The command line run in process (click's CliRunner), with the result shaped like subprocess.run's: tests read
 returncode, stdout and stderr either way. A test whose point is another process (the ingest lock, the command line
-the audit log records, a server seeing
-a revocation made elsewhere, a crash) still starts one."""
+the audit log records, a server seeing a revocation made elsewhere, a crash) still starts one."""
 
 import subprocess
 
