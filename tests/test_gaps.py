@@ -76,7 +76,7 @@ def test_gaps_command_writes_every_format(sample_bot):
     assert run("--format", "md").stdout.startswith("# CQC local authority assessment: evidence gaps")
     assert "<table>" in run("--format", "html").stdout
     unknown = run("--framework", "nope")
-    assert unknown.returncode == 2 and "no framework 'nope'" in unknown.stderr
+    assert unknown.returncode == 3 and "no framework 'nope'" in unknown.stderr
     assert run("--as-of", "yesterday").returncode == 2
 
 

@@ -9,6 +9,7 @@ import click
 from evidence_bot.cli.common import (
     EXIT_EMPTY,
     EXIT_PARTIAL,
+    EXIT_USAGE,
     PARTIAL,
     fail,
     filter_options,
@@ -32,18 +33,13 @@ from evidence_bot.service import EvidenceBot
 def ask(index_dir, question, as_json, history, batch, output, **filter_args):
     """Answer QUESTION with cited passages, or say that the evidence does not answer it."""
     if bool(question) == bool(batch):
-        fail("give either a QUESTION or --batch FILE", 2)
+        fail("give either a QUESTION or --batch FILE", EXIT_USAGE)
     bot = open_bot(index_dir)
     filters = make_filters(**filter_args)
-    try:
-        if batch:
-            failures = run_batch(bot, batch, output, filters)
-            sys.exit(EXIT_PARTIAL if failures else 0)
-        answer = bot.ask(question, list(history), filters)
-    except EmptyIndexError as exc:
-        fail(str(exc), EXIT_EMPTY)
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    if batch:
+        failures = run_batch(bot, batch, output, filters)
+        sys.exit(EXIT_PARTIAL if failures else 0)
+    answer = bot.ask(question, list(history), filters)
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else render(answer))
 
 

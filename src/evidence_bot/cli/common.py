@@ -10,21 +10,47 @@ from pathlib import Path
 import click
 
 from evidence_bot.config import Settings
+from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
 from evidence_bot.models import DOC_TYPES, Filters
 from evidence_bot.service import EvidenceBot
+from evidence_bot.store.index_lock import IndexBusyError
 from evidence_bot.text.control_chars import strip_controls
 
-EXIT_PARTIAL, EXIT_EMPTY = 1, 3
+EXIT_PARTIAL, EXIT_USAGE, EXIT_EMPTY = 1, 2, 3
 PARTIAL = "Only part of what you asked is in the evidence."  # an answer's `partial`; the chat page says the same
 
 
-def open_bot(index_dir: Path | None, **settings) -> EvidenceBot:
-    return EvidenceBot(Settings(**({"index_dir": index_dir} if index_dir else {}), **settings))
+def settings_for(index_dir: Path | None, **overrides) -> Settings:
+    """The settings every command runs with: the environment's, with --index and a command's own options."""
+    return Settings(**({"index_dir": index_dir} if index_dir else {}), **overrides)
+
+
+def open_bot(index_dir: Path | None, **overrides) -> EvidenceBot:
+    return EvidenceBot(settings_for(index_dir, **overrides))
 
 
 def fail(message: str, code: int) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def exit_code(error: EvidenceBotError) -> int:
+    """A core error's exit code, the same for every command (as the HTTP edge gives each one status)."""
+    if isinstance(error, EmptyIndexError | NotFoundError):
+        return EXIT_EMPTY
+    if isinstance(error, IndexBusyError):  # nothing was written: the input failed as a whole; run it again
+        return EXIT_PARTIAL
+    return EXIT_USAGE
+
+
+class Commands(click.Group):
+    """The command group: a core error raised by any command becomes its message and exit code here, once."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except EvidenceBotError as error:
+            fail(str(error), exit_code(error))
 
 
 def filter_options(command):
@@ -45,7 +71,7 @@ def make_filters(doc_type, service, publisher, document, date_from, date_to) -> 
     return Filters(list(doc_type), list(service), list(publisher), list(document), date_from, date_to)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="EVIDENCE_BOT_INDEX_DIR",
               help="Index folder (default ./index, or $EVIDENCE_BOT_INDEX_DIR).")
 @click.pass_context
@@ -61,7 +87,3 @@ def document_summary(row) -> dict:
     if "passages" in row.keys():
         summary["passages"] = row["passages"]
     return summary
-
-
-if __name__ == "__main__":
-    main()

@@ -7,18 +7,17 @@ from pathlib import Path
 import click
 
 from evidence_bot.cli.common import (
-    EXIT_EMPTY,
     EXIT_PARTIAL,
+    EXIT_USAGE,
     document_summary,
     fail,
     main,
     open_bot,
 )
-from evidence_bot.errors import NotFoundError, SourcesError
+from evidence_bot.errors import SourcesError
 from evidence_bot.governance.access import check_access
 from evidence_bot.ingest.sources import normalise_date
 from evidence_bot.models import DOC_TYPES, DocumentMeta
-from evidence_bot.store.index_lock import IndexBusyError
 from evidence_bot.text.control_chars import strip_controls
 
 
@@ -43,13 +42,10 @@ def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, u
         date = normalise_date(date, "--date")
         access = check_access(access) if access else None
     except (SourcesError, ValueError) as exc:
-        fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), 2)
+        fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), EXIT_USAGE)
     overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
     bot = open_bot(index_dir, **({} if ocr is None else {"ocr": ocr}))
-    try:
-        report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
-    except IndexBusyError as exc:  # nothing was written: the input failed as a whole, and can simply be run again
-        fail(str(exc), EXIT_PARTIAL)
+    report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
     for line in report.warnings:  # lines quote file names and sources.yaml values: no escapes reach the terminal
         click.echo(f"Warning: {strip_controls(line)}", err=True)
     for line in report.failed:
@@ -85,10 +81,7 @@ def docs_list(index_dir, as_json):
 @click.pass_obj
 def docs_show(index_dir, key):
     bot = open_bot(index_dir)
-    try:
-        row = bot.document(key)
-    except NotFoundError as exc:
-        fail(str(exc), EXIT_EMPTY)
+    row = bot.document(key)
     summary = document_summary(row)
     summary["passages"] = len(bot.catalog.doc_passages(row["doc_id"]))
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -99,10 +92,7 @@ def docs_show(index_dir, key):
 @click.pass_obj
 def docs_remove(index_dir, key):
     bot = open_bot(index_dir)
-    try:
-        path = bot.remove_document(key)
-    except NotFoundError as exc:
-        fail(str(exc), EXIT_EMPTY)
+    path = bot.remove_document(key)
     click.echo(f"Removed {path}")
 
 

@@ -8,12 +8,12 @@ import click
 
 from evidence_bot.cli.common import (
     EXIT_PARTIAL,
+    EXIT_USAGE,
     fail,
     main,
     open_bot,
 )
 from evidence_bot.config import Settings
-from evidence_bot.errors import EvidenceBotError
 
 
 @main.command("eval")
@@ -35,10 +35,7 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, veri
     from evidence_bot.evaluation.report import check_thresholds, missed_targets, render_text, write_report
     from evidence_bot.evaluation.session import EvalRun
 
-    try:
-        report = EvalRun(questions, corpus, keep_index, with_peer, log=lambda m: click.echo(m, err=True)).run()
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    report = EvalRun(questions, corpus, keep_index, with_peer, log=lambda m: click.echo(m, err=True)).run()
     failures = check_thresholds(report, thresholds)
     json_path, md_path = write_report(report, failures, results)
     click.echo(render_text(report))
@@ -59,11 +56,8 @@ def verifier_result(labels: Path) -> dict:
     from evidence_bot.store.embedding import Embedder
 
     settings = Settings()
-    try:
-        embedder = Embedder(settings.model_path, settings.embedding_backend, settings.models_dir)
-        result = evaluate_verifier(labels, embedder.embed, settings.verify_threshold)
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    embedder = Embedder(settings.model_path, settings.embedding_backend, settings.models_dir)
+    result = evaluate_verifier(labels, embedder.embed, settings.verify_threshold)
     click.echo(render_verifier(result))
     return result
 
@@ -95,13 +89,10 @@ def eval_mapping(index_dir, labels, corpus, thresholds, output):
     from evidence_bot.evaluation.report import check_thresholds, missed_targets
 
     bot = open_bot(index_dir)
-    try:
-        report = bot.ingest([corpus])
-        if report.failed:
-            fail("; ".join(report.failed), 2)
-        result = score_mapping(bot, corpus, load_labels(labels))
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    report = bot.ingest([corpus])
+    if report.failed:
+        fail("; ".join(report.failed), EXIT_USAGE)
+    result = score_mapping(bot, corpus, load_labels(labels))
     click.echo(render(result))
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)

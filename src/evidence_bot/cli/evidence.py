@@ -5,8 +5,7 @@ from typing import get_args
 
 import click
 
-from evidence_bot.cli.common import EXIT_EMPTY, fail, filter_options, main, make_filters, open_bot
-from evidence_bot.errors import EmptyIndexError, EvidenceBotError, NotFoundError
+from evidence_bot.cli.common import EXIT_USAGE, fail, filter_options, main, make_filters, open_bot
 from evidence_bot.evidence.claims import ClaimStatus
 
 
@@ -26,14 +25,9 @@ def gaps(index_dir, framework, fmt, as_of, output):
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
-        fail(f"--as-of '{as_of}' is not a date (YYYY-MM-DD)", 2)
+        fail(f"--as-of '{as_of}' is not a date (YYYY-MM-DD)", EXIT_USAGE)
     bot = open_bot(index_dir)
-    try:
-        report = bot.gaps(framework, day)
-    except EmptyIndexError as exc:
-        fail(str(exc), EXIT_EMPTY)
-    except NotFoundError as exc:
-        fail(str(exc), 2)
+    report = bot.gaps(framework, day)
     output.write(render_gaps(report, fmt) + ("" if fmt in ("csv", "json", "md", "html") else "\n"))
 
 
@@ -47,12 +41,7 @@ def map_passages(index_dir, framework, fmt, output):
     from evidence_bot.evidence.frameworks.export import render_mapping
 
     bot = open_bot(index_dir)
-    try:
-        records = bot.mapping_records(framework)
-    except EmptyIndexError as exc:
-        fail(str(exc), EXIT_EMPTY)
-    except NotFoundError as exc:
-        fail(str(exc), 2)
+    records = bot.mapping_records(framework)
     output.write(render_mapping(records, fmt))
     click.echo(f"{len(records)} passages", err=True)
 
@@ -68,12 +57,7 @@ def map_passages(index_dir, framework, fmt, output):
 def correct_mapping(index_dir, passage_id, framework, statements, category, note):
     """File a passage under other statements. Kept in the corrections file, so it survives re-ingest and refits."""
     bot = open_bot(index_dir)
-    try:
-        correction = bot.correct_mapping(passage_id, framework, list(statements), category, note=note)
-    except NotFoundError as exc:
-        fail(str(exc), EXIT_EMPTY)
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    correction = bot.correct_mapping(passage_id, framework, list(statements), category, note=note)
     click.echo(f"{passage_id}: {framework} {', '.join(correction.statements) or 'no statement'} "
                f"(kept in {bot.settings.corrections_path})")
 
@@ -90,10 +74,7 @@ def claims(index_dir, statuses, fmt, output):
     from evidence_bot.evidence.claims_report import render_claims
 
     bot = open_bot(index_dir)
-    try:
-        found = bot.claims()
-    except EmptyIndexError as exc:
-        fail(str(exc), EXIT_EMPTY)
+    found = bot.claims()
     output.write(render_claims([c for c in found if not statuses or c.status in statuses], fmt))
 
 
@@ -110,12 +91,7 @@ def brief(index_dir, topic, fmt, output, **filter_args):
     from evidence_bot.evidence.briefing_docx import briefing_docx
 
     bot = open_bot(index_dir)
-    try:
-        briefing = bot.brief(topic, make_filters(**filter_args))
-    except EmptyIndexError as exc:
-        fail(str(exc), EXIT_EMPTY)
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    briefing = bot.brief(topic, make_filters(**filter_args))
     output = output or Path(f"briefing-{slug(topic)}.{fmt}")
     if fmt == "docx":
         output.write_bytes(briefing_docx(briefing))

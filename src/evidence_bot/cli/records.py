@@ -8,9 +8,8 @@ from evidence_bot.cli.common import (
     EXIT_EMPTY,
     fail,
     main,
+    settings_for,
 )
-from evidence_bot.config import Settings
-from evidence_bot.errors import SourcesError
 from evidence_bot.ingest.sources import normalise_date
 
 
@@ -28,11 +27,8 @@ def audit_export(index_dir, since, who, fmt):
     """Every event kept (newest first), for a records or FOI request."""
     from evidence_bot.governance.audit import AuditLog, as_csv
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
-    try:
-        since = normalise_date(since, "--since") if since else None
-    except SourcesError as exc:
-        fail(str(exc), 2)
+    settings = settings_for(index_dir)
+    since = normalise_date(since, "--since") if since else None
     log = AuditLog(settings.audit_path, settings.audit_retention_days)
     events = log.events(since, who, limit=10_000_000)
     click.echo(as_csv(events) if fmt == "csv" else json.dumps(events, indent=2, ensure_ascii=False), nl=False)
@@ -44,7 +40,7 @@ def audit_purge(index_dir):
     """Delete events older than EVIDENCE_BOT_AUDIT_RETENTION_DAYS now (the service also does it daily)."""
     from evidence_bot.governance.audit import AuditLog
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    settings = settings_for(index_dir)
     log = AuditLog(settings.audit_path, settings.audit_retention_days, purge_on_open=False)
     click.echo(f"Kept {settings.audit_retention_days} days; deleted {log.purge()} older events.")
 
@@ -62,7 +58,7 @@ def feedback_export(index_dir, output, fmt):
     """Every piece of feedback with the question, the answer and its citations, oldest first."""
     from evidence_bot.governance.feedback import FeedbackStore, to_csv
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    settings = settings_for(index_dir)
     if not settings.feedback_path.exists():
         fail(f"no feedback has been recorded in {settings.index_dir} yet", EXIT_EMPTY)
     records = FeedbackStore(settings.feedback_path).export()

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from evidence_bot.cli.common import (
-    EXIT_EMPTY,
+    EXIT_USAGE,
     fail,
     main,
     open_bot,
+    settings_for,
 )
 from evidence_bot.config import Settings
-from evidence_bot.errors import EvidenceBotError, NotFoundError
 
 
 @main.command()
@@ -34,7 +34,7 @@ def serve(index_dir, host, port, seed, workers):
     bot = open_bot(index_dir)
     if workers > 1 and not bot.settings.chroma_url:
         fail("--workers above 1 needs a Chroma server (EVIDENCE_BOT_CHROMA_URL; `make chroma` starts one): the "
-             "embedded vector store belongs to one process", 2)
+             "embedded vector store belongs to one process", EXIT_USAGE)
     refuse_open_network(bot.settings, host)
     if seed and bot.catalog.count_documents() == 0:
         click.echo(f"The index is empty: ingesting {seed} first.")
@@ -79,7 +79,7 @@ def refuse_open_network(settings: Settings, host: str) -> None:
     if not settings.allow_unauthenticated_network_access:
         fail(f"refusing to listen on {host} without authentication: every document, restricted ones included, "
              "would be open to anyone who can reach it. Issue a token with `evidence-bot tokens create`, or set "
-             "EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS=true if you really mean it.", 2)
+             "EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS=true if you really mean it.", EXIT_USAGE)
     click.echo(f"WARNING: listening on {host} WITHOUT AUTHENTICATION "
                "(EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS is set).", err=True)
 
@@ -99,12 +99,9 @@ def tokens_create(index_dir, name, role, groups):
     """Issue a token. It is shown once: only its hash is kept."""
     from evidence_bot.governance.access import TokenStore
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
-    try:
-        token_id, token = TokenStore(settings.access_path).create(
-            name, role, [g.strip() for g in groups.split(",") if g.strip()])
-    except EvidenceBotError as exc:
-        fail(str(exc), 2)
+    settings = settings_for(index_dir)
+    token_id, token = TokenStore(settings.access_path).create(
+        name, role, [g.strip() for g in groups.split(",") if g.strip()])
     click.echo(f"Token {token_id} for {name} ({role}). Copy it now; it cannot be shown again:\n{token}")
 
 
@@ -113,7 +110,7 @@ def tokens_create(index_dir, name, role, groups):
 def tokens_list(index_dir):
     from evidence_bot.governance.access import TokenStore
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    settings = settings_for(index_dir)
     for t in TokenStore(settings.access_path).list():
         state = f"revoked {t['revoked_at']}" if t["revoked_at"] else "active"
         click.echo(f"{t['id']:4d}  {t['role']:6} {state:32} groups: {','.join(t['groups']) or '-':20} {t['name']}")
@@ -125,12 +122,9 @@ def tokens_list(index_dir):
 def tokens_revoke(index_dir, token_id):
     from evidence_bot.governance.access import TokenStore
 
-    settings = Settings(index_dir=index_dir) if index_dir else Settings()
+    settings = settings_for(index_dir)
     store = TokenStore(settings.access_path)
-    try:
-        store.revoke(token_id)
-    except NotFoundError as exc:
-        fail(str(exc), EXIT_EMPTY)
+    store.revoke(token_id)
     click.echo(f"Revoked token {token_id}.")
     if not store.active():  # authentication stays on (TokenStore.ever_issued): the service is closed, not open
         click.echo("That was the last active token: every request is refused until `evidence-bot tokens create` "
