@@ -90,6 +90,11 @@ def test_filters_limit_chat_and_search(client):
     assert results and {r["document"]["doc_type"] for r in results} == {"action_plan"}
     late = client.get("/api/search", params={"q": "waiting list", "date_from": "2099-01-01"}).json()["results"]
     assert late == []
+    cqc = "Care Quality Commission"
+    published = client.get("/api/search", params={"q": "waiting list", "publisher": cqc}).json()["results"]
+    assert published and {r["document"]["publisher"] for r in published} == {cqc}
+    briefing = client.get("/api/brief", params={"topic": "the improvement plan", "doc_type": "minutes"}).json()
+    assert briefing["sources"] and {source["doc_type"] for source in briefing["sources"]} == {"minutes"}
 
 
 @pytest.mark.parametrize("body, status, words", [

@@ -17,9 +17,9 @@ from evidence_bot.evidence.claims import ClaimStatus
 from evidence_bot.governance.audit import as_csv
 from evidence_bot.ingest.loaders.limits import MAX_FILE_BYTES
 from evidence_bot.ingest.sources import validate_meta
-from evidence_bot.models import DOC_TYPES, Filters
+from evidence_bot.models import DOC_TYPES
 from evidence_bot.server import examples
-from evidence_bot.server.dependencies import Admin, Bot, Me, Run, current_viewer
+from evidence_bot.server.dependencies import Admin, Bot, Me, QueryFilters, Run, current_viewer
 from evidence_bot.server.examples import documented
 from evidence_bot.server.schemas import ChatRequest, ChatResponse, CorrectionRequest, FeedbackRequest
 from evidence_bot.server.views import document_view, hit_view, passage_view
@@ -72,14 +72,9 @@ def event(name: str, data) -> bytes:
 
 @router.get("/search", summary="Ranked passages, without an answer",
             responses=documented(example=examples.SEARCH, errors=(422, 503)))
-def search(rt: Run, bot: Bot, viewer: Me,
+def search(rt: Run, bot: Bot, viewer: Me, filters: QueryFilters,
            q: Annotated[str, Query(min_length=1, max_length=2000, description="What to search for.")],
-           doc_type: Annotated[list[str], Query()] = [], service: Annotated[list[str], Query()] = [],
-           document: Annotated[list[str], Query()] = [],
-           date_from: Annotated[date | None, Query()] = None, date_to: Annotated[date | None, Query()] = None,
            limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict:
-    filters = Filters(doc_type=doc_type, service=service, document=document,
-                      date_from=date_from and date_from.isoformat(), date_to=date_to and date_to.isoformat())
     hits = rt.call(bot.search, q, filters, limit)
     rt.audit.record(viewer, "search", q, [hit.passage.id for hit in hits])
     return {"query": q, "results": [hit_view(rank, hit) for rank, hit in enumerate(hits, start=1)]}
@@ -190,9 +185,10 @@ def claims(rt: Run, bot: Bot, viewer: Me, status: Annotated[list[ClaimStatus], Q
                 "description": "JSON, Markdown or a Word document with footnotes",
                 "content": {"application/json": {"example": examples.BRIEF}, "text/markdown": {},
                             DOCX: {}}}})
-def brief(rt: Run, bot: Bot, viewer: Me, topic: Annotated[str, Query(min_length=1, max_length=300)],
+def brief(rt: Run, bot: Bot, viewer: Me, filters: QueryFilters,
+          topic: Annotated[str, Query(min_length=1, max_length=300)],
           format: Annotated[Literal["json", "md", "docx"], Query()] = "json") -> Response:
-    briefing = rt.call(bot.brief, topic)
+    briefing = rt.call(bot.brief, topic, filters)
     rt.audit.record(viewer, "brief", topic, [s.passage_id for s in briefing.sources])
     name = f"briefing-{slug(topic)}"
     if format == "docx":

@@ -1,11 +1,13 @@
 """FastAPI dependencies, declared once as Annotated aliases: the runtime, the viewer, the viewer's bot."""
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 
 from evidence_bot.config import Settings
 from evidence_bot.governance.access import LOCAL, Viewer
+from evidence_bot.models import Filters
 from evidence_bot.server.guard import local_and_unproxied, sent_by_another_site
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
@@ -80,3 +82,17 @@ def admin(viewer: Me) -> Viewer:
 
 
 Admin = Annotated[Viewer, Depends(admin)]
+
+
+def query_filters(doc_type: Annotated[list[str], Query(description="Document types (repeatable).")] = [],
+                  service: Annotated[list[str], Query(description="Services: adults, children (repeatable).")] = [],
+                  publisher: Annotated[list[str], Query(description="Publishers (repeatable).")] = [],
+                  document: Annotated[list[str], Query(description="Document ids or paths (repeatable).")] = [],
+                  date_from: Annotated[date | None, Query()] = None,
+                  date_to: Annotated[date | None, Query()] = None) -> Filters:
+    """The filters of a GET request, the same for every endpoint that takes them (a JSON body has FilterSpec)."""
+    return Filters(doc_type, service, publisher, document, date_from and date_from.isoformat(),
+                   date_to and date_to.isoformat())
+
+
+QueryFilters = Annotated[Filters, Depends(query_filters)]
