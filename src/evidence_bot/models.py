@@ -1,6 +1,8 @@
 """Plain data passed between the pipeline's stages."""
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import Literal
 
 from evidence_bot.text.control_chars import strip_controls
 
@@ -40,11 +42,18 @@ class DocumentMeta:
         return title
 
 
+BlockKind = Literal["heading", "paragraph", "list_item", "table"]
+# The callables the answerers read the index through (a reader's access levels, None for all):
+UnitVectors = Callable[[list[str]], dict[str, list[float]]]  # unit or passage ids -> their stored vectors
+DocumentFrequency = Callable[[list[str], list[str] | None], dict[str, int]]  # words -> passages holding each
+PassageCount = Callable[[list[str] | None], int]
+
+
 @dataclass
 class Block:
     """One structural unit of a loaded document, with offsets into its text."""
 
-    kind: str  # heading | paragraph | list_item | table
+    kind: BlockKind
     text: str
     start: int
     end: int

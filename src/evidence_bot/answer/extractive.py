@@ -10,6 +10,7 @@ claim. Word rarity is counted over the passages the reader may read (access leve
 move a reader's confidence."""
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -34,7 +35,7 @@ from evidence_bot.answer.features import (
 )
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.answer.selector import Selector
-from evidence_bot.models import Answer, SearchHit
+from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount, SearchHit, UnitVectors
 from evidence_bot.stages import stage
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import codes, content_words
@@ -62,16 +63,18 @@ class Candidates:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: Embedder, stored_vectors, passage_vectors, document_frequency, total_passages,
-                 selector: Selector | None = None, max_sentences: int = 3, preceding=None):
+    def __init__(self, embedder: Embedder, stored_vectors: UnitVectors, passage_vectors: UnitVectors,
+                 document_frequency: DocumentFrequency, total_passages: PassageCount,
+                 selector: Selector | None = None, max_sentences: int = 3,
+                 preceding: Callable[[Passage], str] | None = None):
         self.embedder = embedder
-        self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
-        self.passage_vectors = passage_vectors  # callable: passage ids -> {id: vector}
-        self.document_frequency = document_frequency  # callable: (list[str], access) -> {term: passages holding it}
-        self.total_passages = total_passages  # callable: (access) -> int; access: the levels read, None for all
+        self.stored_vectors = stored_vectors  # sentences' and rows' vectors, embedded at ingest
+        self.passage_vectors = passage_vectors
+        self.document_frequency = document_frequency
+        self.total_passages = total_passages
         self._selector = selector
         self.max_sentences = max_sentences
-        self.preceding = preceding or (lambda passage: "")  # callable: passage -> its document's passage before
+        self.preceding = preceding or (lambda passage: "")  # the text of its document's passage before it
 
     @property
     def selector(self) -> Selector:

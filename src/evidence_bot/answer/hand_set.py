@@ -18,7 +18,7 @@ from evidence_bot.answer.constraints import Constraints, allowed
 from evidence_bot.answer.extractive import ABSTENTION, idf_weights, stored_unit_vectors
 from evidence_bot.answer.features import context_of, coverage
 from evidence_bot.answer.question import QuestionProfile
-from evidence_bot.models import Answer, SearchHit
+from evidence_bot.models import Answer, DocumentFrequency, PassageCount, SearchHit, UnitVectors
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import content_words
 from evidence_bot.text.units import passage_units, unit_id
@@ -40,12 +40,12 @@ class Unit:
 
 
 class HandSetAnswerer:
-    def __init__(self, embedder: Embedder, stored_vectors, document_frequency, total_passages,
-                 threshold: float = HAND_SET_THRESHOLD, max_sentences: int = 3):
+    def __init__(self, embedder: Embedder, stored_vectors: UnitVectors, document_frequency: DocumentFrequency,
+                 total_passages: PassageCount, threshold: float = HAND_SET_THRESHOLD, max_sentences: int = 3):
         self.embedder = embedder
-        self.stored_vectors = stored_vectors  # callable: unit ids -> {id: vector}, embedded at ingest
-        self.document_frequency = document_frequency  # callable: (list[str], access) -> {term: passages holding it}
-        self.total_passages = total_passages  # callable: (access) -> int; access: the levels read, None for all
+        self.stored_vectors = stored_vectors  # sentences' and rows' vectors, embedded at ingest
+        self.document_frequency = document_frequency
+        self.total_passages = total_passages
         self.threshold = threshold
         self.max_sentences = max_sentences
 
