@@ -5,6 +5,7 @@ sentences; questions come from the gap rule and from claims nothing else confirm
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -64,8 +65,21 @@ class Briefing:
         return asdict(self)
 
 
+class BriefingEvidence(Protocol):
+    """What a briefing reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
+    settings: Any
+    embedder: Any
+    unit_vectors: Any
+    frameworks: dict
+    mapping: Any
+
+    def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]: ...
+    def gaps(self, framework_id: str = "cqc-la", as_of: Any = None) -> Any: ...
+    def claims(self) -> list: ...
+
+
 class BriefingWriter:
-    def __init__(self, bot):
+    def __init__(self, bot: BriefingEvidence):
         self.bot = bot
 
     def brief(self, topic: str, filters: Filters | None = None) -> Briefing:

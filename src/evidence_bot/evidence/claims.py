@@ -14,7 +14,7 @@ These are heuristics over retrieved text: the output shows the passages so a rea
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -76,11 +76,21 @@ def checkable_sentences(passage: Passage) -> list[tuple[int, str]]:
             if b - a >= MIN_SENTENCE_CHARS and _CHECKABLE.search(passage.text[a:b])]
 
 
+class ClaimEvidence(Protocol):
+    """What the claim checker reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
+    catalog: Any
+    embedder: Any
+    unit_vectors: Any
+
+    def documents(self) -> list: ...
+    def rendition_groups(self) -> dict[str, str]: ...
+
+
 class ClaimChecker:
     """Compares every claim with every sentence of the other documents through their stored vectors:
     no search can miss a corroborating sentence, and nothing is embedded again."""
 
-    def __init__(self, bot, batch: int = 20000):
+    def __init__(self, bot: ClaimEvidence, batch: int = 20000):
         self.bot = bot
         self.batch = batch
 
