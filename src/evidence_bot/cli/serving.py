@@ -58,30 +58,18 @@ def serve(index_dir, host, port, seed, workers):
 
 
 def refuse_open_network(settings: Settings, host: str) -> None:
-    """With no API tokens every document is open to whoever connects: that is for loopback only. The app itself
-    also refuses anything but its own machine then (server/guard.py); this refusal says so before it starts. A host
-    is loopback by the guard's own rule (127.0.0.2 and ::ffff:127.0.0.1 are)."""
-    from evidence_bot.governance.access import TokenStore
-    from evidence_bot.server.guard import is_loopback  # serve imports the server anyway
+    """Says what `serve` decided about listening on host (governance/listening.py), or stops it."""
+    from evidence_bot.governance.listening import listening
 
-    store = TokenStore(settings.access_path)
-    if store.ever_issued():  # on for good once a token was issued: revoking the last one closes the service
-        click.echo("Authentication is on: every request needs an API token (evidence-bot tokens list).")
-        if not store.active():
-            click.echo("WARNING: every token has been revoked, so every request will be refused until "
-                       "`evidence-bot tokens create` issues one.", err=True)
+    decision = listening(settings, host)
+    if decision.refusal:
+        fail(decision.refusal, EXIT_USAGE)
+    if decision.notice:
+        click.echo(decision.notice)
+    if decision.warning:
+        click.echo(decision.warning, err=True)
+    if decision.authentication_required:
         settings.require_authentication = True
-        return
-    if is_loopback(host):
-        click.echo("Authentication is off (no API tokens issued): listening on loopback only, and answering only "
-                   "requests from this machine with no proxy in between. `evidence-bot tokens create` turns it on.")
-        return
-    if not settings.allow_unauthenticated_network_access:
-        fail(f"refusing to listen on {host} without authentication: every document, restricted ones included, "
-             "would be open to anyone who can reach it. Issue a token with `evidence-bot tokens create`, or set "
-             "EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS=true if you really mean it.", EXIT_USAGE)
-    click.echo(f"WARNING: listening on {host} WITHOUT AUTHENTICATION "
-               "(EVIDENCE_BOT_ALLOW_UNAUTHENTICATED_NETWORK_ACCESS is set).", err=True)
 
 
 @main.group()

@@ -10,10 +10,11 @@ forgery: a form or fetch needs no CORS preflight to POST multipart data): a requ
 says another site sent it, or its Origin (else its Referer) is not the service's own scheme://host:port. With
 tokens this check is not needed: a browser never adds an Authorization header by itself."""
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from fastapi import Request
+
+from evidence_bot.governance.listening import is_loopback
 
 # What reverse proxies and load balancers add (RFC 7239, the de facto X- headers, CDNs'). Any one of them means
 # the connection's loopback address is the proxy's, not the person's.
@@ -22,22 +23,6 @@ FORWARDING_HEADERS = frozenset({
     "x-forwarded-server", "x-forwarded-prefix", "x-real-ip", "x-client-ip", "x-original-forwarded-for",
     "x-cluster-client-ip", "true-client-ip", "cf-connecting-ip", "fastly-client-ip", "via",
 })
-LOOPBACK_NAMES = frozenset({"localhost"})
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False  # a name such as "testclient", or a unix socket's peer
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1 (Python 3.11 does not call it loopback)
-    return (mapped or address).is_loopback
-
-
 def host_name(host_header: str) -> str:
     """'127.0.0.1:8000' -> '127.0.0.1', '[::1]:8000' -> '::1', 'localhost' -> 'localhost'."""
     if host_header.startswith("["):
