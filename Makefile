@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 WEB_BUILT := web/static/app.css
 
-.PHONY: setup run chat test test-fast test-js lint eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
+.PHONY: setup run chat test test-fast test-js lint typecheck eval eval-formats bench load sample clean-index browser ocr chroma crash fuzz \
 	artifacts \
 	fit-selector fit-mapping
 
@@ -53,7 +53,7 @@ SHARED_CORPUS ?= ../shared/corpus
 WIDER_CORPUS ?= ../shared/corpus-wider
 
 # Second README command: every test, slow ones included, then both evaluation sets (CI runs exactly this).
-test: setup browser ocr lint test-js
+test: setup browser ocr lint typecheck test-js
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory eval
 
@@ -120,6 +120,12 @@ load: setup
 # The pages' pure functions (web/static/format.js, sse.js) under Node's own test runner.
 test-js:
 	cd web && node --test test/
+
+# mypy --strict over the packages typed so far; the rest joins as each is typed (docs/codebase.md).
+TYPED := src/evidence_bot/errors.py src/evidence_bot/models.py src/evidence_bot/tuning.py src/evidence_bot/config.py \
+	src/evidence_bot/text src/evidence_bot/search src/evidence_bot/governance
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy --strict --ignore-missing-imports --follow-imports=silent $(TYPED)
 
 # ruff: errors, import order, bugbear, pyupgrade ([tool.ruff] in pyproject.toml).
 lint: $(STAMP)

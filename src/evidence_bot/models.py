@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from evidence_bot.text.control_chars import strip_controls
 
@@ -29,7 +29,7 @@ class DocumentMeta:
         return DocumentMeta(**{k: (strip_controls(v) or None) if isinstance(v, str) else v
                                for k, v in asdict(self).items()})
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def heading(self, fallback: str) -> str:
@@ -166,11 +166,12 @@ class Answer:
     query: str = ""  # the retrieval query, after follow-up resolution
     mode: str = "extractive"  # or "llm": generated, every sentence verified (answer/generative.py)
     note: str | None = None  # e.g. why the extractive answer is shown although the llm mode is on
-    removed: list[dict] = field(default_factory=list)  # generated sentences removed: {"sentence", "reason"}
+    # generated sentences removed: {"sentence", "reason"}
+    removed: list[dict[str, str | None]] = field(default_factory=list)
     removed_citations: list[int] = field(default_factory=list)  # cited numbers that were never given
     partial: bool = False  # some of what was asked was found, not all (answer/extractive.py)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "answer": self.answer,
             "abstained": self.abstained,

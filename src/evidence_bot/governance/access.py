@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from evidence_bot.errors import EvidenceBotError, NotFoundError
 
@@ -107,7 +108,7 @@ class TokenStore:
                                      (name.strip(), role,
                                       json.dumps(sorted({g.strip().lower() for g in groups if g.strip()})),
                                       digest(token), now()))
-        return cursor.lastrowid, token
+        return cast(int, cursor.lastrowid), token  # an INSERT just ran on this cursor: its row's id, never None
 
     def revoke(self, token_id: int) -> None:
         with self.lock:
@@ -116,21 +117,21 @@ class TokenStore:
         if cursor.rowcount == 0:
             raise NotFoundError(f"no active token with id {token_id}")
 
-    def list(self) -> list[dict]:
+    def list(self) -> list[dict[str, Any]]:
         with self.lock:
             rows = self.db.execute("SELECT id, name, role, groups, created_at, revoked_at FROM tokens ORDER BY id")
             return [{**dict(r), "groups": json.loads(r["groups"])} for r in rows]
 
     def active(self) -> int:
         with self.lock:
-            return self.db.execute("SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").fetchone()[0]
+            return int(self.db.execute("SELECT COUNT(*) FROM tokens WHERE revoked_at IS NULL").fetchone()[0])
 
     def ever_issued(self) -> bool:
         """Authentication, once turned on by the first token, stays on: revoking every token closes the service
         instead of opening it, in every process reading this file. Tokens are revoked, never deleted, so their
         table is the lasting record (moving access.sqlite aside is the one way back to no authentication)."""
         with self.lock:
-            return self.db.execute("SELECT EXISTS (SELECT 1 FROM tokens)").fetchone()[0] == 1
+            return bool(self.db.execute("SELECT EXISTS (SELECT 1 FROM tokens)").fetchone()[0] == 1)
 
     def viewer(self, token: str) -> Viewer | None:
         """The viewer a presented token stands for, or None (unknown or revoked)."""

@@ -12,6 +12,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from evidence_bot.governance import spreadsheet
 from evidence_bot.governance.access import Viewer
@@ -67,7 +68,7 @@ class AuditLog:
         self.purged_at = time.monotonic()
         return deleted
 
-    def events(self, since: str | None = None, who: str | None = None, limit: int = 10_000) -> list[dict]:
+    def events(self, since: str | None = None, who: str | None = None, limit: int = 10_000) -> list[dict[str, Any]]:
         clauses, params = ["1 = 1"], []
         if since:
             clauses.append("at >= ?")
@@ -84,7 +85,7 @@ class AuditLog:
         self.db.close()
 
 
-def as_csv(events: list[dict]) -> str:
+def as_csv(events: list[dict[str, Any]]) -> str:
     """For a spreadsheet: what readers typed cannot become a formula (spreadsheet.py)."""
     out = io.StringIO()
     writer = csv.writer(out)

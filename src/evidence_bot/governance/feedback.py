@@ -13,6 +13,7 @@ import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
 from evidence_bot.errors import EvidenceBotError, NotFoundError
 from evidence_bot.governance import spreadsheet
@@ -77,9 +78,9 @@ class FeedbackStore:
             cursor = self.db.execute("INSERT INTO feedback (answer_id, rating, comment, created_at) "
                                      "VALUES (?, ?, ?, ?)",
                                      (answer_id, rating, (comment or "").strip() or None, now()))
-        return cursor.lastrowid
+        return cast(int, cursor.lastrowid)  # an INSERT just ran on this cursor: the new row's id, never None
 
-    def export(self) -> list[dict]:
+    def export(self) -> list[dict[str, Any]]:
         """Every piece of feedback with the question and the answer it was about, oldest first."""
         with self.lock:
             rows = self.db.execute(
@@ -94,7 +95,7 @@ class FeedbackStore:
         self.db.close()
 
 
-def to_csv(records: list[dict]) -> str:
+def to_csv(records: list[dict[str, Any]]) -> str:
     """One row per piece of feedback; the answer as text and its sources as "[n] title, page" lines. For a
     spreadsheet: what readers typed cannot become a formula (spreadsheet.py)."""
     out = io.StringIO()

@@ -52,7 +52,7 @@ def containment(text: str, other: str) -> float:
 def rendition_groups(passages: list[tuple[str, str]], threshold: float, share: float = 0.5) -> dict[str, str]:
     """doc id -> the id of its group: documents most of whose passages copy another document's are one piece
     of evidence in several formats (the self-assessment as text, Word and PDF)."""
-    copied: Counter = Counter()  # (doc, other doc) -> passages of doc that other doc also holds
+    copied: Counter[tuple[str, str]] = Counter()  # (doc, other doc) -> passages of doc that other doc also holds
     sizes = Counter(doc_id for doc_id, _ in passages)
     for position, others in first_copies(passages, threshold):
         for other in others:

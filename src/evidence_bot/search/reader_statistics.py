@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar, cast
 
 import numpy as np
 
@@ -33,6 +34,8 @@ K1, B = 1.2, 0.75
 # questions use 376 distinct words, so this holds several days of questions; more would hold memory for words
 # asked once.
 CACHED_WORDS = 2048
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -79,10 +82,10 @@ class ReaderStatistics:
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
         self.lock = threading.RLock()
-        self.marker = None
+        self.marker: tuple[int, int] | None = None
         self.rows = IndexedRows.of([])
         self.occurrences: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # word -> (row positions, weighted counts)
-        self.memo: dict[tuple, object] = {}
+        self.memo: dict[tuple[str, frozenset[str] | None], object] = {}
 
     # --- what the answerer needs --------------------------------------------
     def passage_count(self, access: list[str] | None = None) -> int:
@@ -134,14 +137,14 @@ class ReaderStatistics:
         return [(self.rows.passage_ids[candidates[i]], float(scores[i])) for i in order]
 
     # --- anything else computed over a reader's documents ---------------------
-    def per_scope(self, name: str, access: list[str] | None, compute: Callable[[], object]):
+    def per_scope(self, name: str, access: list[str] | None, compute: Callable[[], T]) -> T:
         """compute(), kept until the catalog changes, per name and set of access levels."""
         self.refresh()
         key = (name, None if access is None else frozenset(access))
         with self.lock:
             if key not in self.memo:
                 self.memo[key] = compute()
-            return self.memo[key]
+            return cast(T, self.memo[key])  # what compute() returned for this name
 
     def scope(self, access: list[str] | None) -> Scope:
         """The passages of these access levels (None: every passage)."""

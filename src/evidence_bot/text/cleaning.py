@@ -30,7 +30,7 @@ def join_hyphenated(text: str, vocabulary: set[str]) -> str:
     A real compound ('in-\\nhouse') keeps its hyphen unless the joined word is
     seen elsewhere in the document (the vocabulary)."""
 
-    def rejoin(match: re.Match) -> str:
+    def rejoin(match: re.Match[str]) -> str:
         left, right = match.group(1), match.group(2)
         joined = left + right
         if joined.lower() in vocabulary or (f"{left}-{right}".lower() not in vocabulary and len(left) > 3):

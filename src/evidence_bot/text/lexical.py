@@ -55,11 +55,12 @@ def content_words(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _glossary_patterns() -> tuple[re.Pattern | None, re.Pattern | None, dict[str, str], list[tuple[str, str]]]:
+def _glossary_patterns() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, dict[str, str],
+                                  list[tuple[str, str]]]:
     """One regex for short acronyms (case kept: 'ASC' is not 'asc'), one for longer ones (any case),
     the long form of each acronym by its lower case, and each long form as spaced words."""
     entries = glossary()
-    def alternation(keys, flags):
+    def alternation(keys: list[str], flags: int) -> re.Pattern[str] | None:
         keys = sorted(keys, key=len, reverse=True)
         body = "|".join(re.escape(k) for k in keys)
         return re.compile(rf"(?<![A-Za-z0-9])(?:{body})(?![A-Za-z0-9])", flags) if keys else None
@@ -74,7 +75,7 @@ def _glossary_patterns() -> tuple[re.Pattern | None, re.Pattern | None, dict[str
 def expansions(text: str) -> tuple[str, ...]:
     """Long forms of acronyms in the text, and acronyms of long forms in it (in glossary order)."""
     short, longer, by_lower, spaced = _glossary_patterns()
-    present = set()
+    present: set[str] = set()
     for pattern in (short, longer):
         if pattern is not None:
             present.update(by_lower[m.group(0).lower()] if pattern is longer else m.group(0)

@@ -170,7 +170,8 @@ def line_continuations(text: str, units: list[tuple[int, str]]) -> list[bool]:
 def speakers_in_order(sentences: list[str], document: str, about_inspection: bool,
                       same_line: list[bool] | None = None) -> list[str]:
     sources: list[str] = []
-    last_cued, inspectors, quote_open, introduction, in_item = None, set(), False, None, False
+    inspectors: set[str] = set()
+    last_cued, quote_open, introduction, in_item = None, False, None, False
     for i, sentence in enumerate(sentences):
         rest_of_item = in_item and bool(same_line and same_line[i])  # "1. Found this. And this." on one line
         cued = cued_source(sentence, document)
