@@ -214,6 +214,12 @@ def start_server(index: Path, port: int, query_cache: int, workers: int = 1,
     raise SystemExit("the server was not ready within 120 s")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+    server.stderr.close()
+
+
 def ensure_index(corpus: Path, index: Path, extra_env: dict | None = None) -> None:
     env = {**os.environ, "EVIDENCE_BOT_INDEX_DIR": str(index), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     subprocess.run([sys.executable, "-m", "evidence_bot.cli", "ingest", str(corpus), "--quiet"], env=env, check=True)
@@ -246,8 +252,7 @@ def main() -> None:
         levels = [asyncio.run(run_level(f"http://{HOST}:{args.port}", questions, n, args.seconds, args.max_requests))
                   for n in args.clients]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
     print(f"Query cache: {args.query_cache} (1: every request embeds its own question)")
     print(f"{'clients':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
     for r in levels:
@@ -270,8 +275,7 @@ def main_mixed(args) -> None:
         result = asyncio.run(run_mixed(f"http://{HOST}:{args.port}", load_questions(args.questions), tokens, admin,
                                        args.seconds, server.pid))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop_server(server)
         revoke_load_tokens(args.index)
     print(f"{result['clients']} clients, {result['seconds']} s: {result['requests']} requests "
           f"({result['requests_per_s']}/s), statuses {result['statuses']}, "

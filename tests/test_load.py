@@ -24,8 +24,7 @@ def test_mixed_load_with_an_upload_gives_no_server_errors(tmp_path):
         questions = load.load_questions(ROOT / "evals" / "sample.jsonl")
         result = asyncio.run(load.run_mixed(f"http://127.0.0.1:{port}", questions, tokens, admin, 12, server.pid))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        load.stop_server(server)
     print(result)
     assert result["server_errors"] == 0, result["statuses"]
     assert set(result["statuses"]) <= {"200", "429"}, result["statuses"]

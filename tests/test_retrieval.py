@@ -86,8 +86,8 @@ def test_the_same_question_ranks_the_same_in_any_process_and_order(tmp_path):
     index = tmp_path / "index"
     subprocess.run([sys.executable, "-m", "evidence_bot.cli", "--index", str(index), "ingest", str(THURROCK),
                     "--quiet"], check=True, capture_output=True)
-    questions = [json.loads(line)["question"] for line in (ROOT / "evals" / "thurrock.jsonl").open(encoding="utf-8")
-                 if line.strip()]
+    lines = (ROOT / "evals" / "thurrock.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
 
     def rankings(order: list[str]) -> dict:
         done = subprocess.run([sys.executable, "-c", RANKINGS, str(index)],
