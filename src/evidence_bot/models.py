@@ -169,7 +169,7 @@ class Answer:
     # generated sentences removed: {"sentence", "reason"}
     removed: list[dict[str, str | None]] = field(default_factory=list)
     removed_citations: list[int] = field(default_factory=list)  # cited numbers that were never given
-    partial: bool = False  # some of what was asked was found, not all (answer/extractive.py)
+    partial: bool = False  # some of what was asked was found, not all (answer/composing.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {

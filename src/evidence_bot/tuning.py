@@ -64,8 +64,9 @@ PASSAGES_READ = 10
 # safeguarding passages) was not reached; sorting is on metadata only, so reading deeper costs little.
 READ_DEPTH = 50
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in one answer
-# The abstention threshold, companion share and off-topic floors of the learned answerer are fitted with it
-# (data/selector-v1.json, `make fit-selector`, docs/selection.md).
+# Not here: the learned answerer's abstention threshold, companion share and off-topic floors, fitted with its
+# models (data/selector-v1.json, `make fit-selector`, docs/selection.md).
+
 HAND_SET_PASSAGES_READ = 5  # the hand-set answerer, kept for comparison (answer/hand_set.py)
 # Swept on the Thurrock set: the least cost, an answer to an unanswerable question counting two.
 HAND_SET_THRESHOLD = 0.34

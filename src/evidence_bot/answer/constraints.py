@@ -57,12 +57,6 @@ ROLE_WORDS = {"council", "committee", "board", "cabinet", "director", "directors
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
 
 
-
-
-
-
-
-
 def has_name(text: str, question_words: set[str]) -> bool:
     """A titled name ("Cllr Marsh") or a run of capitalised words, not all of them from the question, that is
     not only the words of a role or a body ("the Independent Chair", "Health and Overview Scrutiny Committee")."""

@@ -11,7 +11,7 @@ from evidence_bot.models import LoadedDocument
 @dataclass
 class AccessChange:
     """A newly declared access level replacing a document's stored one; audited as it is applied, through
-    Ingestor.on_access_change (service.py)."""
+    Ingestor.on_access_change (library.py)."""
 
     path: str
     doc_id: str

@@ -4,10 +4,10 @@ Precedence: command-line overrides, then sources.yaml, then what the text says.
 
 A sources.yaml that cannot be read (a duplicate key included), a sources file with a near-miss name
 (sources.yml, Sources.yaml), or an entry that matches no file, fails closed: it is "blocking", and no document
-it governs is indexed (ingest.py), because the access levels it declares are unknown. An entry whose fields are
+it governs is indexed (ingest/ingestor.py), because the access levels it declares are unknown. An entry whose fields are
 wrong still names its document: that document is ingested with inferred metadata and its declared level when
 that level is clean (valid, and no unknown field beside it), else with FALLBACK_ACCESS (only admins read it).
-Every governing sources.yaml's entry for a file counts (ingest.py: Ingestor.sources_for)."""
+Every governing sources.yaml's entry for a file counts (ingest/ingestor.py: Ingestor.sources_for)."""
 
 import os
 import re

@@ -28,7 +28,7 @@ from evidence_bot.store.catalog import Catalog
 from evidence_bot.store.schema import BM25_COLUMN_WEIGHTS as COLUMN_WEIGHTS
 from evidence_bot.store.schema import FTS_TOKENIZER as TOKENIZER
 
-# FTS5's bm25() constants (fts5_aux.c); the column weights and tokenizer are passages_fts's own (catalog.py).
+# FTS5's bm25() constants (fts5_aux.c); the column weights and tokenizer are passages_fts's own (store/schema.py).
 K1, B = 1.2, 0.75
 # Occurrence lists kept per catalog version (a word's list is its posting list): Thurrock's 121 evaluation
 # questions use 376 distinct words, so this holds several days of questions; more would hold memory for words

@@ -23,6 +23,8 @@ FORWARDING_HEADERS = frozenset({
     "x-forwarded-server", "x-forwarded-prefix", "x-real-ip", "x-client-ip", "x-original-forwarded-for",
     "x-cluster-client-ip", "true-client-ip", "cf-connecting-ip", "fastly-client-ip", "via",
 })
+
+
 def host_name(host_header: str) -> str:
     """'127.0.0.1:8000' -> '127.0.0.1', '[::1]:8000' -> '::1', 'localhost' -> 'localhost'."""
     if host_header.startswith("["):

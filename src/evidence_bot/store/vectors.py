@@ -39,8 +39,6 @@ def server_client(url: str):
         raise EvidenceBotError(f"EVIDENCE_BOT_CHROMA_URL: cannot reach the Chroma server at {url} ({exc})") from exc
 
 
-
-
 class VectorStore:
     def __init__(self, directory: Path, collection: str = PASSAGES, url: str | None = None, namespace: str = "",
                  search_ef: int = SEARCH_EF):
