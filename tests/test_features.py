@@ -350,3 +350,13 @@ def test_a_question_naming_a_code_is_answered_by_that_row_alone_and_is_not_off_t
     assert decided("Who owns action A7?", scores, [plan], meaning=0.1, meaning_floor=0.4).abstained
     listed = decided("Which actions are rated red or green?", scores, [plan], meaning=0.5, meaning_floor=0.4)
     assert "Carers Lead" in listed.answer and "Safeguarding Service Manager" in listed.answer
+
+
+def test_the_hand_set_answerer_quotes_a_list_after_its_introduction():
+    from evidence_bot.answer.composing import with_list_items
+    from evidence_bot.answer.hand_set import Unit
+
+    intro = Unit(0, 0, "The council will do the following:")
+    items = [Unit(0, 40, "- recruit six social workers"), Unit(0, 80, "- cut waits to 28 days"), Unit(0, 120, "Next.")]
+    assert [u.text for u in with_list_items([intro], [intro, *items])] == [
+        "The council will do the following:", "- recruit six social workers", "- cut waits to 28 days"]

@@ -59,7 +59,7 @@ def lead_in(citation: Citation) -> str:
 def clean(text: str | None) -> str:
     """One line, square brackets made round, double quotes made single: safe inside the lead-in."""
     text = " ".join((text or "").split())
-    return text.translate(str.maketrans({"[": "(", "]": ")", '"': "'"}))
+    return text.translate(str.maketrans(dict[str, str | int | None]({"[": "(", "]": ")", '"': "'"})))
 
 
 def short_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:

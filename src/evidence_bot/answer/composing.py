@@ -2,6 +2,7 @@
 cited with whose words it is, and whether the answer is partial."""
 
 from collections.abc import Sequence
+from typing import Protocol, TypeVar
 
 from evidence_bot.answer.attribution import lead_in, text_source, unit_sources
 from evidence_bot.answer.constraints import mentions
@@ -10,6 +11,25 @@ from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.text.speakers import document_source, is_list_item
 from evidence_bot.text.units import passage_units
+
+
+class Quoted(Protocol):
+    """A sentence or row chosen to quote: a Candidate, or a hand-set Unit."""
+    @property
+    def hit_index(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+class InPassage(Quoted, Protocol):
+    """A quoted unit with its place in the passage and its voice (list items follow their introduction)."""
+    @property
+    def start(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+
+
+Unit = TypeVar("Unit", bound=InPassage)
 
 
 def select(items: list[Candidate], best: Candidate, limit: int, share: float,
@@ -43,7 +63,7 @@ def with_missing_kind(chosen: list[Candidate], best: Candidate, profile: Questio
     return chosen
 
 
-def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[SearchHit]) -> bool:
+def is_partial(profile: QuestionProfile, chosen: Sequence[Quoted], hits: list[SearchHit]) -> bool:
     """Some of what was asked is missing: a kind of fact asked for, or a named place or programme that neither
     the quoted sentences nor their documents' titles and sections hold."""
     text = " ".join(c.text for c in chosen)
@@ -53,7 +73,7 @@ def is_partial(profile: QuestionProfile, chosen: list[Candidate], hits: list[Sea
     return missing_kind or (bool(profile.names) and names_share(profile.names, f"{text} {context}") < 1)
 
 
-def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int = 8) -> list[Candidate]:
+def with_list_items(chosen: Sequence[Unit], items: Sequence[Unit], limit: int = 8) -> list[Unit]:
     """A sentence that introduces a list ('...the following:') is no answer without the list after it: the
     items in the same voice that follow it, up to the first sentence in that voice that is not an item. Lines
     in another voice (a photo caption in a news page) are passed over: they are not the list."""
@@ -65,7 +85,7 @@ def with_list_items(chosen: list[Candidate], items: list[Candidate], limit: int 
     return result
 
 
-def list_after(intro: Candidate, items: list[Candidate]) -> list[Candidate]:
+def list_after(intro: Unit, items: Sequence[Unit]) -> list[Unit]:
     listed = []
     for unit in (c for c in items if c.hit_index == intro.hit_index and c.start > intro.start):
         if unit.source != intro.source:
@@ -81,7 +101,7 @@ def overlaps(a: str, b: str) -> bool:
     return len(wa & wb) / max(1, min(len(wa), len(wb))) > 0.7
 
 
-def compose(chosen: list[Candidate], hits: list[SearchHit], confidence: float, query: str) -> Answer:
+def compose(chosen: Sequence[InPassage], hits: list[SearchHit], confidence: float, query: str) -> Answer:
     """Statements in order, each ending in its citation marker; a document's first statement is led by whose
     words they are and where (attribution.py), so an answer read aloud names its source (once per document and
     speaker: a second passage of it is known by its citation number)."""
@@ -101,13 +121,13 @@ def compose(chosen: list[Candidate], hits: list[SearchHit], confidence: float, q
     return Answer(" ".join(parts), False, list(citations.values()), confidence, query)
 
 
-def quoted_span(item: Candidate, hit: SearchHit) -> list[int]:
+def quoted_span(item: InPassage, hit: SearchHit) -> list[int]:
     """Where the quoted text sits in the passage; for a table row, the row itself (its header is line one)."""
     quoted = item.text.split("\n")[-1] if hit.passage.kind == "table" else item.text
     return [item.start, item.start + len(quoted)]
 
 
-def quoted_source(chosen: list, hit_index: int, hit: SearchHit) -> str:
+def quoted_source(chosen: Sequence[InPassage], hit_index: int, hit: SearchHit) -> str:
     """Whose words the answer quotes from one passage: its units' speaker when they share one, else the
     document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit is
     read with its own passage only."""

@@ -128,7 +128,7 @@ def name_forms(name: str) -> list[str]:
 
 
 @lru_cache(maxsize=4096)
-def _name_pattern(name: str) -> re.Pattern:
+def _name_pattern(name: str) -> re.Pattern[str]:
     forms = "|".join(re.escape(form) for form in name_forms(name))
     return re.compile(rf"(?<![a-z0-9])(?:{forms})(?:['’]s)?(?![a-z0-9])")
 

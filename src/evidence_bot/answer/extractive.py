@@ -12,6 +12,7 @@ move a reader's confidence."""
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,6 +43,9 @@ from evidence_bot.text.lexical import codes, content_words
 from evidence_bot.text.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection
 from evidence_bot.text.units import passage_units, unit_id
 from evidence_bot.tuning import PASSAGES_READ, READ_DEPTH
+
+if TYPE_CHECKING:
+    from evidence_bot.answer.hand_set import Unit
 
 ABSTENTION = "The evidence provided does not answer this."
 NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."
@@ -169,7 +173,8 @@ def tells_inspection(hit: SearchHit) -> bool:
             or (hit.meta.doc_type not in CLAIM_TYPES and is_about_inspection(hit.passage.text)))
 
 
-def stored_unit_vectors(items: list, stored_vectors, embedder: Embedder) -> np.ndarray:
+def stored_unit_vectors(items: "list[Candidate] | list[Unit]", stored_vectors: UnitVectors,
+                        embedder: Embedder) -> np.ndarray:
     """The units' vectors embedded at ingest; any missing (an index from before units were stored) embedded now."""
     stored = stored_vectors([u.id for u in items])
     missing = [u for u in items if u.id not in stored]
@@ -198,7 +203,7 @@ def unknown_share(weights: dict[str, float], frequency: dict[str, int]) -> float
     return sum(w for word, w in weights.items() if not frequency.get(word)) / total if total else 0.0
 
 
-def is_off_topic(found: Candidates, selector) -> bool:
+def is_off_topic(found: Candidates, selector: Selector) -> bool:
     """Nothing retrieved is about the question, or the evidence never uses most of its words ("How many potholes
     were repaired in 2024?" over social care evidence): however well a figure and a year fit, no answer. A
     reference code the question names ("Who owns action W2.1?") held by a candidate makes it on topic, whatever
@@ -234,10 +239,11 @@ def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.
     return answer_features(lead, others, found.rows, next(i for i, c in enumerate(found.items) if c is lead))
 
 
-def candidate_units(hits: list[SearchHit], preceding=lambda passage: "") -> list[Candidate]:
-    items = []
+def candidate_units(hits: list[SearchHit],
+                    preceding: Callable[[Passage], str] = lambda passage: "") -> list[Candidate]:
+    items: list[Candidate] = []
     for index, hit in enumerate(hits):
-        previous = None
+        previous: Candidate | None = None
         units = passage_units(hit.passage.text, hit.passage.kind)
         for (start, text), source in zip(units, unit_sources(hit, units, preceding(hit.passage))):
             before = previous if hit.passage.kind != "table" else None

@@ -29,6 +29,7 @@ general English or a property of the document's metadata, never a word list from
 
 import math
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -93,7 +94,7 @@ class Candidate:
     rank: float = 0.0  # the selector's ranking score among this question's candidates
 
 
-def period_agreement(asked: set[tuple[int, int]], text: str) -> float:
+def period_agreement(asked: Set[tuple[int, int]], text: str) -> float:
     """+1 the text states the period asked about, -1 it states only other periods, 0 it states none."""
     stated = periods(text)
     if not asked or not stated:
@@ -101,7 +102,7 @@ def period_agreement(asked: set[tuple[int, int]], text: str) -> float:
     return 1.0 if periods_agree(asked, stated) else -1.0
 
 
-def document_year_agreement(asked: set[tuple[int, int]], date: str | None) -> float:
+def document_year_agreement(asked: Set[tuple[int, int]], date: str | None) -> float:
     """The document's date against the period asked about: a report of May 2024 speaks of 2023-24 and 2024."""
     if not asked or not date or not date[:4].isdigit():
         return 0.0
@@ -247,7 +248,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
     return np.asarray(rows, dtype=np.float64).reshape(len(candidates), len(FEATURE_NAMES))
 
 
-def statement_features(asked: set[tuple[str, str]], text: str, context: str) -> dict[str, float]:
+def statement_features(asked: Set[tuple[str, str]], text: str, context: str) -> dict[str, float]:
     """Whether the candidate's document (title, section) or the candidate itself names the statement asked about,
     or its document names another statement of the same framework and not the asked one."""
     if not asked:

@@ -8,6 +8,9 @@ its cited passages do not support, whatever made the model write it."""
 
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
+
+import numpy as np
 
 from evidence_bot.answer.composing import citation
 from evidence_bot.answer.extractive import ABSTENTION
@@ -21,6 +24,12 @@ from evidence_bot.answer.verification import (
 )
 from evidence_bot.models import Answer, SearchHit
 from evidence_bot.text.sentences import split_sentences
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
+
+    from evidence_bot.config import Settings
 
 SYSTEM = f"""You answer questions from council officers and councillors about inspection evidence, using only
 the numbered passages you are given.
@@ -51,19 +60,19 @@ def prompt(question: str, hits: list[SearchHit]) -> list[tuple[str, str]]:
     return [("system", SYSTEM), ("human", f"Passages:\n\n{passages}\n\nQuestion: {question}")]
 
 
-def chat_model(settings):
+def chat_model(settings: "Settings") -> "BaseChatModel":
     """The configured chat model, through LangChain; raises with the setting's name if it cannot be built."""
     from langchain.chat_models import init_chat_model  # only a deployment with an endpoint needs it
 
-    options = {"timeout": settings.llm_timeout, "max_retries": 0, "temperature": 0}
+    options: dict[str, Any] = {"timeout": settings.llm_timeout, "max_retries": 0, "temperature": 0}
     if settings.llm_base_url:
         options["base_url"] = settings.llm_base_url
     if settings.llm_api_key:
         options["api_key"] = settings.llm_api_key.get_secret_value()
-    return init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **options)
+    return cast("BaseChatModel", init_chat_model(settings.llm_model, model_provider=settings.llm_provider, **options))
 
 
-def chunk_text(chunk) -> str:
+def chunk_text(chunk: "BaseMessage") -> str:
     """A streamed message chunk's text (providers send a string, or a list of typed parts)."""
     content = chunk.content
     if isinstance(content, str):
@@ -84,7 +93,7 @@ class GenerativeAnswerer:
     a fallback, ("reset", note) says to discard what was shown, and the extractive answer's citations and
     pieces follow. Non-streaming callers take the last event (`answer`)."""
 
-    def __init__(self, model, verifier: Verifier):
+    def __init__(self, model: "BaseChatModel", verifier: Verifier) -> None:
         self.model, self.verifier = model, verifier
 
     def standalone(self, question: str, history: list[str], fallback: str) -> str:
@@ -99,12 +108,12 @@ class GenerativeAnswerer:
 
     def answer(self, question: str, query: str, hits: list[SearchHit], extractive: Answer) -> Answer:
         *_, (_, final) = self.stream(question, query, hits, extractive)
-        return final
+        return cast(Answer, final)  # the last event is ("answer", the Answer)
 
     def stream(self, question: str, query: str, hits: list[SearchHit], extractive: Answer) -> Iterator[Event]:
         yield "citations", [citation(n, hit, []) for n, hit in enumerate(hits, start=1)]
         passages = {n: hit.passage.text for n, hit in enumerate(hits, start=1)}
-        verification, vectors, streamed, checked = Verification(), {}, "", 0
+        verification, vectors, streamed, checked = Verification(), dict[str, np.ndarray](), "", 0
         failure = None
         try:
             for chunk in self.model.stream(prompt(question, hits)):
@@ -124,7 +133,8 @@ class GenerativeAnswerer:
                 yield from self.verified(verification, sentence, passages, vectors)
         yield from self.conclusion(text, failure, verification, query, hits, extractive)
 
-    def verified(self, verification: Verification, sentence: str, passages: dict[int, str], vectors: dict):
+    def verified(self, verification: Verification, sentence: str, passages: dict[int, str],
+                 vectors: dict[str, np.ndarray]) -> Iterator[Event]:
         check = self.verifier.add(verification, sentence, passages, vectors)
         if check is not None and check.kept:  # joined, the deltas are the final answer's text exactly
             yield "delta", (" " if len(verification.kept) > 1 else "") + sentence_with_markers(check)

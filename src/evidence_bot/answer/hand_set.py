@@ -37,6 +37,9 @@ class Unit:
     support: float = 0.0  # how well the unit alone answers: meaning and words, no rank or kind bonus
     id: str = ""  # passage id and offset: the key of its stored vector
     surroundings: str = ""  # the sentence before and the document title and section: words said around it
+    # Whose words: the hand-set answerer does not tell speakers apart, so every unit is in one voice (a list after
+    # its introduction is then every item that follows it; composing.list_after compares voices).
+    source: str = ""
 
 
 class HandSetAnswerer:
@@ -92,9 +95,9 @@ class HandSetAnswerer:
 
 
 def candidate_units(hits: list[SearchHit]) -> list[Unit]:
-    units = []
+    units: list[Unit] = []
     for index, hit in enumerate(hits):
-        previous = None
+        previous: Unit | None = None
         for start, text in passage_units(hit.passage.text, hit.passage.kind):
             before = previous if hit.passage.kind != "table" else None
             units.append(Unit(index, start, text, before, id=unit_id(hit.passage.id, start),

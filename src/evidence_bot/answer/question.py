@@ -2,6 +2,7 @@
 asks what the inspector found, the inspectorates, services and quality statements it names."""
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -45,7 +46,7 @@ class QuestionProfile:
     names: list[str]  # named things other than the inspectorates: places, councils, programmes
     asks_inspector: bool
     bodies: set[str] = field(default_factory=set)  # inspectorates named: cqc, ofsted
-    statements: set[tuple[str, str]] = field(default_factory=set)  # (framework, statement) named
+    statements: Set[tuple[str, str]] = field(default_factory=set)  # (framework, statement) named
     services: set[str] = field(default_factory=set)  # children, adults: the service asked about
 
     @classmethod
@@ -65,7 +66,7 @@ def bodies_named(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern], ...]:
+def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern[str]], ...]:
     """The built-in frameworks' statements, each with a pattern for its name and aliases."""
     from evidence_bot.evidence.frameworks.framework import load_frameworks
 

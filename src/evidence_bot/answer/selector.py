@@ -27,6 +27,7 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -44,18 +45,19 @@ class Selector:
     coefficients: np.ndarray
     intercept: float
     ranker: np.ndarray  # the conditional logit's weights over the same standardised features
-    answer_model: dict = field(default_factory=dict)  # mean, scale, coefficients, intercept over ANSWER_FEATURE_NAMES
+    # mean, scale, coefficients, intercept over ANSWER_FEATURE_NAMES:
+    answer_model: dict[str, np.ndarray] = field(default_factory=dict)
     threshold: float = 0.5  # abstain when the calibrated confidence is below it
     companion_share: float = 0.6  # another sentence joins the best when its probability is this share of the best's
     meaning_floor: float = 0.0  # abstain when no candidate's meaning reaches it
     unknown_ceiling: float = 1.0  # abstain when more of the question's word weight is on words the index lacks
-    record: dict = field(default_factory=dict)  # what it was fitted on, when, and how it scored held out
+    record: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, when, and how it scored held out
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] == 0:
             return np.zeros(0)
         z = ((rows - self.mean) / self.scale) @ self.coefficients + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return cast(np.ndarray, 1.0 / (1.0 + np.exp(-z)))
 
     def rank(self, rows: np.ndarray) -> np.ndarray:
         return ((rows - self.mean) / self.scale) @ self.ranker if rows.shape[0] else np.zeros(0)
@@ -63,7 +65,7 @@ class Selector:
     def confidence(self, answer_row: np.ndarray) -> float:
         return linear_probability(self.answer_model, answer_row)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {"format": "evidence-bot selector", "version": 1, "features": self.features,
                 "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "coefficients": self.coefficients.tolist(), "intercept": self.intercept,
@@ -78,7 +80,7 @@ class Selector:
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
 
     @classmethod
-    def from_json(cls, data: dict, where: str) -> "Selector":
+    def from_json(cls, data: dict[str, Any], where: str) -> "Selector":
         if data.get("format") != "evidence-bot selector" or data.get("version") != 1:
             raise EvidenceBotError(f"{where}: not an evidence-bot selector, version 1")
         if data["features"] != FEATURE_NAMES or data.get("answer_features") != ANSWER_FEATURE_NAMES:
@@ -101,7 +103,7 @@ class Selector:
         return cls.from_json(json.loads(text), SHIPPED)
 
 
-def linear_probability(model: dict, row: np.ndarray) -> float:
+def linear_probability(model: dict[str, np.ndarray], row: np.ndarray) -> float:
     """A fitted logistic regression over standardised features, as stored: mean, scale, coefficients, intercept."""
     z = float(((row - model["mean"]) / model["scale"]) @ model["coefficients"] + model["intercept"])
     return float(1.0 / (1.0 + np.exp(-z)))

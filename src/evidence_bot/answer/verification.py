@@ -145,7 +145,8 @@ def lexical_support(sentence: str, evidence: str) -> float:
     return len(words & content_words(evidence)) / len(words) if words else 1.0
 
 
-def covering(text: str, spans: list, sentences: list[str], similarity: list[float]) -> list[tuple[int, int, int]]:
+def covering(text: str, spans: list[tuple[int, int, int]], sentences: list[str],
+             similarity: list[float]) -> list[tuple[int, int, int]]:
     """The cited sentences that hold the sentence's figures and names between them (greedily, most first, ties
     to the closest in words and meaning), or the single closest when it has none: what to highlight."""
     closeness = [LEXICAL_WEIGHT * lexical_support(text, s) + (1 - LEXICAL_WEIGHT) * sim
@@ -160,16 +161,17 @@ def covering(text: str, spans: list, sentences: list[str], similarity: list[floa
 
 
 class Verifier:
-    def __init__(self, embed: Callable[[list[str]], list], threshold: float):
+    def __init__(self, embed: Callable[[list[str]], list[list[float]]], threshold: float) -> None:
         self.embed, self.threshold = embed, threshold
 
     def verify(self, answer: str, passages: dict[int, str]) -> Verification:
-        result, vectors = Verification(), {}
+        result, vectors = Verification(), dict[str, np.ndarray]()
         for sentence in split_sentences(markers_before_stop(answer)):
             self.add(result, sentence, passages, vectors)
         return result
 
-    def add(self, result: Verification, sentence: str, passages: dict[int, str], vectors: dict) -> SentenceCheck | None:
+    def add(self, result: Verification, sentence: str, passages: dict[int, str], vectors: dict[str, np.ndarray]
+            ) -> SentenceCheck | None:
         """Checks one sentence (markers included) into `result`; `vectors` caches embeddings across one answer,
         so each cited passage's sentences are embedded once."""
         text, numbers = cited_sentence(sentence)
@@ -180,7 +182,8 @@ class Verifier:
         result.sentences.append(self.check(text, given, passages, vectors))
         return result.sentences[-1]
 
-    def check(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict) -> SentenceCheck:
+    def check(self, text: str, cited: list[int], passages: dict[int, str],
+              vectors: dict[str, np.ndarray]) -> SentenceCheck:
         if not cited:
             return SentenceCheck(text, cited, False, "cites no passage that was given")
         evidence = " ".join(passages[n] for n in cited)
@@ -195,7 +198,8 @@ class Verifier:
             return SentenceCheck(text, cited, False, f"not supported by the cited passages (score {score:.2f})", score)
         return SentenceCheck(text, cited, True, None, score, support)
 
-    def score(self, text: str, cited: list[int], passages: dict[int, str], vectors: dict):
+    def score(self, text: str, cited: list[int], passages: dict[int, str],
+              vectors: dict[str, np.ndarray]) -> tuple[float, list[tuple[int, int, int]]]:
         """The support score, and the cited sentences to highlight as its support (see covering)."""
         spans = [(n, a, b) for n in cited for a, b in sentence_spans(passages[n]) or [(0, len(passages[n]))]]
         sentences = [passages[n][a:b] for n, a, b in spans]

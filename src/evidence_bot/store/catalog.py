@@ -6,9 +6,11 @@ does not list is ignored, so a document is replaced atomically by one commit."""
 import os
 import socket
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from evidence_bot.models import DocumentMeta, Filters, Passage
 from evidence_bot.store.schema import (
@@ -55,7 +57,7 @@ class Catalog:
         self.db.close()
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[sqlite3.Connection]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -66,10 +68,11 @@ class Catalog:
 
     # --- documents -------------------------------------------------------
     def document_by_path(self, path: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone()
+        return cast(sqlite3.Row | None, self.db.execute("SELECT * FROM documents WHERE path = ?", (path,)).fetchone())
 
     def document(self, doc_id: str) -> sqlite3.Row | None:
-        return self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return cast(sqlite3.Row | None,
+                    self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone())
 
     def find_document(self, key: str, access: list[str] | None = None) -> sqlite3.Row | None:
         """By id, unique id prefix, or path, among the documents whose access level is one of `access` (None: all).
@@ -94,12 +97,12 @@ class Catalog:
     def count_documents(self, access: list[str] | None = None) -> int:
         """All documents, or those whose access level is one of these."""
         if access is None:
-            return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-        return self.db.execute(f"SELECT COUNT(*) FROM documents WHERE COALESCE(access, 'internal') IN "
-                               f"({', '.join('?' * len(access)) or 'NULL'})", access).fetchone()[0]
+            return int(self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+        return int(self.db.execute(f"SELECT COUNT(*) FROM documents WHERE COALESCE(access, 'internal') IN "
+                                   f"({', '.join('?' * len(access)) or 'NULL'})", access).fetchone()[0])
 
     def replace_document(self, doc_id: str, path: str, content_hash: str, pipeline: str, fmt: str,
-                         meta: DocumentMeta, page_count, text: str, passages: list[Passage]) -> None:
+                         meta: DocumentMeta, page_count: int | None, text: str, passages: list[Passage]) -> None:
         """Swap a document's catalog entry and passages in one transaction."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction() as db:
@@ -154,7 +157,7 @@ class Catalog:
             self._delete_rows(db, doc_id)
 
     @staticmethod
-    def _delete_rows(db, doc_id: str) -> None:
+    def _delete_rows(db: sqlite3.Connection, doc_id: str) -> None:
         db.execute("DELETE FROM passages_fts WHERE passage_id IN (SELECT id FROM passages WHERE doc_id = ?)",
                    (doc_id,))
         db.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
@@ -173,7 +176,7 @@ class Catalog:
         return {row["id"]: (row_passage(row), row_meta(row)) for row in rows}
 
     def count_passages(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        return int(self.db.execute("SELECT COUNT(*) FROM passages").fetchone()[0])
 
     def allowed_documents(self, filters: Filters) -> list[str] | None:
         """Document ids that pass the filters, or None when there are no filters."""
@@ -205,7 +208,7 @@ class Catalog:
         """BM25 over title, section and body (BM25_COLUMN_WEIGHTS); higher score is better."""
         weights = ", ".join(str(w) for w in BM25_COLUMN_WEIGHTS.values())
         sql = f"SELECT f.passage_id, -bm25(passages_fts, 0, {weights}) AS score FROM passages_fts f "
-        params: list = [match]
+        params: list[str | int] = [match]
         if allowed is None:  # no join: at 100,000 passages it cost more than the search itself
             sql += "WHERE passages_fts MATCH ?"
         else:
@@ -226,7 +229,7 @@ class Catalog:
 
     def preceding_texts(self, ids: list[str]) -> dict[str, str]:
         """passage id -> the text of the passage before it in its document (none for a first passage)."""
-        result = {}
+        result: dict[str, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             result.update(self.db.execute(
@@ -269,10 +272,10 @@ def quote(column: str) -> str:
     return f'"{column}"'
 
 
-def row_passage(row) -> Passage:
+def row_passage(row: sqlite3.Row) -> Passage:
     return Passage(**{c: row[c] for c in PASSAGE_COLUMNS})
 
 
-def row_meta(row) -> DocumentMeta:
+def row_meta(row: sqlite3.Row) -> DocumentMeta:
     return DocumentMeta(**{c: row[c] for c in META_COLUMNS})
 

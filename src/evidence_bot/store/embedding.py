@@ -4,12 +4,17 @@ import json
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
 from evidence_bot.stages import stage
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # nothing may be fetched from a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -22,6 +27,12 @@ BATCH_SIZE = 16  # texts of one padded length per forward pass: 16 was fastest o
 LENGTH_STEP = 8  # texts are padded to a multiple of this many word-pieces (fewer shapes: see pooled)
 BACKENDS = ("torch-bf16", "torch", "onnx", "onnx-int8")
 DEFAULT_BACKEND = "torch-bf16"  # as good as float32 on every evaluation set, twice as fast (docs/performance.md)
+
+
+class TokenEncoder(Protocol):
+    """TorchEncoder or OnnxEncoder."""
+
+    def token_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
 
 
 def packaged_model_path() -> Path:
@@ -79,7 +90,7 @@ class Embedder:
         return "encoder" in vars(self) or "query_encoder" in vars(self)
 
     @cached_property
-    def tokenizer(self):
+    def tokenizer(self) -> "Tokenizer":
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
@@ -89,7 +100,7 @@ class Embedder:
         return tokenizer
 
     @cached_property
-    def encoder(self):
+    def encoder(self) -> TokenEncoder:
         """The model that embeds documents."""
         if self.backend.startswith("onnx"):
             return self._onnx(quantized=self.backend == "onnx-int8")
@@ -98,7 +109,7 @@ class Embedder:
         return TorchEncoder(self.model_path, "bfloat16" if self.backend == "torch-bf16" else "float32")
 
     @cached_property
-    def query_encoder(self):
+    def query_encoder(self) -> TokenEncoder:
         """The model that embeds questions: the float32 graph where there is a folder for it. A folder that cannot
         be written or a damaged graph costs speed, never an answer: the document encoder embeds them instead."""
         if self.backend == "onnx-int8" or self.onnx_dir is None:
@@ -110,21 +121,22 @@ class Embedder:
                           f"cannot be used ({type(exc).__name__}: {exc})", stacklevel=2)
             return self.encoder
 
-    def _onnx(self, quantized: bool):
+    def _onnx(self, quantized: bool) -> TokenEncoder:
         from evidence_bot.store.onnx_encoder import OnnxEncoder, export
 
-        return OnnxEncoder(export(self.model_path, self.onnx_dir, quantized=quantized))
+        return OnnxEncoder(export(self.model_path, cast(Path, self.onnx_dir), quantized=quantized))  # not None for onnx
 
-    def embed(self, texts: list[str], progress=None) -> list[list[float]]:
-        return [v.tolist() for v in self.pooled(self.encoder, texts, progress)]
+    def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[list[float]]:
+        return [cast(list[float], v.tolist()) for v in self.pooled(self.encoder, texts, progress)]
 
-    def pooled(self, encoder, texts: list[str], progress=None) -> list[np.ndarray]:
+    def pooled(self, encoder: TokenEncoder, texts: list[str],
+               progress: Callable[[int], None] | None = None) -> list[np.ndarray]:
         """Each text's token vectors averaged (its padding left out). A text is padded to its own length rounded
         up to LENGTH_STEP and batched only with texts of that padded length, so its vector never depends on what it
         was batched with (padding to a batch's longest text moved bfloat16 vectors by 1e-3) and one reader's
         documents cannot move another's by being ingested beside them; few shapes also keep the math library's
         caches small (docs/performance.md)."""
-        vectors = [None] * len(texts)
+        vectors: list[np.ndarray | None] = [None] * len(texts)
         with self._encoding:
             encodings = self.tokenizer.encode_batch(texts)
             for batch in same_length_batches([padded_length(len(e.ids)) for e in encodings]):
@@ -134,9 +146,9 @@ class Embedder:
                     vectors[i] = normalised(hidden[row, : len(encodings[i].ids)].mean(axis=0))
                 if progress:
                     progress(len(batch))
-        return vectors
+        return cast(list[np.ndarray], vectors)  # every index is in one batch
 
-    def embed_query(self, text: str):
+    def embed_query(self, text: str) -> np.ndarray:
         """Cached: retrieval and the answerer both embed the question, and officers repeat questions."""
         return self._cached_query(text)
 
@@ -144,7 +156,7 @@ class Embedder:
         """Forget the cached question vectors (the benchmark times each question's own embedding)."""
         self._cached_query.cache_clear()
 
-    def _shared_query_vector(self, text: str):
+    def _shared_query_vector(self, text: str) -> np.ndarray:
         with stage("any: embed a question"):  # inside retrieve, and answer for a follow-up
             vector = self.pooled(self.query_encoder, [text])[0]
         vector.setflags(write=False)  # shared between callers

@@ -7,6 +7,7 @@ exits, so a killed ingest never leaves a stale lock; the holder's pid is written
 import fcntl
 import os
 from pathlib import Path
+from typing import TextIO, cast
 
 from evidence_bot.errors import EvidenceBotError
 
@@ -20,7 +21,7 @@ class IndexBusyError(EvidenceBotError):
 class IndexLock:
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
-        self.handle = None
+        self.handle: TextIO | None = None
 
     def __enter__(self) -> "IndexLock":
         self.index_dir.mkdir(parents=True, exist_ok=True)
@@ -39,14 +40,15 @@ class IndexLock:
         self.handle = handle
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.handle.seek(0)
-        self.handle.truncate()  # the file stays (deleting it would race a waiting process); only the pid goes
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
+    def __exit__(self, *exc: object) -> None:
+        handle = cast(TextIO, self.handle)  # set by __enter__
+        handle.seek(0)
+        handle.truncate()  # the file stays (deleting it would race a waiting process); only the pid goes
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
         self.handle = None
 
     @staticmethod
-    def holder(handle) -> str:
+    def holder(handle: TextIO) -> str:
         handle.seek(0)
         return handle.read(20).strip() or "unknown"

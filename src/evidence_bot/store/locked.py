@@ -7,19 +7,20 @@ method must return its result whole, not a lazy iterator, for the lock to cover 
 
 from contextlib import AbstractContextManager
 from functools import wraps
+from typing import Any
 
 
 class Locked:
-    def __init__(self, target, lock: AbstractContextManager):
+    def __init__(self, target: object, lock: AbstractContextManager[Any]) -> None:
         self._target, self._lock = target, lock
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._target, name)
         if not callable(attribute):
             return attribute
 
         @wraps(attribute)
-        def holding_the_lock(*args, **kwargs):
+        def holding_the_lock(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
                 return attribute(*args, **kwargs)
 

@@ -11,6 +11,7 @@ import os
 import threading
 import warnings
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -57,13 +58,14 @@ def _export_float(model_path: Path, target: Path) -> None:
     from transformers import AutoModel
 
     class LastHiddenState(torch.nn.Module):  # keyword call: transformers 5 reorders forward()'s arguments
-        def __init__(self, model):
+        def __init__(self, model: Any) -> None:
             super().__init__()
             self.model = model
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                    token_type_ids: torch.Tensor) -> torch.Tensor:
+            return cast(torch.Tensor, self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                                 token_type_ids=token_type_ids).last_hidden_state)
 
     model = LastHiddenState(AutoModel.from_pretrained(str(model_path)).eval())
     example = torch.ones(2, 8, dtype=torch.long)
@@ -90,5 +92,5 @@ class OnnxEncoder:
 
     def token_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """(batch, tokens, 384) float32 for padded word-piece ids and their attention mask."""
-        return self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                       "token_type_ids": np.zeros_like(ids)})[0]
+        return cast(np.ndarray, self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                                        "token_type_ids": np.zeros_like(ids)})[0])

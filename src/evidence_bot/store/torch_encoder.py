@@ -4,6 +4,7 @@ bfloat16 runs the matrix products on this CPU's AVX-512 BF16 instructions at abo
 with vectors within 1e-4 cosine of float32's (`make bench`, docs/performance.md)."""
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -14,8 +15,8 @@ class TorchEncoder:
         from transformers import AutoModel
         from transformers.utils import logging as transformers_logging
 
-        transformers_logging.disable_progress_bar()  # a per-load bar is noise in a CLI
-        transformers_logging.set_verbosity_error()
+        transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # a per-load bar is noise in a CLI
+        transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
         self.torch = torch
         self.model = AutoModel.from_pretrained(str(model_path), dtype=getattr(torch, dtype)).eval()
 
@@ -26,4 +27,4 @@ class TorchEncoder:
         with torch.inference_mode():
             hidden = self.model(input_ids=ids_tensor, attention_mask=torch.from_numpy(mask),
                                 token_type_ids=torch.zeros_like(ids_tensor)).last_hidden_state
-        return hidden.float().numpy()
+        return cast(np.ndarray, hidden.float().numpy())

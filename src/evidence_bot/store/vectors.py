@@ -5,9 +5,14 @@ id; every other filter is resolved in the catalog, so metadata changes never
 touch the vectors and a server client can replace this class alone."""
 
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.types import Where
+from chromadb.base_types import InclusionExclusionOperator, LiteralValue, PyVector
 from chromadb.config import Settings as ChromaSettings
 
 from evidence_bot.errors import EvidenceBotError
@@ -22,12 +27,12 @@ def client_settings() -> ChromaSettings:
     return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
 
 
-def embedded_client(directory: Path):
+def embedded_client(directory: Path) -> ClientAPI:
     directory.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(directory), settings=client_settings())
 
 
-def server_client(url: str):
+def server_client(url: str) -> ClientAPI:
     """http(s)://host:port of a Chroma server; a server that cannot be reached is named in the error."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -55,7 +60,7 @@ class VectorStore:
     def add(self, ids: list[str], doc_ids: list[str], vectors: list[list[float]]) -> None:
         for start in range(0, len(ids), 1000):
             end = start + 1000
-            self.collection.upsert(ids=ids[start:end], embeddings=vectors[start:end],
+            self.collection.upsert(ids=ids[start:end], embeddings=cast(list[PyVector], vectors[start:end]),
                                    metadatas=[{"doc_id": d} for d in doc_ids[start:end]])
 
     def delete(self, ids: list[str]) -> None:
@@ -81,20 +86,23 @@ class VectorStore:
         if not ids:
             return {}
         found = self.collection.get(ids=ids, include=["embeddings"])
-        return dict(zip(found["ids"], found["embeddings"]))
+        return dict(zip(found["ids"], cast(list[list[float]], found["embeddings"])))
 
     def count(self) -> int:
         return self.collection.count()
 
-    def search(self, vector, limit: int, allowed_docs: list[str] | None) -> list[tuple[str, float]]:
+    def search(self, vector: np.ndarray, limit: int, allowed_docs: list[str] | None) -> list[tuple[str, float]]:
         """(passage id, cosine similarity), best first."""
         if allowed_docs is not None and not allowed_docs:
             return []
-        where = None
+        where: Where | None = None
         if allowed_docs is not None:
-            where = {"doc_id": {"$in": list(allowed_docs)}}
+            among: dict[InclusionExclusionOperator, list[LiteralValue]] = {"$in": list(allowed_docs)}
+            where = {"doc_id": among}
         # No count() first: Chroma returns what there is when asked for more (an empty collection gives none),
         # and counting cost ~3 ms a query.
-        result = self.collection.query(query_embeddings=[list(map(float, vector))], n_results=limit,
+        query: list[PyVector] = [list(map(float, vector))]
+        result = self.collection.query(query_embeddings=query, n_results=limit,
                                        where=where, include=["distances"])
-        return [(pid, 1.0 - dist) for pid, dist in zip(result["ids"][0], result["distances"][0])]
+        distances = cast(list[list[float]], result["distances"])  # asked for in include
+        return [(pid, 1.0 - dist) for pid, dist in zip(result["ids"][0], distances[0])]

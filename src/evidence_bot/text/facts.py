@@ -5,6 +5,7 @@ figure its passage does not?), claims (which figures does a claim share with oth
 mapping (how many statistics does a passage hold?) read them from here. Patterns that differ say why."""
 
 import re
+from collections.abc import Set
 from functools import lru_cache
 
 # A figure in digits: "1,200", "£450,000", "44.7%"; not part of a word, a code or a fraction ("W2", "2024/25").
@@ -75,7 +76,7 @@ def periods(text: str) -> frozenset[tuple[int, int]]:
     return frozenset(found)
 
 
-def periods_agree(asked: set[tuple[int, int]], stated: set[tuple[int, int]]) -> bool:
+def periods_agree(asked: Set[tuple[int, int]], stated: Set[tuple[int, int]]) -> bool:
     if not asked or not stated:
         return True
     for a in asked:
