@@ -129,16 +129,17 @@ def quoted_span(item: InPassage, hit: SearchHit) -> list[int]:
 
 def quoted_source(chosen: Sequence[InPassage], hit_index: int, hit: SearchHit) -> str:
     """Whose words the answer quotes from one passage: its units' speaker when they share one, else the
-    document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit is
-    read with its own passage only."""
+    document's own. A candidate knows its speaker already (read with the passage before it); a hand-set unit's is
+    "" and is read with its own passage only."""
     quoted = [item for item in chosen if item.hit_index == hit_index]
-    speakers = {getattr(item, "source", "") for item in quoted}
+    speakers: set[str | None] = {item.source for item in quoted}
     if "" in speakers:  # only then read the passage's speakers again
         units = passage_units(hit.passage.text, hit.passage.kind)
         by_start = dict(zip((start for start, _ in units), unit_sources(hit, units)))
-        speakers = {getattr(item, "source", "") or by_start.get(item.start) for item in quoted}
-    if len(speakers) == 1 and None not in speakers:
-        return speakers.pop()
+        speakers = {item.source or by_start.get(item.start) for item in quoted}
+    only = next(iter(speakers)) if len(speakers) == 1 else None
+    if only is not None:
+        return only
     return document_source(hit.meta.doc_type, hit.meta.publisher)
 
 
