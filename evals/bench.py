@@ -54,14 +54,14 @@ def ingest_and_latency(corpus: Path, questions: list[str], scratch: Path) -> tup
     kilobytes = sum(p.stat().st_size for p in peer_files(corpus)) / 1024
     bot = EvidenceBot(Settings(index_dir=scratch / "ours"))
     bot.embedder.embed(["warm up"])  # the model loaded before timing, as the peer's is in its constructor
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     ours = {"documents": len(report.added), "chunks": report.chunks, "seconds": round(report.seconds, 1),
             "kb_per_s": round(kilobytes / report.seconds, 1), "chunks_per_s": round(report.chunks / report.seconds, 1)}
     peer = LangChainPeer(bot.embedder.model_path, scratch / "peer")
     pr = peer.ingest(corpus)
     theirs = {"documents": pr.documents, "chunks": pr.chunks, "seconds": round(pr.seconds, 1),
               "kb_per_s": round(pr.kilobytes / pr.seconds, 1), "chunks_per_s": round(pr.chunks / pr.seconds, 1)}
-    bot.ask("warm up: load the model and open the stores before timing")
+    bot.reader().ask("warm up: load the model and open the stores before timing")
     bot.embedder.clear_query_cache()
     latency = {"stages_ms": stage_breakdown(bot, questions),  # first: every question embedded afresh
                "ours_ask": percentiles(timed(bot.ask, questions, bot.embedder.clear_query_cache)),
@@ -81,7 +81,7 @@ def stage_breakdown(bot: EvidenceBot, questions: list[str]) -> dict:
         bot.embedder.clear_query_cache()
         with collecting() as seconds:
             started = time.perf_counter()
-            bot.ask(question)
+            bot.reader().ask(question)
             seconds["total"] = time.perf_counter() - started
         rows.append(seconds)
     names = sorted({name for row in rows for name in row} - {"total"}, key=lambda n: -sum(r.get(n, 0) for r in rows))
@@ -189,7 +189,7 @@ def scale(source: EvidenceBot, sizes: list[int], questions_path: Path, scratch: 
 def measure_index(folder: Path, questions: list[str]) -> dict:
     """In this process: ask every question over the index (after one warm-up) and report as one JSON line."""
     bot = EvidenceBot(Settings(index_dir=folder))
-    bot.ask("warm up: load the model and open the stores before timing")
+    bot.reader().ask("warm up: load the model and open the stores before timing")
     stages = stage_breakdown(bot, questions)
     seconds = timed(bot.ask, questions, bot.embedder.clear_query_cache)  # every question embedded afresh
     return {**percentiles(seconds), "stages_ms": stages, "rss_mb": round(psutil.Process().memory_info().rss / 2**20)}

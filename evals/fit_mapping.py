@@ -36,7 +36,7 @@ def council_of(label) -> str:
 
 def indexed(name: str, corpus: Path) -> EvidenceBot:
     bot = EvidenceBot(Settings(index_dir=RESULTS / "tmp" / f"fit-{name}"))
-    print(f"{name}: {bot.ingest([corpus]).summary()}")
+    print(f"{name}: {bot.library().ingest([corpus]).summary()}")
     return bot
 
 
@@ -85,7 +85,7 @@ def refresh_seconds(bot: EvidenceBot) -> float:
     bot.catalog.db.execute("DELETE FROM framework_versions")
     bot.catalog.db.commit()
     started = time.perf_counter()
-    bot.refresh_mapping()
+    bot.library().refresh_mapping()
     return round(time.perf_counter() - started, 2)
 
 

@@ -51,14 +51,15 @@ def collect(name: str, questions_path: Path, corpus: Path, log) -> list[Labelled
         sys.exit(f"{questions_path}: questions without a fold: {', '.join(missing[:5])} (evals/assign_folds.py)")
     resolve_gold(questions, corpus)
     bot = EvidenceBot(Settings(index_dir=RESULTS / "tmp" / f"fit-{name}", answer_selection="learned"))
-    log(f"{name}: {bot.ingest([corpus]).summary()}")
+    log(f"{name}: {bot.library().ingest([corpus]).summary()}")
     check_gold(bot, questions)
     paths = {row["doc_id"]: row["path"] for row in bot.catalog.documents()}
     items = []
     for question in questions:
         started = time.perf_counter()
-        query = bot.query_for(question.question, question.history)
-        hits = bot.retriever.search(query, bot.scoped(None), max(bot.settings.top_k, read_depth(question.question)))
+        reader = bot.reader()
+        query = reader.query_for(question.question, question.history)
+        hits = bot.retriever.search(query, reader.scoped(None), max(bot.settings.top_k, read_depth(question.question)))
         found = bot.answerer.candidates(question.question, query, hits, None)
         hits = found.hits  # the passages read, in the order the candidates index them
         items.append(Labelled(question, name, int(folds[question.id]), found, hits,

@@ -59,11 +59,11 @@ def answered(corpus: Path, questions: list, index: Path, **settings) -> dict:
     """Each question's answer over an index of the corpus: whether it holds the asked facts, what it cites."""
     bot = EvidenceBot(Settings(index_dir=index, **settings))
     try:
-        report = bot.ingest([corpus])
+        report = bot.library().ingest([corpus])
         assert report.ok, report.failed
         results = {}
         for question in questions:
-            answer = bot.ask(question.question, question.history)
+            answer = bot.reader().ask(question.question, question.history)
             results[question.id] = {"facts": not answer.abstained and all(fact_present(answer.answer, f)
                                                                            for f in question.facts),
                                     "abstained": answer.abstained, "answer": answer.answer,

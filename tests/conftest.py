@@ -74,7 +74,7 @@ def own_index_dir(tmp_path, monkeypatch):
 @pytest.fixture(scope="session")
 def sample_bot(tmp_path_factory, embedder) -> EvidenceBot:
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("sample-index")), embedder=embedder)
-    report = bot.ingest([SAMPLE])
+    report = bot.library().ingest([SAMPLE])
     assert report.ok, report.failed
     return bot
 
@@ -84,7 +84,7 @@ def thurrock_bot(tmp_path_factory, embedder) -> EvidenceBot:
     if not THURROCK.is_dir():
         pytest.fail(f"{THURROCK} is missing: the Thurrock corpus must sit beside the repository (../shared)")
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("thurrock-index")), embedder=embedder)
-    report = bot.ingest([THURROCK])
+    report = bot.library().ingest([THURROCK])
     assert report.ok, report.failed
     bot.first_report = report
     return bot
@@ -131,7 +131,7 @@ def sample_bot_on_server(tmp_path_factory, embedder, chroma_server) -> EvidenceB
     settings = Settings(index_dir=tmp_path_factory.mktemp("sample-index-server"), chroma_url=chroma_server,
                         chroma_namespace="sample-")
     bot = EvidenceBot(settings, embedder=embedder)
-    report = bot.ingest([SAMPLE])
+    report = bot.library().ingest([SAMPLE])
     assert report.ok, report.failed
     assert not settings.chroma_dir.exists()  # nothing embedded locally
     return bot

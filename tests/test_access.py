@@ -61,7 +61,7 @@ def secured(tmp_path_factory, fake_embedder):
     (corpus / twin_name(corpus)).write_text("Library note\n\nThe library opens at nine on weekdays.\n",
                                             encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("secured-index")), embedder=fake_embedder)
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     assert report.ok, report.failed
     store = TokenStore(bot.settings.access_path)
     tokens = {"reader": store.create("a reader", "reader", [])[1], "admin": store.create("an admin", "admin", [])[1],

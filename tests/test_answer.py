@@ -24,11 +24,11 @@ def assert_grounded(answer):
 def test_answers_are_cited_text_of_the_passage(sample_bot):
     for question in ["What did CQC say about waiting times?", "Who asked about unpaid carers?",
                      "How much money did Cabinet allocate to reduce waiting times?"]:
-        assert_grounded(sample_bot.ask(question))
+        assert_grounded(sample_bot.reader().ask(question))
 
 
 def test_citation_carries_document_details(sample_bot):
-    answer = sample_bot.ask("How many people were waiting for a Deprivation of Liberty Safeguards assessment "
+    answer = sample_bot.reader().ask("How many people were waiting for a Deprivation of Liberty Safeguards assessment "
                             "according to the inspectors?")
     assert_grounded(answer)
     cited = answer.citations[0]
@@ -39,12 +39,12 @@ def test_citation_carries_document_details(sample_bot):
 
 def test_abstains_when_the_evidence_is_silent(sample_bot):
     for question in ["How many potholes were repaired in 2024?", "What is the council's recycling rate?"]:
-        answer = sample_bot.ask(question)
+        answer = sample_bot.reader().ask(question)
         assert answer.abstained and answer.answer == ABSTENTION and answer.citations == []
 
 
 def test_follow_up_uses_the_conversation(sample_bot):
-    answer = sample_bot.ask("And who owns that action?", history=["Which action is about the DoLS backlog?"])
+    answer = sample_bot.reader().ask("And who owns that action?", history=["Which action is about the DoLS backlog?"])
     assert_grounded(answer)
     assert "Safeguarding Service Manager" in answer.answer
 
@@ -58,14 +58,14 @@ def test_follow_up_uses_the_conversation(sample_bot):
     ("And how many of those are still waiting?", ["How many DoLS requests did the council receive?"], "127"),
 ])
 def test_thurrock_acceptance_questions(thurrock_bot, question, history, expected):
-    answer = thurrock_bot.ask(question, history)
+    answer = thurrock_bot.reader().ask(question, history)
     assert_grounded(answer)
     assert expected in answer.answer
 
 
 @pytest.mark.slow
 def test_thurrock_abstains_on_potholes(thurrock_bot):
-    assert thurrock_bot.ask("How many potholes were repaired in 2024?").abstained
+    assert thurrock_bot.reader().ask("How many potholes were repaired in 2024?").abstained
 
 
 @pytest.mark.slow
@@ -73,7 +73,7 @@ def test_thurrock_second_ingest_does_no_embedding(thurrock_bot):
     from conftest import THURROCK
 
     assert len(thurrock_bot.first_report.added) == 10
-    again = thurrock_bot.ingest([THURROCK])
+    again = thurrock_bot.library().ingest([THURROCK])
     assert again.embedded == 0 and len(again.unchanged) == 10 and not again.added and not again.updated
 
 

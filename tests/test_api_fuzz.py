@@ -30,7 +30,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(bot=BOT))
 @pytest.fixture(scope="module", autouse=True)
 def filled_index(embedder):
     BOT.embedder = embedder
-    assert BOT.ingest([SAMPLE]).ok
+    assert BOT.library().ingest([SAMPLE]).ok
     yield
     BOT.close()
 

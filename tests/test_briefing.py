@@ -32,7 +32,7 @@ def footnotes_of(data: bytes) -> tuple[list[str], list[str]]:
 
 
 def test_sample_briefing_quotes_its_sources(sample_bot):
-    briefing = sample_bot.brief("waiting times for assessments")
+    briefing = sample_bot.reader().brief("waiting times for assessments")
     assert briefing.facts and briefing.sources
     texts = {p.id: p.text
              for p in [sample_bot.catalog.passages([s.passage_id])[s.passage_id][0] for s in briefing.sources]}
@@ -65,7 +65,7 @@ def test_brief_endpoint_and_command(sample_bot, tmp_path):
 @pytest.mark.slow
 def test_thurrock_safeguarding_briefing_renders_in_libreoffice(thurrock_bot, tmp_path):
     """The acceptance briefing: DOCX with working footnotes, opened with python-docx, rendered to PDF once."""
-    briefing = thurrock_bot.brief("safeguarding")
+    briefing = thurrock_bot.reader().brief("safeguarding")
     data = briefing_docx(briefing)
     references, notes = footnotes_of(data)
     assert len(references) == len(briefing.facts) >= 3
@@ -118,8 +118,8 @@ def test_markdown_briefing_shows_document_html_and_markdown_as_text(fresh_bot, t
     corpus.mkdir()
     (corpus / "sources.yaml").write_text(HOSTILE_SOURCES, encoding="utf-8")
     (corpus / "hostile.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
-    assert fresh_bot.ingest([corpus]).ok
-    briefing = fresh_bot.brief("safeguarding referrals")
+    assert fresh_bot.library().ingest([corpus]).ok
+    briefing = fresh_bot.reader().brief("safeguarding referrals")
     assert any("<script>" in fact.text for fact in briefing.facts), "the test needs a hostile fact to escape"
     markdown = as_markdown(briefing)
     assert "<script" not in markdown and "<img" not in markdown

@@ -29,14 +29,14 @@ def test_ingest_killed_at_random_moments_leaves_a_consistent_index(tmp_path):
 def test_an_interrupted_vector_write_is_tidied_when_the_index_next_opens(fresh_bot, tmp_path):
     """What a SIGKILL between the vector write and the catalog swap leaves, made directly."""
     (tmp_path / "a.txt").write_text("Report\n\nThe stoat survey found 9 dens.\n", encoding="utf-8")
-    assert fresh_bot.ingest([tmp_path]).ok
+    assert fresh_bot.library().ingest([tmp_path]).ok
     doc_id = fresh_bot.catalog.documents()[0]["doc_id"]
     fresh_bot.catalog.begin_vector_write("deadbeef0000")  # a new document whose ingest was killed mid-write
     fresh_bot.vectors.add(["deadbeef0000-0000"], ["deadbeef0000"], [[0.1] * 384])
     fresh_bot.unit_vectors.add(["deadbeef0000-0000@0"], ["deadbeef0000"], [[0.1] * 384])
     with fresh_bot.catalog.transaction() as db:  # as if written by a process that has since died
         db.execute("UPDATE vector_writes SET pid = 999999999")
-    recovered, check = fresh_bot.check()
+    recovered, check = fresh_bot.library().check()
     assert recovered == ["deadbeef0000"] and check.ok, check.problems
     assert fresh_bot.vectors.ids_for_document("deadbeef0000") == []
     assert fresh_bot.catalog.documents()[0]["doc_id"] == doc_id
@@ -44,11 +44,11 @@ def test_an_interrupted_vector_write_is_tidied_when_the_index_next_opens(fresh_b
 
 def test_check_names_orphans_and_missing_vectors(fresh_bot, tmp_path):
     (tmp_path / "a.txt").write_text("Report\n\nThe vole survey found 4 burrows.\n", encoding="utf-8")
-    assert fresh_bot.ingest([tmp_path]).ok
+    assert fresh_bot.library().ingest([tmp_path]).ok
     fresh_bot.vectors.add(["feedface0000-0001"], ["feedface0000"], [[0.2] * 384])
     passage = sorted(fresh_bot.catalog.all_passage_ids())[0]
     fresh_bot.vectors.delete([passage])
-    _, check = fresh_bot.check()
+    _, check = fresh_bot.library().check()
     assert not check.ok
     assert any("passage vectors: 1 entries with no catalog passage" in p for p in check.problems)
     assert any("passage vectors: 1 catalog passages missing" in p for p in check.problems)
@@ -62,8 +62,8 @@ from evidence_bot.store.catalog import Catalog
 from evidence_bot.models import DocumentMeta
 
 index, point = Path(sys.argv[1]), sys.argv[2]
-bot = EvidenceBot(Settings(index_dir=index))
-bot.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 310 homes.\\n"), "bulletin.txt", DocumentMeta())
+library = EvidenceBot(Settings(index_dir=index)).library()
+library.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 310 homes.\\n"), "bulletin.txt", DocumentMeta())
 swap = Catalog.replace_document
 
 def killed(self, *args, **kwargs):
@@ -72,7 +72,7 @@ def killed(self, *args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 
 Catalog.replace_document = killed
-bot.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 355 homes.\\n"), "bulletin.txt", DocumentMeta())
+library.upload(io.BytesIO(b"Bulletin\\n\\nThe pangolin survey reached 355 homes.\\n"), "bulletin.txt", DocumentMeta())
 """
 
 
@@ -99,8 +99,8 @@ def test_an_upload_killed_around_the_catalog_swap_leaves_the_file_matching_the_c
 
 
 def test_check_names_an_uploaded_file_that_differs_from_the_catalog(fresh_bot):
-    fresh_bot.upload(io.BytesIO(b"Bulletin\n\nThe marten count was 6.\n"), "marten.txt", DocumentMeta())
-    assert fresh_bot.check()[1].ok
+    fresh_bot.library().upload(io.BytesIO(b"Bulletin\n\nThe marten count was 6.\n"), "marten.txt", DocumentMeta())
+    assert fresh_bot.library().check()[1].ok
     (fresh_bot.settings.uploads_dir / "marten.txt").write_bytes(b"Bulletin\n\nThe marten count was 60.\n")
-    _, check = fresh_bot.check()
+    _, check = fresh_bot.library().check()
     assert any(p.startswith("uploads: marten.txt") for p in check.problems), check.problems

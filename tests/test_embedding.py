@@ -73,12 +73,12 @@ def test_changing_backend_re_embeds_the_index(tmp_path, embedder):
     doc.write_text("Adult social care waiting lists fell to 120 people in March 2025.\n", encoding="utf-8")
     index = tmp_path / "index"
     first = EvidenceBot(Settings(index_dir=index), embedder=embedder)
-    assert first.ingest([doc]).chunks == 1
+    assert first.library().ingest([doc]).chunks == 1
     first.close()
     switched = EvidenceBot(Settings(index_dir=index, embedding_backend="onnx"))
-    report = switched.ingest([doc])
+    report = switched.library().ingest([doc])
     assert len(report.updated) == 1, report.summary()
-    assert switched.search("waiting list")[0].passage.text.startswith("Adult social care")
+    assert switched.reader().search("waiting list")[0].passage.text.startswith("Adult social care")
     switched.close()
 
 

@@ -104,7 +104,7 @@ def rows_under(bot: EvidenceBot, folder: Path) -> dict:
 
 
 def reader_finds(bot: EvidenceBot, phrase: str, groups: tuple[str, ...] = ()) -> bool:
-    reader = bot.for_viewer(Viewer("a reader", groups=groups))
+    reader = bot.reader(Viewer("a reader", groups=groups))
     try:
         return any(phrase in hit.passage.text for hit in reader.search(phrase, top_k=50))
     except EmptyIndexError:  # nothing the reader may read
@@ -114,7 +114,7 @@ def reader_finds(bot: EvidenceBot, phrase: str, groups: tuple[str, ...] = ()) ->
 @pytest.mark.parametrize("case, sources, says", BROKEN, ids=[c for c, _, _ in BROKEN])
 def test_an_unreadable_sources_yaml_indexes_nothing_it_governs(bot, root, case, sources, says):
     folder = make_folder(root / case, sources, case)
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     assert not report.ok
     assert rows_under(bot, folder) == {}
     assert not reader_finds(bot, canary(case))
@@ -128,14 +128,14 @@ def test_an_unreadable_sources_yaml_indexes_nothing_it_governs(bot, root, case, 
 
 def test_documents_already_indexed_stay_exactly_as_they_were_and_prune_keeps_them(bot, root):
     folder = make_folder(root / "indexed-before", GOOD, "indexed-before")
-    assert bot.ingest([folder]).ok
+    assert bot.library().ingest([folder]).ok
     before = rows_under(bot, folder)
     assert {row["access"] for row in before.values()} == {"restricted", "group:hr", "public"}
     (folder / "sources.yaml").write_text(GOOD.replace("documents:", "document:"), encoding="utf-8")
     (folder / "exempt-minutes.txt").write_text("Exempt minutes\n\nAn edited version of the exempt minutes, with "
                                                f"the {canary('indexed-before')} still in it.\n", encoding="utf-8")
     (folder / "public-report.txt").unlink()
-    report = bot.ingest([folder], prune=True)
+    report = bot.library().ingest([folder], prune=True)
     assert not report.ok and report.removed == []
     assert rows_under(bot, folder) == before
     assert not reader_finds(bot, canary("indexed-before"))
@@ -160,7 +160,7 @@ def test_an_entry_with_an_error_and_no_clean_level_is_ingested_for_admins_only(b
     the document falls back to the level only admins read, not to one some readers' groups hold."""
     case = f"unclean-{UNCLEAN.index((field, says))}"
     folder = make_folder(root / case, GOOD.replace("    access: restricted\n", f"    {field}\n"), case)
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     line = next(line for line in report.failed if "entry 1 (exempt-minutes.txt)" in line)
     assert says in line and f"access '{FALLBACK_ACCESS}' (only admins read it)" in line, line
     assert "until an access level is declared" in line, line
@@ -176,7 +176,7 @@ def test_a_field_error_beside_a_clean_level_keeps_that_level(bot, root):
     case = "group-with-a-bad-date"
     sources = GOOD.replace("    access: restricted\n", "    access: group:hr\n    date: 2025-13-01\n")
     folder = make_folder(root / case, sources, case)
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     assert any("entry 1 (exempt-minutes.txt): date '2025-13-01' is not a real date" in line
                and "its declared access 'group:hr'" in line for line in report.failed), report.failed
     assert rows_under(bot, folder)[str((folder / "exempt-minutes.txt").resolve())]["access"] == "group:hr"
@@ -187,12 +187,12 @@ def test_a_field_error_beside_a_clean_level_keeps_that_level(bot, root):
 def test_admin_is_a_level_only_admins_read(bot, root):
     case = "declared-admin"
     folder = make_folder(root / case, GOOD.replace("    access: restricted\n", "    access: Admin\n"), case)
-    assert bot.ingest([folder]).ok
+    assert bot.library().ingest([folder]).ok
     assert rows_under(bot, folder)[str((folder / "exempt-minutes.txt").resolve())]["access"] == "admin"
     assert check_access(" ADMIN ") == "admin"
     assert not reader_finds(bot, canary(case), groups=("restricted", "admin", "hr"))
     assert "admin" not in Viewer("a reader", groups=("admin", "restricted")).levels()
-    admin = bot.for_viewer(Viewer("an admin", "admin"))
+    admin = bot.reader(Viewer("an admin", "admin"))
     assert any(canary(case) in hit.passage.text for hit in admin.search(canary(case), top_k=50))
 
 
@@ -206,7 +206,7 @@ def test_a_nested_sources_yaml_adds_to_its_parents_entry_and_a_conflicting_level
                                          encoding="utf-8")
     nested = folder / "hr" / "sources.yaml"
     nested.write_text("documents:\n  - path: grievance.txt\n    title: Grievances 2025\n", encoding="utf-8")
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     assert report.ok, report.failed
     before = rows_under(bot, folder)
     row = before[str(note.resolve())]
@@ -215,7 +215,7 @@ def test_a_nested_sources_yaml_adds_to_its_parents_entry_and_a_conflicting_level
 
     nested.write_text("documents:\n  - path: grievance.txt\n    access: public\n", encoding="utf-8")
     for target in (folder, folder / "hr", note):
-        report = bot.ingest([target])
+        report = bot.library().ingest([target])
         lines = [line for line in report.failed if line.startswith(str(note.resolve()) + ":")]
         assert len(lines) == 1 and "\n" not in lines[0], report.failed
         assert "not indexed" in lines[0] and f"{nested} declares access 'public'" in lines[0], lines[0]
@@ -229,7 +229,7 @@ def test_a_sources_file_with_a_near_miss_name_blocks_its_folder(bot, root, name)
     case = f"near-miss-{name}"
     folder = make_folder(root / case, GOOD, case)
     (folder / "sources.yaml").rename(folder / name)
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     assert not report.ok and rows_under(bot, folder) == {}
     assert not reader_finds(bot, canary(case))
     problem = [line for line in report.failed if line.startswith(f"{folder / name}:")]
@@ -252,13 +252,13 @@ def test_a_folder_reached_through_a_link_keeps_the_declarations_above_the_link(b
                                           "  - path: hr/appeal.txt\n    access: group:hr\n", encoding="utf-8")
     (council / "hr").symlink_to(store, target_is_directory=True)
 
-    report = bot.ingest([council])  # the link is not followed, and the entries naming files through it are fine
+    report = bot.library().ingest([council])  # the link is not followed; the entries naming files through it are fine
     assert report.ok, report.failed
     assert list(rows_under(bot, root / "linked")) == [str((council / "report.txt").resolve())]
     assert any(f"{council / 'hr'}: a link to a folder outside {council}; skipped" in w for w in report.warnings)
 
-    assert bot.ingest([council / "hr" / "appeal.txt"]).ok
-    assert bot.ingest([council / "hr"]).ok
+    assert bot.library().ingest([council / "hr" / "appeal.txt"]).ok
+    assert bot.library().ingest([council / "hr"]).ok
     rows = rows_under(bot, root / "linked")
     assert rows[str(store / "appeal.txt")]["access"] == "group:hr"
     assert rows[str(store / "grievance.txt")]["access"] == "restricted"

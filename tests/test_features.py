@@ -237,11 +237,11 @@ def test_the_learned_selection_answers_over_a_real_index_from_the_inspectors_wor
     from evidence_bot.service import EvidenceBot
 
     learned = EvidenceBot(Settings(index_dir=sample_bot.settings.index_dir, answer_selection="learned"), embedder)
-    answer = learned.ask("What did CQC say about waiting times?")
+    answer = learned.reader().ask("What did CQC say about waiting times?")
     assert not answer.abstained and {c.source for c in answer.citations} == {"inspector"}
     supported, statements = support_counts(answer)
     assert answer.answer.startswith("The inspector's report") and supported == statements > 0
-    assert learned.ask("What did Ofsted say about the council's libraries in 2031?").abstained
+    assert learned.reader().ask("What did Ofsted say about the council's libraries in 2031?").abstained
 
 
 def test_a_passage_is_read_for_speakers_with_the_passage_before_it_in_its_document(sample_bot):

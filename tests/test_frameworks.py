@@ -56,13 +56,13 @@ def test_ingest_maps_passages_and_a_replaced_document_drops_its_old_rows(tmp_pat
                     "enquiries; Making Safeguarding Personal outcomes were achieved for 95% of people asked.\n",
                     encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path / "index"), embedder=embedder)
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     rows = bot.mapping.statement_rows("cqc-la")
     assert {r["statement"] for r in rows} == {"safeguarding"}
     assert {r["category"] for r in rows} == {"outcomes"}
     note.write_text("Workforce\n\nOur staff survey told us that social workers value supervision and training.\n",
                     encoding="utf-8")
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     assert "safeguarding" not in {r["statement"] for r in bot.mapping.statement_rows("cqc-la")}
     assert all(r["category"] == "staff" for r in bot.mapping.statement_rows("cqc-la"))
 

@@ -46,7 +46,7 @@ def test_independence_and_months():
 
 
 def test_gap_report_over_the_sample(sample_bot):
-    report = sample_bot.gaps("cqc-la", date(2025, 12, 1))
+    report = sample_bot.reader().gaps("cqc-la", date(2025, 12, 1))
     assert [s.id for s in report.statements][:3] == ["assessing-needs", "healthier-lives", "equity"]
     assert len(report.statements) == 9 and report.rule.startswith("Red:")
     safeguarding = next(s for s in report.statements if s.id == "safeguarding")
@@ -92,7 +92,7 @@ def test_gaps_endpoint(sample_bot):
 
 
 def test_claims_are_listed_with_what_other_documents_say(sample_bot):
-    claims = sample_bot.claims()
+    claims = sample_bot.reader().claims()
     assert claims and {c.status for c in claims} <= {"supported", "differs", "related", "unsupported"}
     assert all(c.title for c in claims) and all(c.doc_id != e.doc_id for c in claims for e in c.evidence)
     with local_client(create_app(bot=sample_bot)) as client:

@@ -36,7 +36,7 @@ def llm(tmp_path_factory, embedder):
         settings = Settings(index_dir=tmp_path_factory.mktemp("llm-index"), answerer="llm", llm_model="scripted",
                             llm_base_url=f"{url}/v1", llm_api_key="test-key", llm_timeout=2)
         bot = EvidenceBot(settings, embedder=embedder)
-        assert bot.ingest([corpus]).ok
+        assert bot.library().ingest([corpus]).ok
         bot.requests = app.state.requests  # what the model was sent
         bot.gates_opened = app.state.gates_opened
         yield bot, script
@@ -46,7 +46,7 @@ def test_a_faithful_answer_is_kept_with_its_citation(llm):
     bot, script = llm
     script.append(lambda m: f"At the time of the assessment 412 people were waiting for a Care Act assessment "
                             f"[{passage_number(m, '412 people were waiting')}].")
-    answer = bot.ask(QUESTION)
+    answer = bot.reader().ask(QUESTION)
     assert answer.mode == "llm" and answer.note is None and not answer.removed
     assert answer.answer.startswith("At the time of the assessment 412 people were waiting")
     cited = [c for c in answer.citations if "412 people were waiting" in c.text]
@@ -61,7 +61,7 @@ def test_an_invented_figure_is_removed_and_the_reason_given(llm):
                              f"[{passage_number(m, '412 people')}]. "
                              f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
                              f"Of these, 57 had waited over a year [{passage_number(m, '412 people')}]."))
-    answer = bot.ask(QUESTION)
+    answer = bot.reader().ask(QUESTION)
     assert answer.mode == "llm" and "57" not in answer.answer and "11 weeks" in answer.answer
     assert answer.removed == [{"sentence": "Of these, 57 had waited over a year.",
                                "reason": "'57' is not in the cited passages"}]
@@ -74,7 +74,7 @@ def test_a_citation_to_a_passage_never_given_is_removed(llm):
                              f"[{passage_number(m, '412 people')}]. "
                              f"The median wait was 11 weeks [{passage_number(m, 'median wait')}]. "
                              "Waiting lists are the longest in England [17]."))
-    answer = bot.ask(QUESTION)
+    answer = bot.reader().ask(QUESTION)
     assert answer.removed_citations == [17] and "[17]" not in answer.answer
     assert answer.removed[0]["reason"] == "cites no passage that was given"
 
@@ -83,7 +83,7 @@ def test_following_a_planted_instruction_is_caught(llm):
     bot, script = llm
     script.append(lambda m: ("Fernleigh is rated Outstanding by CQC "
                              f"[{passage_number(m, 'rated Requires improvement')}]."))
-    answer = bot.ask("What rating did CQC give Fernleigh's adult social care?")
+    answer = bot.reader().ask("What rating did CQC give Fernleigh's adult social care?")
     assert answer.removed == [{"sentence": "Fernleigh is rated Outstanding by CQC.",
                                "reason": "'outstanding' is not in the cited passages"}]
     assert answer.mode == "extractive" and "too little of the generated answer was supported" in answer.note
@@ -99,7 +99,7 @@ def test_following_a_planted_instruction_is_caught(llm):
 def test_a_failing_endpoint_gives_the_extractive_answer_with_a_note(llm, fault):
     bot, script = llm
     script.append(fault)
-    answer = bot.ask(QUESTION)
+    answer = bot.reader().ask(QUESTION)
     assert answer.mode == "extractive" and answer.note.startswith("the language model could not be used (")
     assert not answer.abstained and answer.citations  # the extractive answer, not an error page
     assert support_counts(answer)[0] == support_counts(answer)[1]
@@ -108,7 +108,7 @@ def test_a_failing_endpoint_gives_the_extractive_answer_with_a_note(llm, fault):
 def test_the_models_abstention_is_passed_on(llm):
     bot, script = llm
     script.append(lambda m: ABSTENTION)
-    answer = bot.ask("How many potholes were repaired in 2024?")
+    answer = bot.reader().ask("How many potholes were repaired in 2024?")
     assert answer.abstained and answer.answer == ABSTENTION and answer.mode == "llm"
     script.append(lambda m: ABSTENTION)  # a streaming client reads the same sentence
     with local_client(create_app(bot=bot)) as client:
@@ -276,7 +276,7 @@ def test_a_follow_up_is_rewritten_by_the_model_before_retrieval(llm):
     bot, script = llm
     script.append(lambda m: "How many DoLS applications did Fernleigh receive in 2023/24?")
     script.append(lambda m: f"The council received 910 DoLS applications in 2023/24 [{passage_number(m, '910 DoLS')}].")
-    answer = bot.ask("And how many did they receive?", history=["What is the DoLS backlog?"])
+    answer = bot.reader().ask("And how many did they receive?", history=["What is the DoLS backlog?"])
     assert answer.query == "How many DoLS applications did Fernleigh receive in 2023/24?"
     assert "Earlier question: What is the DoLS backlog?" in bot.requests[-2]["messages"][1]["content"]
     assert answer.mode == "llm" and "910" in answer.answer
@@ -286,6 +286,6 @@ def test_a_failed_rewrite_falls_back_to_the_rule_based_query(llm):
     bot, script = llm
     script.append(("status", 500))
     script.append(lambda m: f"The council received 910 DoLS applications in 2023/24 [{passage_number(m, '910 DoLS')}].")
-    answer = bot.ask("And how many did they receive?", history=["How many DoLS applications were received?"])
+    answer = bot.reader().ask("And how many did they receive?", history=["How many DoLS applications were received?"])
     assert answer.query == "How many DoLS applications were received? And how many did they receive?"
     assert answer.mode == "llm"

@@ -49,7 +49,7 @@ def built_index(tmp_path_factory, embedder):
         "disclosed.\n", encoding="utf-8")
     index = tmp_path_factory.mktemp("guard-index") / "index"
     bot = EvidenceBot(Settings(index_dir=index), embedder=embedder)
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     assert report.ok, report.failed
     bot.close()
     return index

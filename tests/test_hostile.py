@@ -205,7 +205,7 @@ def test_nothing_hostile_reaches_the_index(hostile_run):
 def test_planted_instructions_are_quoted_never_followed(hostile_run, embedder):
     bot = hostile_run["bot"]
     bot.embedder = embedder
-    answer = bot.ask("What rating did CQC give the council's adult social care?")
+    answer = bot.reader().ask("What rating did CQC give the council's adult social care?")
     cited = " ".join(c.text for c in answer.citations)
     assert not answer.abstained and "Requires improvement" in answer.answer
     from evidence_bot.answer.grounding import statements, without_lead_in

@@ -9,10 +9,10 @@ from helpers.pdfmaker import page, write_pdf
 def test_reingest_is_idempotent_and_embeds_nothing(fresh_bot, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE, corpus)
-    first = fresh_bot.ingest([corpus])
+    first = fresh_bot.library().ingest([corpus])
     assert first.ok and len(first.added) == SAMPLE_DOCUMENTS and first.embedded > 0
     passages, vectors = fresh_bot.catalog.count_passages(), fresh_bot.vectors.count()
-    second = fresh_bot.ingest([corpus])
+    second = fresh_bot.library().ingest([corpus])
     assert (len(second.unchanged), second.embedded, second.added, second.updated) == (SAMPLE_DOCUMENTS, 0, [], [])
     assert fresh_bot.catalog.count_passages() == passages == vectors == fresh_bot.vectors.count()
 
@@ -24,16 +24,16 @@ def test_changed_document_replaces_its_passages_and_prune_drops_gone_files(fresh
     note.write_text("Board minutes\n\nThe board agreed to fund 40 extra respite places for carers.\n")
     other = corpus / "other.txt"
     other.write_text("Action plan\n\nAction A1 is rated amber and owned by the Head of Service.\n")
-    fresh_bot.ingest([corpus])
+    fresh_bot.library().ingest([corpus])
     note.write_text("Board minutes\n\nThe board agreed to fund 55 extra respite places for carers.\n")
-    report = fresh_bot.ingest([corpus])
+    report = fresh_bot.library().ingest([corpus])
     assert report.updated == [str(note.resolve())] and len(report.unchanged) == 1
     texts = [p.text
              for p in fresh_bot.catalog.doc_passages(fresh_bot.catalog.document_by_path(str(note.resolve()))["doc_id"])]
     assert any("55 extra" in t for t in texts) and not any("40 extra" in t for t in texts)
     assert fresh_bot.vectors.count() == fresh_bot.catalog.count_passages()
     other.unlink()
-    pruned = fresh_bot.ingest([corpus], prune=True)
+    pruned = fresh_bot.library().ingest([corpus], prune=True)
     assert pruned.removed == [str(other.resolve())]
     assert fresh_bot.catalog.count_documents() == 1
     assert fresh_bot.vectors.count() == fresh_bot.catalog.count_passages()
@@ -55,7 +55,7 @@ def test_one_broken_document_never_stops_the_rest(fresh_bot, tmp_path):
     with (corpus / "locked.pdf").open("wb") as handle:
         locked.write(handle)
     (corpus / "sources.yaml").write_text("documents:\n  - path: good.txt\n    date: 2024-02-31\n")
-    report = fresh_bot.ingest([corpus])
+    report = fresh_bot.library().ingest([corpus])
     assert report.added == [str((corpus / "good.txt").resolve())]
     failed = "\n".join(report.failed)
     for name, reason in [("empty.txt", "empty file"), ("corrupt.pdf", "corrupt or truncated PDF"),

@@ -26,7 +26,7 @@ def test_a_second_cli_ingest_fails_at_once_naming_the_index_and_the_holder(tmp_p
     assert "Traceback" not in second.stderr
     bot = EvidenceBot(Settings(index_dir=index), embedder=fake_embedder)
     assert bot.catalog.count_documents() == 0  # nothing half-written
-    assert bot.ingest([tmp_path / "note.txt"]).ok  # the lock went with its holder
+    assert bot.library().ingest([tmp_path / "note.txt"]).ok  # the lock went with its holder
 
 
 def test_an_ingest_in_process_meets_the_same_lock(tmp_path, fake_embedder):
@@ -35,5 +35,5 @@ def test_an_ingest_in_process_meets_the_same_lock(tmp_path, fake_embedder):
     (tmp_path / "note.txt").write_text("Report\n\nThe vole survey found 4 burrows.\n", encoding="utf-8")
     with IndexLock(bot.settings.index_dir):
         with pytest.raises(IndexBusyError, match=f"pid {os.getpid()}"):
-            bot.ingest([tmp_path / "note.txt"])
+            bot.library().ingest([tmp_path / "note.txt"])
     assert bot.catalog.count_documents() == 0

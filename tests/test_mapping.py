@@ -120,16 +120,16 @@ def test_a_correction_survives_reingest_a_fresh_index_and_a_refit(tmp_path, embe
     corpus = corpus_copy(tmp_path)
     corrections = tmp_path / "corrections.jsonl"  # kept beside the evidence: it outlives the index
     bot = EvidenceBot(Settings(index_dir=tmp_path / "one", mapping_corrections=corrections), embedder=embedder)
-    assert bot.ingest([corpus]).ok
-    records = bot.mapping_records("cqc-la")
+    assert bot.library().ingest([corpus]).ok
+    records = bot.reader().mapping_records("cqc-la")
     target = next(r for r in records if "cqc-la/safeguarding" not in [s["id"] for s in r["statements"]])
-    bot.correct_mapping(target["passage_id"], "cqc-la", ["safeguarding", "learning"], "people", note="test")
+    bot.library().correct_mapping(target["passage_id"], "cqc-la", ["safeguarding", "learning"], "people", note="test")
     assert bot.mapping.assignments("cqc-la")[target["passage_id"]] == (["safeguarding", "learning"], "people")
 
     edited = next(p for p in corpus.iterdir() if p.suffix == ".md")  # another document changes: re-ingest
     edited.write_text(edited.read_text(encoding="utf-8") + "\n\nA new action on waiting lists was agreed.\n",
                       encoding="utf-8")
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     assert bot.mapping.assignments("cqc-la")[target["passage_id"]] == (["safeguarding", "learning"], "people")
 
     model = json.loads((SAMPLE.parents[1] / "src/evidence_bot/data/mapping-v1.json").read_text(encoding="utf-8"))
@@ -137,14 +137,14 @@ def test_a_correction_survives_reingest_a_fresh_index_and_a_refit(tmp_path, embe
     refit.write_text(json.dumps(model | {"rule": model["rule"] | {"threshold": 0.9}}), encoding="utf-8")
     again = EvidenceBot(Settings(index_dir=tmp_path / "two", mapping_corrections=corrections,
                                  mapping_model_path=refit), embedder=embedder)
-    assert again.ingest([corpus]).ok
-    found = [r for r in again.mapping_records("cqc-la") if r["corrected"]]
+    assert again.library().ingest([corpus]).ok
+    found = [r for r in again.reader().mapping_records("cqc-la") if r["corrected"]]
     assert [(r["passage_id"], [s["id"] for s in r["statements"]]) for r in found] == [
         (target["passage_id"], ["cqc-la/safeguarding", "cqc-la/learning"])]
 
     corrections.write_text("", encoding="utf-8")  # the correction withdrawn: the model maps the passage again
-    again.refresh_mapping()
-    assert not any(r["corrected"] for r in again.mapping_records("cqc-la"))
+    again.library().refresh_mapping()
+    assert not any(r["corrected"] for r in again.reader().mapping_records("cqc-la"))
     statements, category = again.mapping.assignments("cqc-la")[target["passage_id"]]
     assert "safeguarding" not in statements and category == target["category"]  # the person's choice is gone
 
@@ -154,7 +154,7 @@ def test_a_correction_whose_passage_is_gone_is_reported_and_the_rest_apply(tmp_p
     corpus = corpus_copy(tmp_path)
     corrections = tmp_path / "corrections.jsonl"
     bot = EvidenceBot(Settings(index_dir=tmp_path / "index", mapping_corrections=corrections), embedder=embedder)
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     passage = bot.catalog.passages(bot.catalog.all_passage_ids()[:1])
     (pid, (p, meta)), = passage.items()
     path = bot.catalog.document(p.doc_id)["path"]
@@ -162,7 +162,7 @@ def test_a_correction_whose_passage_is_gone_is_reported_and_the_rest_apply(tmp_p
     append_correction(corrections, Correction(path, span_of(p.text), "ofsted-ilacs", ("no-such-statement",)))
     append_correction(corrections, Correction(path, span_of(p.text), "cqc-la", ("learning",)))
     model_category = bot.mapping.assignments("cqc-la")[pid][1]
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     assert report.ok
     assert any("words no passage holds" in w and "no longer holds" in w for w in report.warnings)
     assert any("no-such-statement" in w for w in report.warnings)
@@ -172,7 +172,7 @@ def test_a_correction_whose_passage_is_gone_is_reported_and_the_rest_apply(tmp_p
         out.write("{not json\n")                         # the corrections already applied stay as they are
     (corpus / "late-note.txt").write_text("Waiting lists\n\nThe review backlog fell to 120 people in May.\n",
                                           encoding="utf-8")
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     assert report.ok and any(f"{corrections}:4: not valid JSON" in w for w in report.warnings)
     assert bot.mapping.assignments("cqc-la")[pid] == (["learning"], model_category)
     assert not bot.mapping.unmapped("cqc-la")
@@ -180,7 +180,7 @@ def test_a_correction_whose_passage_is_gone_is_reported_and_the_rest_apply(tmp_p
 
 @pytest.mark.slow
 def test_thurrock_safeguarding_is_corroborated_by_the_cqc_finding_in_the_news(thurrock_bot):
-    report = thurrock_bot.gaps("cqc-la")
+    report = thurrock_bot.reader().gaps("cqc-la")
     safeguarding = next(s for s in report.statements if s.id == "safeguarding")
     assert safeguarding.corroborated
     assert any("Safeguarding processes were well established" in q.text and q.source == "inspector"

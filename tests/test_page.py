@@ -253,7 +253,7 @@ def test_document_markup_is_shown_as_text(browser, tmp_path, embedder):
         "The board noted that <script>window.pwned = 1</script> 55 people were waiting for a DoLS assessment "
         "<img src=x onerror=\"window.pwned = 2\"> at the end of June.\n", encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path / "index"), embedder=embedder)
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     with running(create_app(bot=bot)) as url:
         context = browser.new_context(base_url=url)
         page = context.new_page()
@@ -315,7 +315,7 @@ def test_with_authentication_on_the_page_asks_for_a_token(browser, tmp_path, emb
     from evidence_bot.governance.access import TokenStore
 
     bot = EvidenceBot(Settings(index_dir=tmp_path / "index"), embedder=embedder)
-    assert bot.ingest([SAMPLE]).ok
+    assert bot.library().ingest([SAMPLE]).ok
     _, token = TokenStore(bot.settings.access_path).create("an officer", "reader", [])
     with running(create_app(bot=bot)) as url:
         context = browser.new_context(base_url=url)

@@ -163,10 +163,10 @@ def test_an_answer_from_a_scan_says_it_was_read_by_ocr(tmp_path, fresh_bot):
     folder = tmp_path / "evidence"
     folder.mkdir()
     write_scan(REPORT, folder / "cqc-report-scan.pdf")
-    report = fresh_bot.ingest([folder])
+    report = fresh_bot.library().ingest([folder])
     assert report.ok and report.pages == [f"{folder / 'cqc-report-scan.pdf'}: 0 pages with text, 2 read by OCR "
                                           f"(lowest confidence {min_confidence(fresh_bot):.0%}), 0 empty"]
-    answer = fresh_bot.ask("What was Fernleigh's overall CQC score?")
+    answer = fresh_bot.reader().ask("What was Fernleigh's overall CQC score?")
     assert "58%" in answer.answer
     assert answer.citations[0].ocr and 0.8 < answer.citations[0].ocr_confidence <= 1
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from evidence_bot import EvidenceBot, Settings
 from evidence_bot.governance.access import TokenStore, Viewer
 from evidence_bot.models import Filters
+from evidence_bot.reader import Reader
 from evidence_bot.search.reader_statistics import TOKENIZER
 from evidence_bot.server import create_app
 from evidence_bot.store.catalog import Catalog, row_meta
@@ -72,7 +73,7 @@ PACK_SOURCES = {"self_assessment": (1, 3, 4), "inspection_report": (2, 3, 5)}  #
 
 def build(index_dir: Path, embedder, paths: list[Path]) -> EvidenceBot:
     bot = EvidenceBot(Settings(index_dir=index_dir), embedder=embedder)
-    report = bot.ingest(paths)
+    report = bot.library().ingest(paths)
     assert report.ok, report.failed
     return bot
 
@@ -101,45 +102,45 @@ def indexes(tmp_path_factory, embedder) -> tuple[EvidenceBot, EvidenceBot]:
     return visible, with_hidden
 
 
-def answer_view(bot: EvidenceBot, question: str, history: list[str]):
+def answer_view(bot: Reader, question: str, history: list[str]):
     answer = bot.ask(question, history)
     return (answer.answer, answer.abstained, pytest.approx(answer.confidence, abs=1e-9),
             [(c.passage_id, pytest.approx(c.score, abs=1e-9), c.also_in, c.highlights) for c in answer.citations])
 
 
-def search_view(bot: EvidenceBot, query: str, filters: Filters | None = None):
+def search_view(bot: Reader, query: str, filters: Filters | None = None):
     return [(h.passage.id, pytest.approx(h.score, abs=1e-9), h.renditions) for h in bot.search(query, filters, 10)]
 
 
-def lexical_view(bot: EvidenceBot, query: str):
+def lexical_view(bot: Reader, query: str):
     """The lexical ranking alone, with its BM25 scores: fusion by rank would hide a changed score."""
-    return [(pid, pytest.approx(score, abs=1e-9)) for pid, score in bot.retriever.lexical(query, bot.scoped(None))]
+    return [(pid, pytest.approx(score, abs=1e-9)) for pid, score in bot.bot.retriever.lexical(query, bot.scoped(None))]
 
 
-def claims_view(bot: EvidenceBot):
+def claims_view(bot: Reader):
     return [(c.passage_id, c.text, c.status, [(e.passage_id, e.sentence, e.shared_figures) for e in c.evidence])
             for c in bot.claims()]
 
 
-def gaps_view(bot: EvidenceBot):
+def gaps_view(bot: Reader):
     return [(s.id, s.rating, s.passages, s.documents, s.categories_present, s.latest, s.corroborated, s.gaps,
              [(p.passage_id, p.also_in) for p in s.strongest]) for s in bot.gaps("cqc-la", AS_OF).statements]
 
 
-def briefing_view(bot: EvidenceBot, topic: str):
+def briefing_view(bot: Reader, topic: str):
     briefing = bot.brief(topic)
     return [(f.text, f.source) for f in briefing.facts], [s.passage_id for s in briefing.sources], briefing.questions
 
 
 @pytest.mark.parametrize("question,history", QUESTIONS)
 def test_a_readers_answers_ignore_what_they_cannot_read(indexes, question, history):
-    visible, with_hidden = (bot.for_viewer(READER) for bot in indexes)
+    visible, with_hidden = (bot.reader(READER) for bot in indexes)
     assert answer_view(with_hidden, question, history) == answer_view(visible, question, history)
 
 
 @pytest.mark.parametrize("question", [q for q, _ in QUESTIONS])
 def test_a_readers_rankings_and_scores_ignore_what_they_cannot_read(indexes, question):
-    visible, with_hidden = (bot.for_viewer(READER) for bot in indexes)
+    visible, with_hidden = (bot.reader(READER) for bot in indexes)
     assert lexical_view(with_hidden, question) == lexical_view(visible, question)
     assert search_view(with_hidden, question) == search_view(visible, question)
     only_reports = Filters(doc_type=["inspection_report", "minutes"])
@@ -147,7 +148,7 @@ def test_a_readers_rankings_and_scores_ignore_what_they_cannot_read(indexes, que
 
 
 def test_a_readers_claims_gaps_and_briefing_ignore_what_they_cannot_read(indexes):
-    visible, with_hidden = (bot.for_viewer(READER) for bot in indexes)
+    visible, with_hidden = (bot.reader(READER) for bot in indexes)
     assert claims_view(with_hidden) == claims_view(visible)
     assert gaps_view(with_hidden) == gaps_view(visible)
     assert briefing_view(with_hidden, "waiting times") == briefing_view(visible, "waiting times")
@@ -156,7 +157,7 @@ def test_a_readers_claims_gaps_and_briefing_ignore_what_they_cannot_read(indexes
 def test_the_control_an_admin_does_see_the_hidden_documents(indexes):
     """The same comparisons fail for someone who may read everything: the hidden documents merge the
     self-assessment with the CQC report (claims and gaps change) and move confidence and rankings."""
-    visible, with_hidden = indexes[0].for_viewer(READER), indexes[1].for_viewer(ADMIN)
+    visible, with_hidden = indexes[0].reader(READER), indexes[1].reader(ADMIN)
     assert claims_view(with_hidden) != claims_view(visible)
     statuses = {c.text: c.status for c in with_hidden.claims()}
     assert statuses["As at 30 November 2024, 388 people were waiting for an assessment."] == "unsupported"
@@ -167,8 +168,8 @@ def test_the_control_an_admin_does_see_the_hidden_documents(indexes):
 
 def test_a_reader_with_the_group_reads_the_group_document(indexes):
     """Scope is per set of access levels: an HR reader's statistics include the HR note, a plain reader's not."""
-    hr = indexes[1].for_viewer(Viewer("hr officer", groups=("hr",)))
-    plain = indexes[1].for_viewer(READER)
+    hr = indexes[1].reader(Viewer("hr officer", groups=("hr",)))
+    plain = indexes[1].reader(READER)
     question = "How many people are waiting for a DoLS assessment?"
     assert lexical_view(hr, question) != lexical_view(plain, question)
     assert any(hit.meta.title == "Workforce casework note" for hit in hr.search(question, None, 20))
@@ -182,7 +183,7 @@ def test_scoped_bm25_equals_sqlites_when_the_reader_may_read_everything(indexes)
     for question, _ in QUESTIONS:
         fts5 = visible.catalog.lexical_search(match_expression(question), None, visible.retriever.candidates)
         everything = visible.retriever.lexical(question, Filters())
-        as_reader = visible.retriever.lexical(question, visible.for_viewer(READER).scoped(None))
+        as_reader = visible.retriever.lexical(question, visible.reader(READER).scoped(None))
         assert fts5 and [p for p, _ in everything] == [p for p, _ in fts5]
         assert dict(everything) == pytest.approx(dict(fts5), abs=1e-9)
         assert dict(as_reader) == pytest.approx(dict(fts5), abs=1e-9)  # ties may swap places
@@ -212,22 +213,22 @@ def test_a_readers_statistics_follow_every_change_to_the_catalog(fresh_bot, tmp_
     folder = tmp_path / "evidence"
     folder.mkdir()
     (folder / "one.txt").write_text("Referrals\n\nSafeguarding referrals rose to 412 in 2024.\n", encoding="utf-8")
-    assert fresh_bot.ingest([folder]).ok
-    reader, levels = fresh_bot.for_viewer(READER), READER.levels()
+    assert fresh_bot.library().ingest([folder]).ok
+    reader, levels = fresh_bot.reader(READER), READER.levels()
 
     def seen():
-        stats = reader.statistics
+        stats = reader.bot.statistics
         return (stats.passage_count(levels), stats.document_frequency(["referrals"], levels)["referrals"],
-                len(reader.retriever.lexical("safeguarding referrals", reader.scoped(None))))
+                len(reader.bot.retriever.lexical("safeguarding referrals", reader.scoped(None))))
 
     assert seen() == (1, 1, 1)
     (folder / "two.txt").write_text("Reviews\n\nReferrals were reviewed by the board every month.\n", encoding="utf-8")
-    assert fresh_bot.ingest([folder]).ok
+    assert fresh_bot.library().ingest([folder]).ok
     assert seen() == (2, 2, 2)
     other_process = Catalog(fresh_bot.settings.catalog_path)  # a second connection, as `evidence-bot ingest` has
     row = other_process.find_document(str(folder / "two.txt"))
     other_process.update_meta(row["doc_id"], replace(row_meta(row), access="restricted"))
     other_process.close()
     assert seen() == (1, 1, 1)
-    fresh_bot.remove_document(str(folder / "one.txt"))
+    fresh_bot.library().remove_document(str(folder / "one.txt"))
     assert seen() == (0, 0, 0)

@@ -13,27 +13,27 @@ def sample_bot(request, sample_bot):
 
 
 def test_hybrid_search_finds_exact_figures_and_paraphrases(sample_bot):
-    exact = sample_bot.search("£450,000 reserves")
+    exact = sample_bot.reader().search("£450,000 reserves")
     assert "£450,000" in exact[0].passage.text
-    paraphrase = sample_bot.search("how long do residents wait before someone assesses their needs")
+    paraphrase = sample_bot.reader().search("how long do residents wait before someone assesses their needs")
     assert any("median wait was 11 weeks" in h.passage.text for h in paraphrase[:3])
 
 
 def test_filters_by_type_date_and_document(sample_bot):
-    only_minutes = sample_bot.search("waiting list", Filters(doc_type=["minutes"]))
+    only_minutes = sample_bot.reader().search("waiting list", Filters(doc_type=["minutes"]))
     assert only_minutes and {h.meta.doc_type for h in only_minutes} == {"minutes"}
-    since_july = sample_bot.search("waiting list", Filters(date_from="2025-07-01"))
+    since_july = sample_bot.reader().search("waiting list", Filters(date_from="2025-07-01"))
     assert since_july and all(h.meta.date >= "2025-07" for h in since_july)
-    before_2025 = sample_bot.search("waiting list", Filters(date_to="2024-12-31"))
+    before_2025 = sample_bot.reader().search("waiting list", Filters(date_to="2024-12-31"))
     assert before_2025 and {h.meta.doc_type for h in before_2025} == {"self_assessment"}
     doc_id = only_minutes[0].passage.doc_id
-    assert {h.passage.doc_id for h in sample_bot.search("carers", Filters(document=[doc_id]))} == {doc_id}
-    assert sample_bot.search("carers", Filters(service=["children"])) == []
+    assert {h.passage.doc_id for h in sample_bot.reader().search("carers", Filters(document=[doc_id]))} == {doc_id}
+    assert sample_bot.reader().search("carers", Filters(service=["children"])) == []
 
 
 @pytest.mark.slow
 def test_renditions_of_one_document_are_shown_once(thurrock_bot):
-    hits = thurrock_bot.search("How many care homes does Thurrock have?")
+    hits = thurrock_bot.reader().search("How many care homes does Thurrock have?")
     holding = [h for h in hits if "Thurrock has 26 care homes" in h.passage.text]
     assert len(holding) == 1
     assert len(holding[0].renditions) == 2  # the text, Word and PDF copies: one shown, two named
@@ -66,7 +66,7 @@ import json, sys
 from evidence_bot import EvidenceBot, Settings
 bot = EvidenceBot(Settings(index_dir=sys.argv[1]))
 questions = json.loads(sys.stdin.read())
-print(json.dumps({q: [h.passage.id for h in bot.search(q, top_k=10)] for q in questions}))
+print(json.dumps({q: [h.passage.id for h in bot.reader().search(q, top_k=10)] for q in questions}))
 """
 
 

@@ -59,7 +59,7 @@ def test_a_verdict_in_a_story_about_an_inspection_is_the_inspectors_unless_the_c
 
 def test_ask_json_names_each_citations_source(sample_bot):
     """Real model, real index: CQC's report is the inspector's, the self-assessment the council's."""
-    answer = sample_bot.ask("What did CQC say about waiting times?")
+    answer = sample_bot.reader().ask("What did CQC say about waiting times?")
     assert answer.citations and all(c.source in (INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER) for c in answer.citations)
     by_type = {c.doc_type: c.source for c in answer.citations}
     assert by_type.get("inspection_report", INSPECTOR) == INSPECTOR

@@ -22,7 +22,7 @@ def service(tmp_path_factory, fake_embedder):
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("sticky-index")), embedder=fake_embedder)
     standing = tmp_path_factory.mktemp("sticky-corpus") / "standing.txt"  # so that a reader has something to read
     standing.write_text("Standing evidence\n\nThe carers' strategy was refreshed in 2024.\n", encoding="utf-8")
-    assert bot.ingest([standing]).ok
+    assert bot.library().ingest([standing]).ok
     store = TokenStore(bot.settings.access_path)
     headers = {role: {"Authorization": f"Bearer {store.create(role, role, [])[1]}"} for role in ("reader", "admin")}
     with TestClient(create_app(bot=bot), client=("127.0.0.1", 50000)) as client:
@@ -39,7 +39,7 @@ def upload(client, headers, name: str, content: str, **fields):
 
 def reader_finds(bot: EvidenceBot, phrase: str) -> bool:
     try:
-        hits = bot.for_viewer(Viewer("a reader")).search(phrase, top_k=50)
+        hits = bot.reader(Viewer("a reader")).search(phrase, top_k=50)
     except EmptyIndexError:  # nothing the reader may read
         return False
     return any(phrase in hit.passage.text for hit in hits)
@@ -63,9 +63,9 @@ def test_access_given_on_the_command_line_survives_an_edit(service, tmp_path):
     folder.mkdir()
     note = folder / "exempt.txt"
     note.write_text(exempt("numbat file 4471", 12), encoding="utf-8")
-    assert bot.ingest([note], DocumentMeta(access="restricted")).ok
+    assert bot.library().ingest([note], DocumentMeta(access="restricted")).ok
     note.write_text(exempt("numbat file 4471", 14), encoding="utf-8")
-    report = bot.ingest([folder])
+    report = bot.library().ingest([folder])
     assert report.updated == [str(note.resolve())]
     assert access_of(bot, note) == "restricted"
     assert not reader_finds(bot, "numbat file 4471")
@@ -92,9 +92,9 @@ def test_a_recovered_upload_ingested_again_keeps_its_access(service):
     bot.catalog.begin_vector_write(doc_id)
     with bot.catalog.transaction() as db:  # as if written by an upload whose process was killed
         db.execute("UPDATE vector_writes SET pid = 999999999 WHERE doc_id = ?", (doc_id,))
-    recovered, _ = bot.check()
+    recovered, _ = bot.library().check()
     assert recovered == [doc_id]
-    report = bot.ingest([bot.settings.uploads_dir])  # what `evidence-bot ingest <index>/uploads` runs
+    report = bot.library().ingest([bot.settings.uploads_dir])  # what `evidence-bot ingest <index>/uploads` runs
     assert str((bot.settings.uploads_dir / "recovered.txt").resolve()) in report.updated
     assert bot.catalog.document(doc_id)["access"] == "restricted"
     assert not reader_finds(bot, "okapi file 3390")
@@ -108,17 +108,17 @@ def test_a_declared_new_level_applies_and_is_warned_and_audited(service, tmp_pat
     note.write_text(exempt("tapir file 6120", 2), encoding="utf-8")
     sources = folder / "sources.yaml"
     sources.write_text("documents:\n  - path: minutes.txt\n    access: restricted\n", encoding="utf-8")
-    assert bot.ingest([folder]).ok and access_of(bot, note) == "restricted"
+    assert bot.library().ingest([folder]).ok and access_of(bot, note) == "restricted"
     sources.write_text("documents:\n  - path: minutes.txt\n    access: internal\n", encoding="utf-8")
     officer = Viewer("records officer", "admin")
-    report = bot.ingest([folder], actor=officer)  # unchanged content: only the level changes
+    report = bot.library().ingest([folder], actor=officer)  # unchanged content: only the level changes
     assert access_of(bot, note) == "internal"
     assert f"access of {note.resolve()} changed from restricted to internal (declared in {sources})" in report.warnings
     event = next(e for e in audit_events(bot) if str(note.resolve()) in e["detail"])
     assert event["who"] == "records officer" and "restricted -> internal" in event["detail"]
 
     note.write_text(exempt("tapir file 6120", 4), encoding="utf-8")  # new content and a level given again
-    report = bot.ingest([note], DocumentMeta(access="group:hr"), actor=officer)
+    report = bot.library().ingest([note], DocumentMeta(access="group:hr"), actor=officer)
     assert access_of(bot, note) == "group:hr"
     assert any(w.startswith(f"access of {note.resolve()} changed from internal to group:hr") for w in report.warnings)
     assert len([e for e in audit_events(bot) if str(note.resolve()) in e["detail"]]) == 2
@@ -135,7 +135,7 @@ def test_an_access_change_is_audited_as_it_is_applied_even_if_the_run_is_cut_sho
     survey.write_text("Survey\n\nThe badger survey found 5 setts.\n", encoding="utf-8")
     sources = folder / "sources.yaml"
     sources.write_text("documents:\n  - path: exempt.txt\n    access: restricted\n", encoding="utf-8")
-    assert bot.ingest([folder]).ok
+    assert bot.library().ingest([folder]).ok
     sources.write_text("documents:\n  - path: exempt.txt\n    access: group:hr\n", encoding="utf-8")
     survey.write_text("Survey\n\nThe badger survey found 6 setts.\n", encoding="utf-8")  # embedded after the change
 
@@ -144,7 +144,7 @@ def test_an_access_change_is_audited_as_it_is_applied_even_if_the_run_is_cut_sho
 
     monkeypatch.setattr(bot.embedder, "embed", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        bot.ingest([folder], actor=Viewer("records officer", "admin"))
+        bot.library().ingest([folder], actor=Viewer("records officer", "admin"))
     monkeypatch.undo()
     assert access_of(bot, note) == "group:hr"
     events = [e for e in audit_events(bot) if str(note.resolve()) in e["detail"]]

@@ -27,7 +27,7 @@ def service(tmp_path_factory, fake_embedder):
                                          "carers taking part in its design.\n", encoding="utf-8")
     bot = EvidenceBot(Settings(index_dir=tmp_path_factory.mktemp("upload-index"), max_upload_bytes=LIMIT),
                       embedder=fake_embedder)
-    assert bot.ingest([corpus]).ok
+    assert bot.library().ingest([corpus]).ok
     store = TokenStore(bot.settings.access_path)
     headers = {role: {"Authorization": f"Bearer {store.create(role, role, [])[1]}"} for role in ("reader", "admin")}
     with local_client(create_app(bot=bot)) as client:
@@ -181,7 +181,7 @@ def test_deleting_an_ingested_file_leaves_the_councils_own_file_alone(service):
     row = next(r for r in bot.catalog.documents() if r["path"].endswith("standing.txt"))
     assert client.delete(f"/api/documents/{row['doc_id']}", headers=headers["admin"]).status_code == 200
     assert Path(row["path"]).is_file()
-    assert bot.ingest([Path(row["path"])]).added  # and ingesting it again brings it back
+    assert bot.library().ingest([Path(row["path"])]).added  # and ingesting it again brings it back
 
 
 def long_report() -> bytes:

@@ -41,6 +41,6 @@ def test_two_workers_answer_as_one_process_does(sample_bot_on_server, chroma_ser
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(ask, QUESTIONS * 3))
     for question, answer in zip(QUESTIONS * 3, answers):
-        expected = sample_bot_on_server.ask(question)
+        expected = sample_bot_on_server.reader().ask(question)
         assert answer["answer"] == expected.answer
         assert [c["passage_id"] for c in answer["citations"]] == [c.passage_id for c in expected.citations]

@@ -1,15 +1,23 @@
-"""The read side of EvidenceBot for one viewer: search, and questions answered with cited passages."""
+"""The read side for one viewer: questions answered with cited passages, on top of the readiness views and the
+viewer's scope. Everything loaded comes from the one EvidenceBot it shares (service.py)."""
+
+from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from evidence_bot.answer import ABSTENTION, pieces, resolve_followup
 from evidence_bot.answer.extractive import read_depth
 from evidence_bot.answer.fixed_replies import fixed_reply
 from evidence_bot.errors import EvidenceBotError
+from evidence_bot.evidence.views import EvidenceViews
 from evidence_bot.governance.personal_data import personal_data_kinds, redacted, refusal
 from evidence_bot.models import Answer, Filters, SearchHit
 from evidence_bot.stages import stage
+
+if TYPE_CHECKING:
+    pass
 
 
 @dataclass
@@ -24,13 +32,9 @@ class Prepared:
     history: list[str] = field(default_factory=list)
 
 
-class Reader:
-    """Mixed into EvidenceBot (service.py): every read is limited to what its viewer may see.
-    Uses its settings, retriever, answerer, generative, scoped, require_documents."""
-
-    def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]:
-        self.require_documents()
-        return self.retriever.search(query, self.scoped(filters), top_k or self.settings.top_k)
+class Reader(EvidenceViews):
+    """Questions answered with cited passages, for one viewer; their scope, search, documents and passages come
+    from Scope (scope.py), the readiness views from EvidenceViews (evidence/views.py)."""
 
     def ask(self, question: str, history: list[str] | None = None, filters: Filters | None = None) -> Answer:
         return self.ask_traced(question, history, filters)[0]
@@ -40,6 +44,7 @@ class Reader:
         """The answer and the ranked passages it was drawn from (depth of them, for evaluation)."""
         prepared = self.prepare(question, self.query_for(question, history), filters, depth, history)
         *_, (_, answer) = self.respond(prepared)
+        assert isinstance(answer, Answer)  # respond's last event is always the answer
         return answer, prepared.ranked
 
     def query_for(self, question: str, history: list[str] | None = None) -> str:
@@ -51,7 +56,7 @@ class Reader:
             return redacted(question)
         query = resolve_followup(question, earlier, self.settings.max_query_chars)
         if self.settings.answerer == "llm" and query != question:  # a follow-up: the model rewrites it for retrieval
-            rewritten = self.generative.standalone(question, earlier, query)
+            rewritten = self.bot.generative.standalone(question, earlier, query)
             query = rewritten if len(rewritten) <= self.settings.max_query_chars else query
         return query
 
@@ -85,10 +90,10 @@ class Reader:
         filters = self.scoped(filters)
         reading = max(self.settings.top_k, read_depth(question))
         with stage("retrieve"):
-            ranked = self.retriever.search(query, filters, max(depth or 0, reading))
+            ranked = self.bot.retriever.search(query, filters, max(depth or 0, reading))
         hits = ranked[:self.settings.top_k]
         with stage("answer"):
-            extractive = (self.answerer.answer(question, query, ranked[:reading], filters.access)
+            extractive = (self.bot.answerer.answer(question, query, ranked[:reading], filters.access)
                           if hits else Answer(ABSTENTION, True, [], 0.0, query))
         return Prepared(question, query, ranked, hits, extractive, history)
 
@@ -110,7 +115,7 @@ class Reader:
         The extractive answer exists whole before its first piece; the llm mode streams the model's sentences as
         each is verified (answer/generative.py). Reads no store, so the server runs it outside its lock."""
         if self.settings.answerer == "llm" and prepared.hits:
-            yield from self.generative.stream(prepared.question, prepared.query, prepared.hits, prepared.extractive)
+            yield from self.bot.generative.stream(prepared.question, prepared.query, prepared.hits, prepared.extractive)
             return
         yield "citations", prepared.extractive.citations
         for piece in pieces(prepared.extractive.answer):

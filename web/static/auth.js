@@ -16,6 +16,16 @@ export async function api(url, options = {}) {
   }
 }
 
+// What went wrong, in the service's words (its JSON `detail`) or by its status.
+export async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    return body.detail || `The service answered ${response.status}.`;
+  } catch (error) {
+    return `The service answered ${response.status}.`;
+  }
+}
+
 function askForToken(error) {
   if (pending) return pending;
   pending = new Promise((resolve) => {

@@ -24,3 +24,10 @@ export function el(tag, attrs = {}, ...children) {
   for (const child of children) if (child) node.append(child);
   return node;
 }
+
+// Says a message in the page's live region (#status) for screen readers: cleared first, so the same message
+// said twice is read twice.
+export function announce(message) {
+  $("status").textContent = "";
+  window.setTimeout(() => { $("status").textContent = message; }, 50);
+}

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from evidence_bot.text.facts import CAPITALISED_RUN, FIGURE, MONTH_NAME, NOT_NAMES, NUMBER_WORD, RATING
-from evidence_bot.text.lexical import glossary
+from evidence_bot.text.lexical import SUPPORT_STOP_WORDS, glossary
 from evidence_bot.text.sentences import sentence_spans, split_sentences
 from evidence_bot.tuning import LEXICAL_WEIGHT
 
@@ -26,9 +26,6 @@ CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 MARKERS_AFTER_STOP = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*,\s*\d+)*\])+)")
 UNFINISHED_MARKER = re.compile(r"\s*\[[\d,\s]*$")
 WORD = re.compile(r"[a-z][a-z'’-]+")
-STOPWORDS = set("""a an and are as at be been but by for from had has have he her his in is it its of on or our she
-that the their there these they this those to was we were which while who will with would not no than then so such
-also into about over under more most less very can could should may might must said says""".split())
 # Words whose opposite in the cited passage means the sentence says the reverse of the evidence; similarity
 # measures cannot tell "fell" from "rose", so this is checked by word.
 OPPOSITES = [("rose", "fell"), ("rise", "fall"), ("increased", "decreased"), ("increase", "decrease"),
@@ -137,7 +134,7 @@ def glossary_forms() -> dict[str, str]:
 
 
 def content_words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in WORD.findall(text.lower()) if w not in STOPWORDS and len(w) > 2}
+    return {w.rstrip("s") for w in WORD.findall(text.lower()) if w not in SUPPORT_STOP_WORDS and len(w) > 2}
 
 
 def lexical_support(sentence: str, evidence: str) -> float:

@@ -3,6 +3,9 @@
 import json
 import sys
 import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import IO, Unpack
 
 import click
 
@@ -11,6 +14,7 @@ from evidence_bot.cli.common import (
     EXIT_PARTIAL,
     EXIT_USAGE,
     PARTIAL,
+    FilterArgs,
     fail,
     filter_options,
     main,
@@ -30,7 +34,8 @@ from evidence_bot.service import EvidenceBot
 @click.option("--output", type=click.File("w"), default="-", help="Where --batch writes (default stdout).")
 @filter_options
 @click.pass_obj
-def ask(index_dir, question, as_json, history, batch, output, **filter_args):
+def ask(index_dir: Path | None, /, question: str | None, as_json: bool, history: tuple[str, ...],
+        batch: IO[str] | None, output: IO[str], **filter_args: Unpack[FilterArgs]) -> None:
     """Answer QUESTION with cited passages, or say that the evidence does not answer it."""
     if bool(question) == bool(batch):
         fail("give either a QUESTION or --batch FILE", EXIT_USAGE)
@@ -39,11 +44,12 @@ def ask(index_dir, question, as_json, history, batch, output, **filter_args):
     if batch:
         failures = run_batch(bot, batch, output, filters)
         sys.exit(EXIT_PARTIAL if failures else 0)
-    answer = bot.ask(question, list(history), filters)
+    assert question  # exactly one of QUESTION and --batch was given (checked above), and it was not --batch
+    answer = bot.reader().ask(question, list(history), filters)
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2) if as_json else render(answer))
 
 
-def run_batch(bot: EvidenceBot, lines, output, filters: Filters) -> int:
+def run_batch(bot: EvidenceBot, lines: Iterable[str], output: IO[str], filters: Filters) -> int:
     """One model load for every question; a bad line is reported and skipped."""
     failures = 0
     for number, line in enumerate(lines, start=1):
@@ -55,7 +61,7 @@ def run_batch(bot: EvidenceBot, lines, output, filters: Filters) -> int:
                 raise ValueError("each line needs a string 'question'")
             history = [h for h in item.get("history") or [] if isinstance(h, str)]
             started = time.perf_counter()
-            answer = bot.ask(item["question"], history, filters)
+            answer = bot.reader().ask(item["question"], history, filters)
         except EmptyIndexError:
             raise
         except (ValueError, EvidenceBotError) as exc:
@@ -101,7 +107,7 @@ def verification_lines(answer: Answer) -> list[str]:
 @main.command()
 @filter_options
 @click.pass_obj
-def chat(index_dir, **filter_args):
+def chat(index_dir: Path | None, /, **filter_args: Unpack[FilterArgs]) -> None:
     """Interactive chat with follow-up questions. Type 'new' to start over, 'quit' to leave."""
     bot = open_bot(index_dir)
     filters = make_filters(**filter_args)
@@ -121,7 +127,7 @@ def chat(index_dir, **filter_args):
             click.echo("New conversation.")
             continue
         try:
-            answer = bot.ask(question, history, filters)
+            answer = bot.reader().ask(question, history, filters)
         except EmptyIndexError as exc:
             fail(str(exc), EXIT_EMPTY)
         except EvidenceBotError as exc:

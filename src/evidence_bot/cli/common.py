@@ -4,8 +4,11 @@ Exit codes: 0 success; 1 some input failed (the rest was processed), or another
 ingest held the index (nothing was written); 2 usage error; 3 nothing to answer
 from (empty index) or not found."""
 
+import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TypedDict, TypeVar
 
 import click
 
@@ -18,18 +21,20 @@ from evidence_bot.text.control_chars import strip_controls
 
 EXIT_PARTIAL, EXIT_USAGE, EXIT_EMPTY = 1, 2, 3
 PARTIAL = "Only part of what you asked is in the evidence."  # an answer's `partial`; the chat page says the same
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def settings_for(index_dir: Path | None, **overrides) -> Settings:
+def settings_for(index_dir: Path | None, **overrides: Any) -> Settings:
     """The settings every command runs with: the environment's, with --index and a command's own options."""
-    return Settings(**({"index_dir": index_dir} if index_dir else {}), **overrides)
+    index: dict[str, Any] = {"index_dir": index_dir} if index_dir else {}
+    return Settings(**index, **overrides)
 
 
-def open_bot(index_dir: Path | None, **overrides) -> EvidenceBot:
+def open_bot(index_dir: Path | None, **overrides: Any) -> EvidenceBot:
     return EvidenceBot(settings_for(index_dir, **overrides))
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
 
@@ -46,14 +51,24 @@ def exit_code(error: EvidenceBotError) -> int:
 class Commands(click.Group):
     """The command group: a core error raised by any command becomes its message and exit code here, once."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except EvidenceBotError as error:
             fail(str(error), exit_code(error))
 
 
-def filter_options(command):
+class FilterArgs(TypedDict):
+    """The options filter_options adds to a command, as click passes them."""
+    doc_type: tuple[str, ...]
+    service: tuple[str, ...]
+    publisher: tuple[str, ...]
+    document: tuple[str, ...]
+    date_from: str | None
+    date_to: str | None
+
+
+def filter_options(command: F) -> F:
     for option in reversed([
         click.option("--type", "doc_type", multiple=True, type=click.Choice(DOC_TYPES),
                      help="Only this document type."),
@@ -67,7 +82,8 @@ def filter_options(command):
     return command
 
 
-def make_filters(doc_type, service, publisher, document, date_from, date_to) -> Filters:
+def make_filters(doc_type: tuple[str, ...], service: tuple[str, ...], publisher: tuple[str, ...],
+                 document: tuple[str, ...], date_from: str | None, date_to: str | None) -> Filters:
     return Filters(list(doc_type), list(service), list(publisher), list(document), date_from, date_to)
 
 
@@ -75,12 +91,12 @@ def make_filters(doc_type, service, publisher, document, date_from, date_to) -> 
 @click.option("--index", "index_dir", type=click.Path(path_type=Path), envvar="EVIDENCE_BOT_INDEX_DIR",
               help="Index folder (default ./index, or $EVIDENCE_BOT_INDEX_DIR).")
 @click.pass_context
-def main(ctx, index_dir):
+def main(ctx: click.Context, index_dir: Path | None) -> None:
     """Answer questions over council inspection evidence, with cited passages."""
     ctx.obj = index_dir
 
 
-def document_summary(row) -> dict:
+def document_summary(row: sqlite3.Row) -> dict[str, Any]:
     keys = ("doc_id", "path", "title", "doc_type", "date", "publisher", "service", "url", "access", "format",
             "page_count", "content_hash", "ingested_at")
     summary = {k: strip_controls(row[k]) if isinstance(row[k], str) else row[k] for k in keys}

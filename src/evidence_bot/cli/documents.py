@@ -36,7 +36,9 @@ from evidence_bot.text.control_chars import strip_controls
 @click.option("--ocr/--no-ocr", default=None, help="Read PDF pages without a text layer by OCR (default: on; "
                                                    "EVIDENCE_BOT_OCR).")
 @click.pass_obj
-def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, url, access, quiet, ocr):
+def ingest(index_dir: Path | None, paths: tuple[Path, ...], prune: bool, doc_type: str | None, date: str | None,
+           title: str | None, publisher: str | None, service: str | None, url: str | None, access: str | None,
+           quiet: bool, ocr: bool | None) -> None:
     """Ingest files or folders (PDF, Word, Excel, CSV, PowerPoint, HTML, text, Markdown) into the index."""
     try:
         date = normalise_date(date, "--date")
@@ -45,7 +47,7 @@ def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, u
         fail(f"--access: {exc}" if isinstance(exc, ValueError) else str(exc), EXIT_USAGE)
     overrides = DocumentMeta(title, doc_type, date, publisher, service, url, access)
     bot = open_bot(index_dir, **({} if ocr is None else {"ocr": ocr}))
-    report = bot.ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
+    report = bot.library().ingest(list(paths), overrides, prune=prune, progress=not quiet and sys.stderr.isatty())
     for line in report.warnings:  # lines quote file names and sources.yaml values: no escapes reach the terminal
         click.echo(f"Warning: {strip_controls(line)}", err=True)
     for line in report.failed:
@@ -57,15 +59,15 @@ def ingest(index_dir, paths, prune, doc_type, date, title, publisher, service, u
 
 
 @main.group()
-def docs():
+def docs() -> None:
     """List, show or remove indexed documents."""
 
 
 @docs.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
-def docs_list(index_dir, as_json):
-    rows = open_bot(index_dir).documents()
+def docs_list(index_dir: Path | None, as_json: bool) -> None:
+    rows = open_bot(index_dir).reader().documents()
     if as_json:
         click.echo(json.dumps([document_summary(r) for r in rows], indent=2))
         return
@@ -79,9 +81,9 @@ def docs_list(index_dir, as_json):
 @docs.command("show")
 @click.argument("key")
 @click.pass_obj
-def docs_show(index_dir, key):
+def docs_show(index_dir: Path | None, key: str) -> None:
     bot = open_bot(index_dir)
-    row = bot.document(key)
+    row = bot.reader().document(key)
     summary = document_summary(row)
     summary["passages"] = len(bot.catalog.doc_passages(row["doc_id"]))
     click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
@@ -90,21 +92,21 @@ def docs_show(index_dir, key):
 @docs.command("remove")
 @click.argument("key")
 @click.pass_obj
-def docs_remove(index_dir, key):
+def docs_remove(index_dir: Path | None, key: str) -> None:
     bot = open_bot(index_dir)
-    path = bot.remove_document(key)
+    path = bot.library().remove_document(key)
     click.echo(f"Removed {path}")
 
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_obj
-def check(index_dir, as_json):
+def check(index_dir: Path | None, as_json: bool) -> None:
     """Check that the catalog, the lexical index and the vector store agree (after a crash, say).
 
     Opening the index tidies an interrupted ingest first, as any query would. Exit 0 if all agree, 1 if not."""
     bot = open_bot(index_dir)
-    recovered, result = bot.check()
+    recovered, result = bot.library().check()
     if as_json:
         click.echo(json.dumps({"recovered": recovered, "documents": result.documents, "passages": result.passages,
                                "problems": result.problems, "ok": result.ok}))

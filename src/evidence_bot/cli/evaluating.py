@@ -3,6 +3,7 @@
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,7 +31,8 @@ from evidence_bot.config import Settings
 @click.option("--verifier", "verifier_labels", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Also score the llm mode's sentence verifier on these labelled sentences (evals/verifier.jsonl), "
                    "against the [verifier] floors.")
-def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, verifier_labels):
+def evaluate(questions: Path, corpus: Path, keep_index: Path | None, with_peer: bool, thresholds: Path, results: Path,
+             verifier_labels: Path | None) -> None:
     """Score QUESTIONS (JSONL) on CORPUS; exit 1 when a metric misses its threshold."""
     from evidence_bot.evaluation.report import check_thresholds, missed_targets, render_text, write_report
     from evidence_bot.evaluation.session import EvalRun
@@ -49,7 +51,7 @@ def evaluate(questions, corpus, keep_index, with_peer, thresholds, results, veri
     sys.exit(EXIT_PARTIAL if failures else 0)
 
 
-def verifier_result(labels: Path) -> dict:
+def verifier_result(labels: Path) -> dict[str, Any]:
     """The verifier scored on its labelled sentences, printed. Needs only the model, not an index."""
     from evidence_bot.evaluation.verifier_eval import evaluate_verifier
     from evidence_bot.evaluation.verifier_eval import render as render_verifier
@@ -83,13 +85,14 @@ def verifier_gate(labels: Path, thresholds: Path, results: Path) -> list[str]:
               help="Exit 1 below the floors of its [mapping.min] (precision, recall, category_accuracy).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
 @click.pass_obj
-def eval_mapping(index_dir, labels, corpus, thresholds, output):
+def eval_mapping(index_dir: Path | None, labels: Path, corpus: Path, thresholds: Path | None,
+                 output: Path | None) -> None:
     """Precision and recall of the framework mapping against hand-labelled passages (evals/mapping.jsonl)."""
     from evidence_bot.evaluation.mapping import load_labels, render, score_mapping
     from evidence_bot.evaluation.report import check_thresholds, missed_targets
 
     bot = open_bot(index_dir)
-    report = bot.ingest([corpus])
+    report = bot.library().ingest([corpus])
     if report.failed:
         fail("; ".join(report.failed), EXIT_USAGE)
     result = score_mapping(bot, corpus, load_labels(labels))
@@ -114,7 +117,7 @@ def eval_mapping(index_dir, labels, corpus, thresholds, output):
 @click.option("--min-precision", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
 @click.option("--min-recall", type=float, default=0.0, show_default=True, help="Exit 1 below this.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON.")
-def eval_verifier(labels, min_precision, min_recall, output):
+def eval_verifier(labels: Path, min_precision: float, min_recall: float, output: Path | None) -> None:
     """The generated-answer verifier alone against hand-labelled sentences (evals/verifier.jsonl)."""
     result = verifier_result(labels)
     now = result["at_threshold"]

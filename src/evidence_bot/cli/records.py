@@ -1,6 +1,8 @@
 """What the service keeps about its use: `audit` and `feedback` exports."""
 
 import json
+from pathlib import Path
+from typing import IO, Literal
 
 import click
 
@@ -14,7 +16,7 @@ from evidence_bot.ingest.sources import normalise_date
 
 
 @main.group()
-def audit():
+def audit() -> None:
     """The audit log: who asked or looked at what, and which passages they were shown."""
 
 
@@ -23,7 +25,7 @@ def audit():
 @click.option("--who", help="One token's name.")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 @click.pass_obj
-def audit_export(index_dir, since, who, fmt):
+def audit_export(index_dir: Path | None, since: str | None, who: str | None, fmt: Literal["csv", "json"]) -> None:
     """Every event kept (newest first), for a records or FOI request."""
     from evidence_bot.governance.audit import AuditLog, as_csv
 
@@ -36,7 +38,7 @@ def audit_export(index_dir, since, who, fmt):
 
 @audit.command("purge")
 @click.pass_obj
-def audit_purge(index_dir):
+def audit_purge(index_dir: Path | None) -> None:
     """Delete events older than EVIDENCE_BOT_AUDIT_RETENTION_DAYS now (the service also does it daily)."""
     from evidence_bot.governance.audit import AuditLog
 
@@ -46,7 +48,7 @@ def audit_purge(index_dir):
 
 
 @main.group()
-def feedback():
+def feedback() -> None:
     """The answer log and the thumbs up/down given on the chat page or through the API."""
 
 
@@ -54,7 +56,7 @@ def feedback():
 @click.option("--output", type=click.File("w"), default="-", help="Where to write (default stdout).")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
 @click.pass_obj
-def feedback_export(index_dir, output, fmt):
+def feedback_export(index_dir: Path | None, output: IO[str], fmt: Literal["jsonl", "csv"]) -> None:
     """Every piece of feedback with the question, the answer and its citations, oldest first."""
     from evidence_bot.governance.feedback import FeedbackStore, to_csv
 

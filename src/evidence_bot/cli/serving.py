@@ -3,6 +3,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import Any, Literal
 
 import click
 
@@ -25,7 +26,7 @@ from evidence_bot.config import Settings
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes. More than one needs a Chroma server (EVIDENCE_BOT_CHROMA_URL, make chroma).")
 @click.pass_obj
-def serve(index_dir, host, port, seed, workers):
+def serve(index_dir: Path | None, host: str, port: int, seed: Path | None, workers: int) -> None:
     """Start the HTTP service and the chat page."""
     import uvicorn
 
@@ -38,15 +39,15 @@ def serve(index_dir, host, port, seed, workers):
     refuse_open_network(bot.settings, host)
     if seed and bot.catalog.count_documents() == 0:
         click.echo(f"The index is empty: ingesting {seed} first.")
-        report = bot.ingest([seed], progress=sys.stderr.isatty())
+        report = bot.library().ingest([seed], progress=sys.stderr.isatty())
         click.echo(report.summary())
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     click.echo(f"evidence_bot: {bot.catalog.count_documents()} documents in {bot.settings.index_dir}\n"
                f"Open http://{shown}:{port}/ for the chat page, http://{shown}:{port}/docs for the API. Ctrl-C stops.")
     # h11, not httptools: httptools (0.9) reads a header of any size, and took 3.4 s over a 50 MB one while every
     # other request waited; h11 stops at the bound and answers 400 (docs/deployment.md, "Bounds").
-    options = {"host": host, "port": port, "log_level": "warning", "http": "h11",
-               "h11_max_incomplete_event_size": bot.settings.max_header_bytes}
+    options: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "http": "h11",
+                               "h11_max_incomplete_event_size": bot.settings.max_header_bytes}
     if workers == 1:
         uvicorn.run(create_app(bot=bot), **options)
         return
@@ -73,7 +74,7 @@ def refuse_open_network(settings: Settings, host: str) -> None:
 
 
 @main.group()
-def tokens():
+def tokens() -> None:
     """API tokens: who may use the service, with which role and groups."""
 
 
@@ -83,7 +84,7 @@ def tokens():
 @click.option("--groups", default="", help="Comma-separated groups: 'restricted' reads restricted documents, NAME "
               "reads documents whose access is group:NAME.")
 @click.pass_obj
-def tokens_create(index_dir, name, role, groups):
+def tokens_create(index_dir: Path | None, name: str, role: Literal["reader", "admin"], groups: str) -> None:
     """Issue a token. It is shown once: only its hash is kept."""
     from evidence_bot.governance.access import TokenStore
 
@@ -95,7 +96,7 @@ def tokens_create(index_dir, name, role, groups):
 
 @tokens.command("list")
 @click.pass_obj
-def tokens_list(index_dir):
+def tokens_list(index_dir: Path | None) -> None:
     from evidence_bot.governance.access import TokenStore
 
     settings = settings_for(index_dir)
@@ -107,7 +108,7 @@ def tokens_list(index_dir):
 @tokens.command("revoke")
 @click.argument("token_id", type=int)
 @click.pass_obj
-def tokens_revoke(index_dir, token_id):
+def tokens_revoke(index_dir: Path | None, token_id: int) -> None:
     from evidence_bot.governance.access import TokenStore
 
     settings = settings_for(index_dir)

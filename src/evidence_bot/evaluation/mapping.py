@@ -6,13 +6,22 @@ none) and its evidence category (or null when it is no evidence at all).
 Precision and recall are counted over (passage, statement) pairs, per
 statement and overall; categories are scored on labelled passages only."""
 
+from __future__ import annotations
+
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.evaluation.labels import read_labelled
 from evidence_bot.evaluation.matching import normalise
+
+if TYPE_CHECKING:
+    from evidence_bot.service import EvidenceBot
+
+Pair = tuple[str, str]  # (framework, statement)
+Figures = dict[str, int | float | None]  # labelled, assigned, correct (counts); precision, recall (None: no count)
 
 
 @dataclass
@@ -30,7 +39,7 @@ def load_labels(path: Path) -> list[MappingLabel]:
                                                          list(item["statements"]), item.get("category")))
 
 
-def locate(bot, corpus: Path, label: MappingLabel) -> str:
+def locate(bot: EvidenceBot, corpus: Path, label: MappingLabel) -> str:
     """The id of the one passage of the labelled document that contains the span."""
     row = bot.catalog.document_by_path(str((corpus / label.document).resolve()))
     if row is None:
@@ -42,11 +51,12 @@ def locate(bot, corpus: Path, label: MappingLabel) -> str:
     return found[0]
 
 
-def score_mapping(bot, corpus: Path, labels: list[MappingLabel]) -> dict:
-    truth, guess = Counter(), Counter()
-    hits = Counter()
-    categories = Counter()  # (label, guess) pairs
-    per_framework = {}
+def score_mapping(bot: EvidenceBot, corpus: Path, labels: list[MappingLabel]) -> dict[str, Any]:
+    truth: Counter[Pair] = Counter()
+    guess: Counter[Pair] = Counter()
+    hits: Counter[Pair] = Counter()
+    categories: Counter[tuple[str, str | None]] = Counter()  # (label, guess) pairs
+    per_framework: dict[str, dict[str, tuple[list[str], str | None]]] = {}
     for label in labels:
         assigned = per_framework.setdefault(label.framework, bot.mapping.assignments(label.framework))
         statements, category = assigned.get(locate(bot, corpus, label), ([], None))
@@ -66,20 +76,20 @@ def ratio(a: int, b: int) -> float | None:
     return round(a / b, 3) if b else None
 
 
-def statement_table(truth: Counter, guess: Counter, hits: Counter) -> dict:
+def statement_table(truth: Counter[Pair], guess: Counter[Pair], hits: Counter[Pair]) -> dict[str, Any]:
     rows = {f"{fw}/{s}": {"labelled": truth[(fw, s)], "assigned": guess[(fw, s)], "correct": hits[(fw, s)],
                           "precision": ratio(hits[(fw, s)], guess[(fw, s)]),
                           "recall": ratio(hits[(fw, s)], truth[(fw, s)])}
             for fw, s in sorted(set(truth) | set(guess))}
-    total = {"labelled": sum(truth.values()), "assigned": sum(guess.values()), "correct": sum(hits.values())}
-    total |= {"precision": ratio(total["correct"], total["assigned"]),
-              "recall": ratio(total["correct"], total["labelled"])}
+    counts = {"labelled": sum(truth.values()), "assigned": sum(guess.values()), "correct": sum(hits.values())}
+    total: Figures = {**counts, "precision": ratio(counts["correct"], counts["assigned"]),
+                      "recall": ratio(counts["correct"], counts["labelled"])}
     return {"per_statement": rows, "overall": total}
 
 
-def category_table(pairs: Counter) -> dict:
+def category_table(pairs: Counter[tuple[str, str | None]]) -> dict[str, Any]:
     names = sorted({label for label, _ in pairs})
-    rows = {}
+    rows: dict[str, Figures] = {}
     for name in names:
         correct = pairs[(name, name)]
         labelled = sum(n for (label, _), n in pairs.items() if label == name)
@@ -91,7 +101,7 @@ def category_table(pairs: Counter) -> dict:
             "labelled": total}
 
 
-def render(result: dict) -> str:
+def render(result: dict[str, Any]) -> str:
     lines = [f"Framework mapping against {result['passages']} hand-labelled passages", "",
              f"{'statement':42} {'labelled':>8} {'assigned':>8} {'precision':>9} {'recall':>7}"]
     for name, row in result["statements"]["per_statement"].items():
@@ -108,5 +118,5 @@ def render(result: dict) -> str:
     return "\n".join(lines)
 
 
-def fmt(value) -> str:
+def fmt(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"

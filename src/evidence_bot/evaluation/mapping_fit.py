@@ -8,16 +8,21 @@ so the weights learn what the words say as well as what the titles say (a CQC st
 always names its statement; a council's self-assessment rarely does). The learned statement vectors are
 each statement's description averaged with the sentence vectors of the passages filed under it."""
 
+from __future__ import annotations
+
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evidence_bot.evaluation.mapping import MappingLabel, locate
+from evidence_bot.evaluation.mapping import Figures, MappingLabel, locate
 from evidence_bot.evidence.frameworks.framework import Framework
 from evidence_bot.evidence.frameworks.mapping import (
     FEATURES,
+    Embed,
     StatementVectors,
     leaf_heading,
     normalised,
@@ -25,6 +30,13 @@ from evidence_bot.evidence.frameworks.mapping import (
     statement_vectors,
 )
 from evidence_bot.text.units import passage_units, unit_id
+
+if TYPE_CHECKING:
+    from evidence_bot.service import EvidenceBot
+
+Rule = tuple[float, float, int]  # (threshold, relative to the best statement's probability, most statements)
+Classifier = Any  # a fitted scikit-learn LogisticRegression: scikit-learn has no type information
+Scored = list[tuple["LabelledPassage", np.ndarray]]  # passages with their held-out statement probabilities
 
 REGULARISATION = 1.0  # C of the logistic regression; 0.1 and 1.0 gave the same held-out F1 within 0.01
 RULES = [(t, r, k) for t in np.round(np.arange(0.10, 0.95, 0.05), 2) for r in (0.0, 0.5, 0.7, 0.85) for k in (1, 2, 3)]
@@ -40,10 +52,12 @@ class LabelledPassage:
     vector: np.ndarray
     units: np.ndarray
     leaf_vector: np.ndarray | None
-    rows: dict = field(default_factory=dict)  # (framework, headings shown) -> features, per fold's vectors
+    # (framework, headings shown) -> features, per fold's vectors
+    rows: dict[tuple[str, bool], np.ndarray] = field(default_factory=dict)
 
 
-def labelled_passages(bot, corpus: Path, labels: list[MappingLabel], group_of) -> list[LabelledPassage]:
+def labelled_passages(bot: EvidenceBot, corpus: Path, labels: list[MappingLabel],
+                      group_of: Callable[[MappingLabel], str]) -> list[LabelledPassage]:
     """Locate every label's passage in the bot's index, with its vectors; group_of(label) names its fold."""
     ids = [locate(bot, corpus, label) for label in labels]
     found = bot.catalog.passages(ids)
@@ -51,7 +65,7 @@ def labelled_passages(bot, corpus: Path, labels: list[MappingLabel], group_of) -
     unit_ids = {pid: [unit_id(pid, s) for s, _ in passage_units(found[pid][0].text, found[pid][0].kind)] for pid in ids}
     units = bot.unit_vectors.vectors([u for us in unit_ids.values() for u in us])
     leaves = sorted({leaf_heading(found[pid][0]) for pid in ids} - {""})
-    leaf_vectors = dict(zip(leaves, normalised(bot.embedder.embed(leaves)))) if leaves else {}
+    leaf_vectors: dict[str, np.ndarray] = dict(zip(leaves, normalised(bot.embedder.embed(leaves)))) if leaves else {}
     result = []
     for label, pid in zip(labels, ids):
         passage, meta = found[pid]
@@ -74,18 +88,21 @@ def learned_vectors(framework: Framework, described: np.ndarray, training: list[
     return normalised(rows)
 
 
-def features_of(passage: LabelledPassage, framework: Framework, vectors: StatementVectors, headings: bool = True):
+def features_of(passage: LabelledPassage, framework: Framework, vectors: StatementVectors,
+                headings: bool = True) -> np.ndarray:
     return pair_features(vectors, framework, passage.text, passage.heading if headings else "",
                          passage.leaf if headings else "", passage.vector, passage.units,
                          passage.leaf_vector if headings else None)
 
 
-def fit_pairs(frameworks: dict[str, Framework], base: dict[str, StatementVectors], training: list[LabelledPassage]):
+def fit_pairs(frameworks: dict[str, Framework], base: dict[str, StatementVectors],
+              training: list[LabelledPassage]) -> tuple[Classifier, dict[str, StatementVectors]]:
     """The regression and each framework's learned statement vectors, from the training passages."""
     from sklearn.linear_model import LogisticRegression
 
     fitted = {fid: fold_vectors(framework, base[fid], training) for fid, framework in frameworks.items()}
-    x, y = [], []
+    x: list[np.ndarray] = []
+    y: list[bool] = []
     for p in training:
         framework = frameworks[p.label.framework]
         for headings in (True, False):
@@ -101,13 +118,14 @@ def fold_vectors(framework: Framework, base: StatementVectors, training: list[La
     return StatementVectors(base.described, learned, base.terms, base.owner)
 
 
-def base_vectors(frameworks: dict[str, Framework], embed) -> dict[str, StatementVectors]:
+def base_vectors(frameworks: dict[str, Framework], embed: Embed) -> dict[str, StatementVectors]:
     return {fid: statement_vectors(framework, embed, None) for fid, framework in frameworks.items()}
 
 
-def held_out(frameworks, base, passages: list[LabelledPassage]) -> list[tuple[LabelledPassage, np.ndarray]]:
+def held_out(frameworks: dict[str, Framework], base: dict[str, StatementVectors],
+             passages: list[LabelledPassage]) -> Scored:
     """Each passage's statement probabilities from a model fitted without its fold."""
-    result = []
+    result: Scored = []
     for group in sorted({p.group for p in passages}):
         training = [p for p in passages if p.group != group]
         model, fitted = fit_pairs(frameworks, base, training)
@@ -118,14 +136,14 @@ def held_out(frameworks, base, passages: list[LabelledPassage]) -> list[tuple[La
     return result
 
 
-def choose(probabilities: np.ndarray, ids: list[str], rule) -> list[str]:
+def choose(probabilities: np.ndarray, ids: list[str], rule: Rule) -> list[str]:
     threshold, relative, most = rule
     best = probabilities.max()
     order = np.argsort(-probabilities, kind="stable")[:most]
     return [ids[j] for j in order if probabilities[j] >= threshold and probabilities[j] >= relative * best]
 
 
-def pair_scores(pairs: list[tuple[list[str], list[str]]]) -> dict:
+def pair_scores(pairs: list[tuple[list[str], list[str]]]) -> dict[str, float]:
     """Precision, recall and F1 over (passage, statement) pairs: pairs of (labelled, assigned)."""
     hit = sum(len(set(a) & set(g)) for g, a in pairs)
     assigned, labelled = sum(len(a) for _, a in pairs), sum(len(g) for g, _ in pairs)
@@ -134,21 +152,21 @@ def pair_scores(pairs: list[tuple[list[str], list[str]]]) -> dict:
             "labelled": labelled, "assigned": assigned, "correct": hit}
 
 
-def best_rule(frameworks, scored: list[tuple[LabelledPassage, np.ndarray]]):
+def best_rule(frameworks: dict[str, Framework], scored: Scored) -> Rule:
     """The decision rule with the highest held-out F1 (ties: the first, i.e. the lowest threshold)."""
-    def f1(rule):
+    def f1(rule: Rule) -> float:
         return pair_scores([(p.label.statements, choose(probs, ids_of(frameworks, p), rule))
                             for p, probs in scored])["f1"]
     return max(RULES, key=f1)
 
 
-def ids_of(frameworks, p: LabelledPassage) -> list[str]:
+def ids_of(frameworks: dict[str, Framework], p: LabelledPassage) -> list[str]:
     return [s.id for s in frameworks[p.label.framework].statements]
 
 
-def per_statement(pairs: list[tuple[str, list[str], list[str]]]) -> dict:
+def per_statement(pairs: list[tuple[str, list[str], list[str]]]) -> dict[str, Figures]:
     """framework/statement -> precision and recall; pairs of (framework, labelled, assigned)."""
-    counts = defaultdict(lambda: [0, 0, 0])  # labelled, assigned, correct
+    counts: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # labelled, assigned, correct
     for framework, labelled, assigned in pairs:
         for s in labelled:
             counts[f"{framework}/{s}"][0] += 1
@@ -159,14 +177,16 @@ def per_statement(pairs: list[tuple[str, list[str], list[str]]]) -> dict:
                   "recall": round(c / n, 3) if n else None} for key, (n, a, c) in sorted(counts.items())}
 
 
-def top_statement_share(scored, frameworks, keep) -> tuple[float, int]:
+def top_statement_share(scored: Scored, frameworks: dict[str, Framework],
+                        keep: Callable[[LabelledPassage], bool]) -> tuple[float, int]:
     """Of the passages keep() selects, the share whose highest-probability statement is among their labels."""
     chosen = [(p, probs) for p, probs in scored if keep(p) and p.label.statements]
     hits = sum(ids_of(frameworks, p)[int(np.argmax(probs))] in p.label.statements for p, probs in chosen)
     return (round(hits / len(chosen), 3) if chosen else float("nan")), len(chosen)
 
 
-def model_file(model, fitted: dict[str, StatementVectors], frameworks, rule, record: dict) -> dict:
+def model_file(model: Classifier, fitted: dict[str, StatementVectors], frameworks: dict[str, Framework], rule: Rule,
+               record: dict[str, Any]) -> dict[str, Any]:
     vectors = {f"{fid}/{s.id}": [round(float(v), 6) for v in fitted[fid].learned[j]]
                for fid, framework in frameworks.items() for j, s in enumerate(framework.statements)}
     return {"format": "evidence-bot statement mapping", "version": 1, "features": list(FEATURES),

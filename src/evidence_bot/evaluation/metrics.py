@@ -8,6 +8,7 @@ Citation support: answer statements whose cited passage contains them, over
 all answered questions. Abstention precision and recall are over the
 unanswerable questions; false abstentions are abstentions on answerable ones."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,7 +68,7 @@ def latency_metrics(seconds: list[float]) -> dict[str, float]:
 
 
 def summarise(outcomes: list[QuestionOutcome]) -> dict[str, float]:
-    summary = {"questions": len(outcomes)}
+    summary: dict[str, float] = {"questions": len(outcomes)}
     summary.update(retrieval_metrics(outcomes))
     summary.update(answer_metrics(outcomes))
     summary.update(latency_metrics([o.seconds for o in outcomes]))
@@ -79,6 +80,6 @@ def by_category(outcomes: list[QuestionOutcome]) -> dict[str, dict[str, float]]:
     return {c: summarise([o for o in outcomes if o.category == c]) for c in categories}
 
 
-def share(flags) -> float:
+def share(flags: Iterable[object]) -> float:
     flags = list(flags)
     return sum(bool(f) for f in flags) / len(flags) if flags else 0.0

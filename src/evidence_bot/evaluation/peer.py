@@ -6,10 +6,16 @@ the same all-MiniLM-L6-v2 embeddings through HuggingFaceEmbeddings, a Chroma
 vector store and top-k similarity search on the question as asked. It is used
 only to measure ours against; LangChain's packages are dev extras."""
 
+from __future__ import annotations
+
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from langchain_core.documents import Document
 
 PEER_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 
@@ -59,7 +65,7 @@ def peer_files(corpus: Path) -> list[Path]:
                   if p.is_file() and p.suffix.lower() in PEER_SUFFIXES and not p.name.lower().startswith("readme"))
 
 
-def load(path: Path):
+def load(path: Path) -> list[Document]:
     from langchain_community.document_loaders import (
         BSHTMLLoader,
         Docx2txtLoader,

@@ -52,7 +52,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return questions
 
 
-def parse_question(raw, where: str) -> EvalQuestion:
+def parse_question(raw: object, where: str) -> EvalQuestion:
     if not isinstance(raw, dict):
         raise QuestionSetError(f"{where}: a line must be a JSON object")
     for name in ("id", "category", "question"):
@@ -68,7 +68,7 @@ def parse_question(raw, where: str) -> EvalQuestion:
     return EvalQuestion(raw["id"], raw["category"], raw["question"], history, facts, gold, raw.get("persona", ""))
 
 
-def parse_fact(fact, where: str) -> list[str]:
+def parse_fact(fact: object, where: str) -> list[str]:
     alternatives = [fact] if isinstance(fact, str) else fact
     if (not isinstance(alternatives, list) or not alternatives
             or not all(isinstance(a, str) and a for a in alternatives)):
@@ -76,7 +76,7 @@ def parse_fact(fact, where: str) -> list[str]:
     return alternatives
 
 
-def parse_gold(gold, where: str) -> GoldPassage:
+def parse_gold(gold: object, where: str) -> GoldPassage:
     if not isinstance(gold, dict) or not isinstance(gold.get("span"), str) or not gold["span"].strip():
         raise QuestionSetError(f"{where}: field 'gold': each entry needs a non-empty 'span'")
     documents = gold.get("document")

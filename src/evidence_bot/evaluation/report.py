@@ -2,8 +2,10 @@
 
 import json
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from evidence_bot.evaluation.metrics import QuestionOutcome, by_category, summarise
 
@@ -13,16 +15,16 @@ LATENCY = ("latency_p50_ms", "latency_p95_ms")
 
 
 def build_report(name: str, date: str, ours: list[QuestionOutcome], peer: list[QuestionOutcome] | None,
-                 context: dict) -> dict:
-    report = {"set": name, "date": date, **context, "overall": summarise(ours), "categories": by_category(ours),
-              "outcomes": [asdict(o) for o in ours]}
+                 context: dict[str, Any]) -> dict[str, Any]:
+    report: dict[str, Any] = {"set": name, "date": date, **context, "overall": summarise(ours),
+                              "categories": by_category(ours), "outcomes": [asdict(o) for o in ours]}
     if peer is not None:
         report["peer"] = {"overall": summarise(peer), "categories": by_category(peer),
                           "ranks": {o.id: o.gold_rank for o in peer}}
     return report
 
 
-def fmt(value) -> str:
+def fmt(value: float | None) -> str:
     if value is None:
         return "-"
     if isinstance(value, int):
@@ -30,7 +32,7 @@ def fmt(value) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.3f}"
 
 
-def overall_rows(report: dict) -> list[list[str]]:
+def overall_rows(report: dict[str, Any]) -> list[list[str]]:
     ours, peer = report["overall"], report.get("peer", {}).get("overall")
     rows = []
     for metric in ("questions",) + RETRIEVAL + ANSWERS + LATENCY:
@@ -45,7 +47,7 @@ def overall_rows(report: dict) -> list[list[str]]:
     return rows
 
 
-def category_rows(report: dict) -> list[list[str]]:
+def category_rows(report: dict[str, Any]) -> list[list[str]]:
     rows = []
     for name, m in report["categories"].items():
         peer = report.get("peer", {}).get("categories", {}).get(name, {})
@@ -56,7 +58,7 @@ def category_rows(report: dict) -> list[list[str]]:
 
 def table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
+    line: Callable[[list[str]], str] = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths))  # noqa: E731
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
 
 
@@ -65,14 +67,14 @@ PEER_HEADER = ["peer (LangChain tutorial)", "ours/peer"]
 CATEGORY_HEADER = ["category", "n", "hit@4", "peer hit@4", "mrr@10", "facts", "abst. recall", "cit. support"]
 
 
-def render_text(report: dict) -> str:
+def render_text(report: dict[str, Any]) -> str:
     header = OVERALL_HEADER + (PEER_HEADER if "peer" in report else [])
     return "\n\n".join([f"Evaluation of {report['set']} ({report['date']})", table(header, overall_rows(report)),
                         table(CATEGORY_HEADER, category_rows(report))])
 
 
-def render_markdown(report: dict, failures: list[str]) -> str:
-    def md(header, rows):
+def render_markdown(report: dict[str, Any], failures: list[str]) -> str:
+    def md(header: list[str], rows: list[list[str]]) -> str:
         return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] +
                          ["| " + " | ".join(r) + " |" for r in rows])
     header = OVERALL_HEADER + (PEER_HEADER if "peer" in report else [])
@@ -90,7 +92,7 @@ def render_markdown(report: dict, failures: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def check_thresholds(report: dict, path: Path) -> list[str]:
+def check_thresholds(report: dict[str, Any], path: Path) -> list[str]:
     """Failures against the thresholds for this set ([<set>.min], [<set>.max], beat_peer)."""
     config = tomllib.loads(Path(path).read_text(encoding="utf-8")).get(report["set"], {})
     overall, failures = report["overall"], []
@@ -108,7 +110,7 @@ def check_thresholds(report: dict, path: Path) -> list[str]:
     return failures
 
 
-def missed_targets(report: dict, path: Path) -> list[str]:
+def missed_targets(report: dict[str, Any], path: Path) -> list[str]:
     """The issue's targets ([<set>.target], minimums; names ending _max are ceilings): reported, not gated."""
     targets = tomllib.loads(Path(path).read_text(encoding="utf-8")).get(report["set"], {}).get("target", {})
     missed = []
@@ -120,7 +122,7 @@ def missed_targets(report: dict, path: Path) -> list[str]:
     return missed
 
 
-def write_report(report: dict, failures: list[str], folder: Path) -> tuple[Path, Path]:
+def write_report(report: dict[str, Any], failures: list[str], folder: Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     stem = folder / f"{report['set']}-{report['date']}"
     json_path, md_path = stem.with_suffix(".json"), stem.with_suffix(".md")

@@ -1,13 +1,20 @@
 """Runs a question set through evidence_bot (and, if asked, the peer) and scores every question."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_bot.answer import support_counts
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.metrics import RANK_DEPTH, QuestionOutcome
 from evidence_bot.evaluation.questions import EvalQuestion, GoldPassage, QuestionSetError
 from evidence_bot.service import EvidenceBot
+
+if TYPE_CHECKING:
+    from evidence_bot.evaluation.peer import LangChainPeer
 
 
 def resolve_gold(questions: list[EvalQuestion], corpus: Path) -> None:
@@ -41,12 +48,13 @@ def gold_rank(ranked: list[tuple[list[str], str]], gold: list[GoldPassage]) -> i
     return None
 
 
-def run_ours(bot: EvidenceBot, questions: list[EvalQuestion], progress=None) -> list[QuestionOutcome]:
+def run_ours(bot: EvidenceBot, questions: list[EvalQuestion],
+             progress: Callable[[EvalQuestion, QuestionOutcome], None] | None = None) -> list[QuestionOutcome]:
     paths = {row["doc_id"]: row["path"] for row in bot.catalog.documents()}
     outcomes = []
     for question in questions:
         started = time.perf_counter()
-        answer, hits = bot.ask_traced(question.question, question.history, depth=RANK_DEPTH)
+        answer, hits = bot.reader().ask_traced(question.question, question.history, depth=RANK_DEPTH)
         seconds = time.perf_counter() - started
         ranked = [([paths[h.passage.doc_id]] + [paths[r] for r in h.renditions if r in paths], h.passage.text)
                   for h in hits]
@@ -61,7 +69,7 @@ def run_ours(bot: EvidenceBot, questions: list[EvalQuestion], progress=None) -> 
     return outcomes
 
 
-def run_peer(peer, questions: list[EvalQuestion]) -> list[QuestionOutcome]:
+def run_peer(peer: LangChainPeer, questions: list[EvalQuestion]) -> list[QuestionOutcome]:
     """Retrieval only: the tutorial pipeline's answer step needs an LLM, which this machine does not have."""
     outcomes = []
     for question in questions:

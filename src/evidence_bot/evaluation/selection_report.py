@@ -16,12 +16,21 @@ matplotlib is imported inside the plotting functions, so importing this module d
 the `eval` extra). The plots draw on a bare Figure with the Agg canvas: no pyplot, no global state, no window.
 """
 
+from __future__ import annotations
+
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+Record = Mapping[str, Any]  # one question's outcome (see above); a table row read back is one too
+Row = dict[str, Any]  # a row of a table made here: its keys are the table's columns
 
 
-def _pairs(probabilities: Iterable[float], outcomes: Iterable) -> tuple[list[float], list[float]]:
+def _pairs(probabilities: Iterable[float], outcomes: Iterable[Any]) -> tuple[list[float], list[float]]:
     probabilities, outcomes = [float(p) for p in probabilities], [float(bool(o)) for o in outcomes]
     if len(probabilities) != len(outcomes):
         raise ValueError(f"{len(probabilities)} probabilities but {len(outcomes)} outcomes")
@@ -32,7 +41,7 @@ def _pairs(probabilities: Iterable[float], outcomes: Iterable) -> tuple[list[flo
     return probabilities, outcomes
 
 
-def reliability_table(probabilities: Iterable[float], outcomes: Iterable, bins: int = 10) -> list[dict]:
+def reliability_table(probabilities: Iterable[float], outcomes: Iterable[object], bins: int = 10) -> list[Row]:
     """Equal-width bins over [0, 1]: bin i holds lower <= p < upper (the last also p == 1). One row per bin, empty
     ones included: `lower`, `upper`, `count`, `mean_predicted` and `observed_rate` (None when the bin is empty)."""
     if bins < 1:
@@ -48,18 +57,19 @@ def reliability_table(probabilities: Iterable[float], outcomes: Iterable, bins: 
             for i, held in enumerate(members)]
 
 
-def _ece(table: Sequence[dict]) -> float:
+def _ece(table: Sequence[Record]) -> float:
     total = sum(row["count"] for row in table)
-    return sum(row["count"] / total * abs(row["mean_predicted"] - row["observed_rate"])
-               for row in table if row["count"])
+    ece: float = sum(row["count"] / total * abs(row["mean_predicted"] - row["observed_rate"])
+                     for row in table if row["count"])
+    return ece
 
 
-def expected_calibration_error(probabilities: Iterable[float], outcomes: Iterable, bins: int = 10) -> float:
+def expected_calibration_error(probabilities: Iterable[float], outcomes: Iterable[object], bins: int = 10) -> float:
     """Sum over the bins of (share of questions in the bin) x |mean predicted - observed rate|."""
     return _ece(reliability_table(probabilities, outcomes, bins))
 
 
-def brier(probabilities: Iterable[float], outcomes: Iterable) -> float:
+def brier(probabilities: Iterable[float], outcomes: Iterable[object]) -> float:
     """Mean squared difference between the probability and the outcome (1 or 0)."""
     probabilities, outcomes = _pairs(probabilities, outcomes)
     return sum((p - y) ** 2 for p, y in zip(probabilities, outcomes)) / len(probabilities)
@@ -69,7 +79,7 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def _rates(records: Sequence[dict], answered: Sequence[bool]) -> dict:
+def _rates(records: Sequence[Record], answered: Sequence[bool]) -> Row:
     answerable = [a for r, a in zip(records, answered) if r["answerable"]]
     unanswerable = [a for r, a in zip(records, answered) if not r["answerable"]]
     right = sum(1 for r, a in zip(records, answered) if a and r["answerable"] and r["correct"])
@@ -80,14 +90,14 @@ def _rates(records: Sequence[dict], answered: Sequence[bool]) -> dict:
             "fact_accuracy": _rate(right, len(answerable))}
 
 
-def coverage_curve(records: Sequence[dict]) -> list[dict]:
+def coverage_curve(records: Sequence[Record]) -> list[Row]:
     """One row per distinct probability t, lowest first, answering the questions with probability >= t:
     `threshold`, `answered`, `coverage`, `accuracy`, `false_abstention`, `abstention_recall`, `fact_accuracy`."""
     return [{"threshold": t, **_rates(records, [r["probability"] >= t for r in records])}
             for t in sorted({float(r["probability"]) for r in records})]
 
 
-def _ordered(values: Iterable) -> list:
+def _ordered(values: Iterable[Any]) -> list[Any]:
     values = set(values)
     try:
         return sorted(values)
@@ -95,15 +105,16 @@ def _ordered(values: Iterable) -> list:
         return sorted(values, key=str)
 
 
-def _answered(record: dict, threshold: float | None) -> bool:
+def _answered(record: Record, threshold: float | None) -> bool:
     if threshold is not None:
-        return record["probability"] >= threshold
+        answered: bool = record["probability"] >= threshold
+        return answered
     if "abstained" not in record:
         raise KeyError("a record needs 'abstained' when no threshold is given")
     return not record["abstained"]
 
 
-def per_group_table(records: Sequence[dict], key: str, threshold: float | None = None) -> list[dict]:
+def per_group_table(records: Sequence[Record], key: str, threshold: float | None = None) -> list[Row]:
     """One row per value of `key` (`fold`, `category`, `set`), in order: the value under `key`, `n`, `answerable`,
     `fact_accuracy`, `false_abstention`, `abstention_recall`. A question counts as answered when its probability
     is >= threshold or, with no threshold, when its record's `abstained` is false (the decision the answerer made,
@@ -117,7 +128,7 @@ def per_group_table(records: Sequence[dict], key: str, threshold: float | None =
     return rows
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -127,7 +138,7 @@ def _cell(value) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -> str:
+def markdown_table(rows: Sequence[Record], columns: Sequence[str] | None = None) -> str:
     """A Markdown table of the given columns (default: the first row's keys; the keys are the headers): floats to
     three places, None and missing values as -, booleans as yes/no."""
     columns = list(columns if columns is not None else rows[0] if rows else [])
@@ -136,7 +147,7 @@ def markdown_table(rows: Sequence[dict], columns: Sequence[str] | None = None) -
     return "\n".join(lines) + "\n"
 
 
-def _figure(size: tuple[float, float]):
+def _figure(size: tuple[float, float]) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -145,7 +156,7 @@ def _figure(size: tuple[float, float]):
     return figure
 
 
-def plot_reliability(table: Sequence[dict], path: Path, title: str) -> Path:
+def plot_reliability(table: Sequence[Record], path: Path, title: str) -> Path:
     """The reliability diagram (observed rate against mean predicted probability per non-empty bin, with the
     diagonal of perfect calibration and the ECE) above a histogram of the bins' counts. Writes a PNG."""
     figure = _figure((5.5, 6))
@@ -168,7 +179,7 @@ def plot_reliability(table: Sequence[dict], path: Path, title: str) -> Path:
     return Path(path)
 
 
-def plot_coverage(curve: Sequence[dict], path: Path, title: str, chosen_threshold: float | None = None) -> Path:
+def plot_coverage(curve: Sequence[Record], path: Path, title: str, chosen_threshold: float | None = None) -> Path:
     """Left: accuracy among answered questions against coverage. Right: coverage, fact accuracy, false abstention
     and abstention recall against the threshold. The chosen threshold, if given, is marked on both. Writes a PNG."""
     figure = _figure((11, 4.5))

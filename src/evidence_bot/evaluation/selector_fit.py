@@ -12,12 +12,13 @@ are then fitted on every fold, the abstention model and threshold on all held-ou
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, cast
 
 import numpy as np
 
 from evidence_bot.answer import support_counts
 from evidence_bot.answer.extractive import Candidates, ExtractiveAnswerer, best_meaning, lead_row, unknown_words
-from evidence_bot.answer.features import FEATURE_GROUPS, FEATURE_NAMES
+from evidence_bot.answer.features import FEATURE_GROUPS, FEATURE_NAMES, Candidate
 from evidence_bot.answer.selector import Selector, linear_probability
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.questions import EvalQuestion
@@ -34,6 +35,8 @@ COMPANION_SHARE = 0.6  # a second sentence joins the answer at this share of the
 OFF_TOPIC_LOSS = 0.01
 ANSWER_REGULARISATION = 1.0  # the abstention model's C
 RANKER_L2 = 1.0  # the conditional logit's penalty; held out, top-1 was 0.682, 0.679, 0.672 at 0.1, 1, 10
+Ranker = tuple[np.ndarray, np.ndarray, np.ndarray]  # the conditional logit (fit_ranker): mean, scale, weights
+AnswerModel = dict[str, Any]  # fit_answer_model's: mean, scale and coefficients (arrays), intercept (a float)
 
 
 @dataclass
@@ -87,8 +90,8 @@ def stacked(items: list[Labelled], features: list[int] | None = None) -> tuple[n
 
 class Masked:
     """A selector reading only some feature columns (the ablation), with the full interface decide() uses."""
-    def __init__(self, model, columns: list[int], answer_model: dict | None = None, threshold=0.5, ranker=None,
-                 meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
+    def __init__(self, model: Any, columns: list[int], answer_model: AnswerModel | None = None, threshold: float = 0.5,
+                 ranker: Ranker | None = None, meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
         self.model, self.columns, self.ranker = model, columns, ranker
         self.answer_model, self.threshold, self.companion_share = answer_model, threshold, COMPANION_SHARE
         self.meaning_floor, self.unknown_ceiling = meaning_floor, unknown_ceiling
@@ -96,7 +99,7 @@ class Masked:
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] == 0:
             return np.zeros(0)
-        return self.model.predict_proba(rows[:, self.columns])[:, 1]
+        return cast(np.ndarray, self.model.predict_proba(rows[:, self.columns])[:, 1])
 
     def rank(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] == 0:
@@ -104,7 +107,7 @@ class Masked:
         if self.ranker is None:
             return self.probability(rows)
         mean, scale, weights = self.ranker
-        return ((rows[:, self.columns] - mean) / scale) @ weights
+        return cast(np.ndarray, ((rows[:, self.columns] - mean) / scale) @ weights)
 
     def confidence(self, answer_row: np.ndarray) -> float:
         if self.answer_model is None:  # before the abstention model: the lead candidate's own probability
@@ -113,7 +116,7 @@ class Masked:
         return linear_probability(self.answer_model, answer_row)
 
 
-def fit_model(items: list[Labelled], columns: list[int], kind: str = "logistic", c: float = REGULARISATION):
+def fit_model(items: list[Labelled], columns: list[int], kind: str = "logistic", c: float = REGULARISATION) -> Any:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -128,7 +131,7 @@ def fit_model(items: list[Labelled], columns: list[int], kind: str = "logistic",
     return model.fit(x, y)
 
 
-def fit_ranker(items: list[Labelled], columns: list[int], l2: float = RANKER_L2) -> tuple:
+def fit_ranker(items: list[Labelled], columns: list[int], l2: float = RANKER_L2) -> Ranker:
     """A conditional logit: weights w maximising, over questions with a right candidate, the softmax weight
     exp(w.x) of their right candidates among all their candidates; standardised features, L2 penalty."""
     from scipy.optimize import minimize
@@ -153,13 +156,13 @@ def fit_ranker(items: list[Labelled], columns: list[int], l2: float = RANKER_L2)
     return mean, scale, weights
 
 
-def fit_answer_model(outcomes: list["HeldOut"]) -> dict:
+def fit_answer_model(outcomes: list["HeldOut"]) -> AnswerModel:
     """The abstention model: a logistic regression from an answer's features (ANSWER_FEATURE_NAMES) to whether
     it held the asked facts, fitted on answers given by candidate models that never saw their questions."""
     from sklearn.linear_model import LogisticRegression
 
     rows = [o for o in outcomes if o.answer_row is not None]
-    x = np.vstack([o.answer_row for o in rows])
+    x = np.vstack([o.answer_row for o in rows if o.answer_row is not None])
     y = np.array([o.correct for o in rows], dtype=int)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -171,7 +174,7 @@ def fit_answer_model(outcomes: list["HeldOut"]) -> dict:
     return {"mean": mean, "scale": scale, "coefficients": model.coef_[0], "intercept": float(model.intercept_[0])}
 
 
-def confidences(answer_model: dict, outcomes: list["HeldOut"]) -> np.ndarray:
+def confidences(answer_model: AnswerModel, outcomes: list["HeldOut"]) -> np.ndarray:
     return np.array([linear_probability(answer_model, o.answer_row) if o.answer_row is not None else 0.0
                      for o in outcomes])
 
@@ -204,8 +207,8 @@ def best_threshold(confidences: np.ndarray, correct: np.ndarray, answerable: np.
 
     def costs(t: float) -> np.ndarray:  # each question's cost at threshold t
         answered = confidences >= t
-        return (np.where(answered & ~answerable, UNANSWERABLE_ANSWER_COST, 0.0) + (answered & answerable & ~correct)
-                + (~answered & answerable))
+        return cast(np.ndarray, np.where(answered & ~answerable, UNANSWERABLE_ANSWER_COST, 0.0)
+                    + (answered & answerable & ~correct) + (~answered & answerable))
 
     totals = np.array([costs(t).sum() for t in candidates])
     lowest = int(np.argmin(totals))
@@ -213,8 +216,8 @@ def best_threshold(confidences: np.ndarray, correct: np.ndarray, answerable: np.
     return float(np.median(candidates[totals <= totals[lowest] + noise]))
 
 
-def answered(answerer: ExtractiveAnswerer, item: Labelled, selector) -> HeldOut:
-    answer = answerer.decide(item.found, item.hits, selector)
+def answered(answerer: ExtractiveAnswerer, item: Labelled, selector: Masked) -> HeldOut:
+    answer = answerer.decide(item.found, item.hits, cast(Selector, selector))  # Masked has all that decide() reads
     candidates = eligible(item)
     best = max(candidates, key=lambda c: c.rank, default=None)
     row = lead_row(item.found, best, candidates) if best else None
@@ -225,10 +228,9 @@ def answered(answerer: ExtractiveAnswerer, item: Labelled, selector) -> HeldOut:
                    statements)
 
 
-def eligible(item: Labelled):
-    if item.found.profile.asks_inspector:
-        return [c for c in item.found.items if c.source == "inspector"]
-    return item.found.items
+def eligible(item: Labelled) -> list[Candidate]:
+    found = item.found
+    return [c for c in found.items if c.source == "inspector"] if found.profile.asks_inspector else found.items
 
 
 @dataclass
@@ -247,7 +249,7 @@ def cross_fit(answerer: ExtractiveAnswerer, items: list[Labelled], columns: list
     columns = list(range(len(FEATURE_NAMES))) if columns is None else columns
     folds = sorted({i.fold for i in items})
     raw: dict[str, HeldOut] = {}
-    models: dict[int, tuple] = {}
+    models: dict[int, tuple[Any, Ranker | None]] = {}
     for fold in folds:  # first pass: held-out answers without abstention, to fit the abstention model on
         training = [i for i in items if i.fold != fold]
         models[fold] = (fit_model(training, columns, kind, c), fit_ranker(training, columns) if ranked else None)
@@ -271,7 +273,7 @@ def cross_fit(answerer: ExtractiveAnswerer, items: list[Labelled], columns: list
     return result
 
 
-def shipped_selector(items: list[Labelled], held_out: CrossFit, record: dict) -> Selector:
+def shipped_selector(items: list[Labelled], held_out: CrossFit, record: dict[str, Any]) -> Selector:
     """Candidate models fitted on every fold; the abstention model and threshold on the held-out answers of the
     cross-fit (given by candidate models that never saw them, as the shipped ones will on new evidence)."""
     columns = list(range(len(FEATURE_NAMES)))

@@ -1,8 +1,10 @@
 """The sentence verifier against hand-labelled sentences (evals/verifier.jsonl): precision and recall of what
 it keeps, per kind of error, and a threshold sweep for calibration."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypedDict
 
 from evidence_bot.answer.verification import Verifier
 from evidence_bot.evaluation.labels import read_labelled
@@ -19,13 +21,26 @@ class Labelled:
     kind: str
 
 
+Outcome = tuple[Labelled, bool, float]  # see outcomes()
+
+
+class Figures(TypedDict):
+    """The verifier's figures at one threshold."""
+    threshold: float
+    precision: float
+    recall: float
+    supported: int
+    unsupported: int
+    unsupported_caught_by_kind: dict[str, str]  # kind -> "caught/total"
+
+
 def read_labels(path: Path) -> list[Labelled]:
     return read_labelled(path, lambda row: Labelled(
         row["id"], {int(k): v for k, v in row["passages"].items()}, row["answer"],
         {"supported": True, "unsupported": False}[row["label"]], row["kind"]))
 
 
-def outcomes(labels: list[Labelled], verifier: Verifier) -> list[tuple[Labelled, bool, float]]:
+def outcomes(labels: list[Labelled], verifier: Verifier) -> list[Outcome]:
     """(label, refused on facts or citations whatever the threshold, lowest support score of its sentences)."""
     result = []
     for item in labels:
@@ -35,12 +50,12 @@ def outcomes(labels: list[Labelled], verifier: Verifier) -> list[tuple[Labelled,
     return result
 
 
-def metrics(results, threshold: float) -> dict:
+def metrics(results: list[Outcome], threshold: float) -> Figures:
     kept = [(item, not hard and score >= threshold) for item, hard, score in results]
     tp = sum(1 for item, k in kept if k and item.supported)
     fp = sum(1 for item, k in kept if k and not item.supported)
     fn = sum(1 for item, k in kept if not k and item.supported)
-    caught = {}
+    caught: dict[str, tuple[int, int]] = {}
     for item, k in kept:
         if not item.supported:
             total, hit = caught.get(item.kind, (0, 0))
@@ -54,14 +69,14 @@ def metrics(results, threshold: float) -> dict:
 MIN_RECALL = 0.9  # keep at least 9 in 10 supported sentences; within that, refuse as many unsupported as possible
 
 
-def choose_threshold(results) -> float:
+def choose_threshold(results: list[Outcome]) -> float:
     """The highest-precision threshold whose recall is at least MIN_RECALL (grounding first, then fluency)."""
     fits = [metrics(results, t) for t in SWEEP]
     fits = [m for m in fits if m["recall"] >= MIN_RECALL] or fits[:1]
     return max(fits, key=lambda m: (m["precision"], -m["threshold"]))["threshold"]
 
 
-def evaluate_verifier(path: Path, embed, threshold: float) -> dict:
+def evaluate_verifier(path: Path, embed: Callable[[list[str]], list[list[float]]], threshold: float) -> dict[str, Any]:
     """At the configured threshold; a sweep; and two-fold held-out figures (threshold chosen on one half of the
     labels, measured on the other), because a threshold measured on its own calibration set flatters it."""
     results = outcomes(read_labels(path), Verifier(embed, 0.0))
@@ -74,7 +89,7 @@ def evaluate_verifier(path: Path, embed, threshold: float) -> dict:
             "held_out": folds, "sweep": [metrics(results, t) for t in SWEEP]}
 
 
-def render(result: dict) -> str:
+def render(result: dict[str, Any]) -> str:
     now = result["at_threshold"]
     lines = [f"verifier at threshold {now['threshold']}: precision {now['precision']}, recall {now['recall']} "
              f"({now['supported']} supported, {now['unsupported']} unsupported sentences)",

@@ -3,9 +3,10 @@ open questions the evidence raises. Nothing is written that is not in the eviden
 sentences; questions come from the gap rule and from claims nothing else confirms."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -20,6 +21,15 @@ from evidence_bot.tuning import (
     BRIEFING_PASSAGES,
     BRIEFING_PER_PASSAGE,
 )
+
+if TYPE_CHECKING:  # what the protocol names only: nothing more is loaded with a briefing
+    from evidence_bot.config import Settings
+    from evidence_bot.evidence.claims import Claim
+    from evidence_bot.evidence.frameworks.framework import Framework
+    from evidence_bot.evidence.frameworks.gaps import GapReport
+    from evidence_bot.evidence.frameworks.store import MappingStore
+    from evidence_bot.store.embedding import Embedder
+    from evidence_bot.store.vectors import VectorStore
 
 
 @dataclass
@@ -61,21 +71,26 @@ class Briefing:
     sources: list[Source] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
 class BriefingEvidence(Protocol):
     """What a briefing reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
-    settings: Any
-    embedder: Any
-    unit_vectors: Any
-    frameworks: dict
-    mapping: Any
+    @property
+    def settings(self) -> "Settings": ...
+    @property
+    def embedder(self) -> "Embedder": ...
+    @property
+    def unit_vectors(self) -> "VectorStore": ...
+    @property
+    def frameworks(self) -> Mapping[str, "Framework"]: ...
+    @property
+    def mapping(self) -> "MappingStore": ...
 
     def search(self, query: str, filters: Filters | None = None, top_k: int | None = None) -> list[SearchHit]: ...
-    def gaps(self, framework_id: str = "cqc-la", as_of: Any = None) -> Any: ...
-    def claims(self) -> list: ...
+    def gaps(self, framework_id: str = "cqc-la", as_of: date | None = None) -> "GapReport": ...
+    def claims(self) -> list["Claim"]: ...
 
 
 class BriefingWriter:
@@ -95,7 +110,7 @@ class BriefingWriter:
         """The sentences closest to the topic, figures first among near-equals, at most two per passage,
         in the order of the documents' relevance."""
         query = self.bot.embedder.embed_query(topic)
-        scored = []
+        scored: list[tuple[float, int, int, SearchHit, str]] = []
         for rank, hit in enumerate(hits):
             units = passage_units(hit.passage.text, hit.passage.kind)
             stored = self.bot.unit_vectors.vectors([unit_id(hit.passage.id, start) for start, _ in units])
@@ -106,7 +121,8 @@ class BriefingWriter:
                 relevance = float(np.dot(query, np.asarray(vector, dtype=np.float32)))
                 if relevance >= BRIEFING_MIN_RELEVANCE:
                     scored.append((relevance + 0.05 * has_figure(text) - 0.01 * rank, rank, start, hit, text))
-        chosen, per_passage = [], {}
+        chosen: list[tuple[int, int, SearchHit, str]] = []
+        per_passage: dict[str, int] = {}
         for _, rank, start, hit, text in sorted(scored, key=lambda s: -s[0]):
             if per_passage.get(hit.passage.id, 0) >= BRIEFING_PER_PASSAGE or any(same(text, c[3]) for c in chosen):
                 continue
@@ -119,7 +135,7 @@ class BriefingWriter:
     def open_questions(self, topic: str, hits: list[SearchHit]) -> list[str]:
         """Gaps of the framework statements these passages evidence, and claims on the topic nothing else backs."""
         passage_ids = {h.passage.id for h in hits}
-        questions = []
+        questions: list[str] = []
         for framework_id in self.bot.frameworks:
             rows = [r for r in self.bot.mapping.statement_rows(framework_id) if r["passage_id"] in passage_ids]
             statements = list(dict.fromkeys(r["statement"] for r in rows))

@@ -11,12 +11,14 @@ from dataclasses import replace
 from xml.sax.saxutils import escape
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Pt
 
 from evidence_bot.evidence.briefing import Briefing
@@ -32,7 +34,9 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_safe(briefing: Briefing) -> Briefing:
-    clean = lambda text: NOT_XML.sub("", text or "")  # noqa: E731
+    def clean(text: str | None) -> str:
+        return NOT_XML.sub("", text or "")
+
     return replace(briefing, topic=clean(briefing.topic), council=clean(briefing.council),
                    facts=[replace(f, text=clean(f.text)) for f in briefing.facts],
                    questions=[clean(q) for q in briefing.questions],
@@ -64,7 +68,7 @@ def briefing_docx(briefing: Briefing) -> bytes:
     return out.getvalue()
 
 
-def footnote_reference(number: int):
+def footnote_reference(number: int) -> BaseOxmlElement:
     """<w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr><w:footnoteReference w:id="n"/></w:r>"""
     run = OxmlElement("w:r")
     properties = OxmlElement("w:rPr")
@@ -78,7 +82,7 @@ def footnote_reference(number: int):
     return run
 
 
-def add_footnotes(document, notes: list[str]) -> None:
+def add_footnotes(document: WordDocument, notes: list[str]) -> None:
     """The footnotes part: the two separators Word expects, then note n (ids from 1) for the nth reference."""
     body = "".join(
         f'<w:footnote w:id="{n}"><w:p><w:pPr><w:spacing w:after="0"/></w:pPr>'

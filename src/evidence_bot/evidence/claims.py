@@ -13,8 +13,9 @@ compared with it (through the stored sentence vectors):
 These are heuristics over retrieved text: the output shows the passages so a reader can judge."""
 
 import re
+import sqlite3
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import numpy as np
 
@@ -23,6 +24,11 @@ from evidence_bot.text.facts import FIGURE_WITH_UNIT
 from evidence_bot.text.sentences import sentence_spans
 from evidence_bot.text.units import passage_units, unit_id
 from evidence_bot.tuning import CLAIM_RELATED_SIMILARITY, CLAIM_SUPPORT_SIMILARITY, MIN_SENTENCE_CHARS
+
+if TYPE_CHECKING:  # chromadb and the model load only when they are needed
+    from evidence_bot.store.catalog import Catalog
+    from evidence_bot.store.embedding import Embedder
+    from evidence_bot.store.vectors import VectorStore
 
 CLAIM_SOURCES = ("self_assessment",)
 
@@ -53,7 +59,7 @@ class Claim:
     status: ClaimStatus
     evidence: list[Evidence] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -78,11 +84,14 @@ def checkable_sentences(passage: Passage) -> list[tuple[int, str]]:
 
 class ClaimEvidence(Protocol):
     """What the claim checker reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
-    catalog: Any
-    embedder: Any
-    unit_vectors: Any
+    @property
+    def catalog(self) -> "Catalog": ...
+    @property
+    def embedder(self) -> "Embedder": ...
+    @property
+    def unit_vectors(self) -> "VectorStore": ...
 
-    def documents(self) -> list: ...
+    def documents(self) -> list[sqlite3.Row]: ...
     def rendition_groups(self) -> dict[str, str]: ...
 
 
@@ -112,7 +121,7 @@ class ClaimChecker:
         return claims
 
     @staticmethod
-    def claim(source, passage: Passage, start: int, sentence: str) -> Claim:
+    def claim(source: sqlite3.Row, passage: Passage, start: int, sentence: str) -> Claim:
         return Claim(passage.id, source["doc_id"], source["title"] or source["doc_id"], passage.page, passage.section,
                      sentence.strip(), sorted(figures(sentence)), "unsupported")
 
@@ -122,7 +131,7 @@ class ClaimChecker:
         fresh = dict(zip(missing, self.bot.embedder.embed([texts[i] for i in missing]))) if missing else {}
         return np.asarray([stored[uid] if uid in stored else fresh[i] for i, uid in enumerate(ids)], dtype=np.float32)
 
-    def compare(self, claims: list[Claim], claim_vectors: np.ndarray, others) -> None:
+    def compare(self, claims: list[Claim], claim_vectors: np.ndarray, others: list[sqlite3.Row]) -> None:
         units = [(p, meta, text, unit_id(p.id, start)) for d in others
                  for p in self.bot.catalog.doc_passages(d["doc_id"]) for start, text in passage_units(p.text, p.kind)
                  for meta in [d]]
@@ -138,7 +147,7 @@ class ClaimChecker:
                     self.consider(claim, chunk[j], float(row[j]))
 
     @staticmethod
-    def consider(claim: Claim, unit, similarity: float) -> None:
+    def consider(claim: Claim, unit: tuple[Passage, sqlite3.Row, str, str], similarity: float) -> None:
         passage, meta, text, _ = unit
         shared = sorted(figures(text) & set(claim.figures))
         if not shared and similarity < CLAIM_RELATED_SIMILARITY:
@@ -152,9 +161,9 @@ class ClaimChecker:
                                        meta["date"], passage.page, text.strip(), round(similarity, 3), shared))
 
 
-def claim_documents(documents, groups: dict[str, str]):
+def claim_documents(documents: list[sqlite3.Row], groups: dict[str, str]) -> list[sqlite3.Row]:
     """One rendition of each self-assessment: the text one when there is one (its offsets are the cleanest)."""
-    chosen: dict[str, object] = {}
+    chosen: dict[str, sqlite3.Row] = {}
     for d in sorted(documents, key=lambda d: (d["format"] != "text", d["path"])):
         if d["doc_type"] in CLAIM_SOURCES:
             chosen.setdefault(groups.get(d["doc_id"], d["doc_id"]), d)

@@ -4,18 +4,20 @@ import csv
 import io
 import json
 from collections import Counter
+from typing import Literal
 
-from evidence_bot.evidence.claims import Claim
+from evidence_bot.evidence.claims import Claim, ClaimStatus
 from evidence_bot.text.markdown_text import escaped
 
-ORDER = ("supported", "differs", "related", "unsupported")
+ORDER: tuple[ClaimStatus, ...] = ("supported", "differs", "related", "unsupported")
+ClaimsFormat = Literal["table", "md", "json", "csv"]  # anything else is written as the table
 
 
 def where(title: str, date: str | None, page: int | None) -> str:
     return ", ".join(filter(None, [title, date, f"page {page}" if page else None]))
 
 
-def render_claims(claims: list[Claim], fmt: str) -> str:
+def render_claims(claims: list[Claim], fmt: ClaimsFormat) -> str:
     claims = sorted(claims, key=lambda c: ORDER.index(c.status))
     if fmt == "json":
         return json.dumps([c.to_dict() for c in claims], indent=1, ensure_ascii=False) + "\n"

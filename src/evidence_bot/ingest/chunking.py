@@ -5,7 +5,9 @@ piece repeats the header row; a block too long for one passage is cut between
 sentences, and only a sentence longer than the window is cut between words."""
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 from evidence_bot.models import Block, LoadedDocument, Passage
 from evidence_bot.store.embedding import TokenCounter
@@ -13,6 +15,7 @@ from evidence_bot.text.sentences import sentence_spans
 from evidence_bot.tuning import MAX_CONTEXT_TOKENS, TARGET_TOKENS
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+PieceKind = Literal["prose", "table"]  # a passage's kind (Passage.kind)
 
 
 @dataclass
@@ -49,7 +52,7 @@ def chunk_document(doc_id: str, title: str, loaded: LoadedDocument, counter: Tok
     return passages
 
 
-def sections(blocks: list[Block]):
+def sections(blocks: list[Block]) -> Iterator[tuple[str | None, list[Block]]]:
     """Yield (section path, content blocks) runs; headings open and close sections."""
     stack: list[tuple[int, str]] = []
     run: list[Block] = []
@@ -70,7 +73,7 @@ def path_of(stack: list[tuple[int, str]]) -> str | None:
     return " > ".join(text for _, text in stack) or None
 
 
-def pack(blocks: list[Block], budget: int, counter: TokenCounter):
+def pack(blocks: list[Block], budget: int, counter: TokenCounter) -> Iterator[tuple[PieceKind, list[Piece]]]:
     """Group consecutive prose pieces up to the budget; tables go alone, header repeated."""
     group: list[Piece] = []
     used = 0
@@ -120,9 +123,11 @@ def merge_small(pieces: list[Piece], budget: int) -> list[Piece]:
     return merged
 
 
-def word_windows(sentence: str, offset: int, page, budget: int, counter: TokenCounter) -> list[Piece]:
+def word_windows(sentence: str, offset: int, page: int | None, budget: int, counter: TokenCounter) -> list[Piece]:
     """A sentence longer than the window: cut between words, every word kept."""
-    pieces, words, start = [], [], 0
+    pieces: list[Piece] = []
+    words: list[str] = []
+    start = 0
     position = 0
     for word in sentence.split(" "):
         candidate = " ".join([*words, word])
@@ -146,7 +151,9 @@ def table_groups(block: Block, budget: int, counter: TokenCounter) -> list[list[
     header_tokens = counter.count(header)
     if header_tokens > budget // 2:  # a header this long cannot be repeated: read the table as prose
         return [[piece] for piece in prose_pieces(block, budget, counter)]
-    groups, rows, used = [], [], header_tokens
+    groups: list[list[str]] = []
+    rows: list[str] = []
+    used = header_tokens
     for row in split_long_rows(block, budget - header_tokens - 1, counter):
         row_tokens = counter.count(row) + 1
         if rows and used + row_tokens > budget:
@@ -175,7 +182,8 @@ def table_piece(block: Block, header: str, rows: list[str], counter: TokenCounte
     return Piece(text, block.start, block.end, block.page, counter.count(text))
 
 
-def make_passage(doc_id: str, seq: int, kind: str, group: list[Piece], section, context: str) -> Passage:
+def make_passage(doc_id: str, seq: int, kind: PieceKind, group: list[Piece], section: str | None,
+                 context: str) -> Passage:
     text = "\n".join(piece.text for piece in group) if kind == "table" else "\n\n".join(p.text for p in group)
     return Passage(
         id=passage_id(doc_id, seq, text),

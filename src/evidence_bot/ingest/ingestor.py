@@ -5,9 +5,11 @@ its bytes. Unchanged content costs no embedding; a changed document's new
 passages are stored before the catalog switches to them in one transaction,
 so a crash leaves the old version whole."""
 
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -171,7 +173,7 @@ class Ingestor:
         ids = self.catalog.passage_ids(doc_id)
         return len(self.vectors.has(list(ids))) == len(ids)
 
-    def refresh_meta(self, existing, declared: DocumentMeta) -> None:
+    def refresh_meta(self, existing: sqlite3.Row, declared: DocumentMeta) -> None:
         """Unchanged content with newly declared metadata: update the catalog, embed nothing."""
         current = DocumentMeta(**{k: existing[k] for k in DocumentMeta.__dataclass_fields__})
         wanted = declared.merged_over(current).sanitised()  # also cleans a title stored before sanitising
@@ -189,10 +191,11 @@ class Ingestor:
             report.failed.append(f"{path}: unexpected {type(exc).__name__}: {exc}")
         return None
 
-    def index(self, window: list[Pending], report: IngestReport, bar) -> None:
+    def index(self, window: list[Pending], report: IngestReport, bar: "tqdm[Any]") -> None:
         """Embed a window of documents together (batches fill across them), then store each."""
         if not window:
             return
+        embedded: Sequence[Embedded | None]  # None: a document the model failed on
         try:
             embedded = self.embed_all(window)
         except Exception:  # find the document the model fails on, and index the others

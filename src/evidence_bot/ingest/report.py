@@ -1,11 +1,13 @@
 """What an ingest run reports: documents added, updated, unchanged, removed or failed, warnings, pages read by OCR,
 and access changes as they are applied."""
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from evidence_bot.governance.access import DEFAULT_ACCESS
-from evidence_bot.models import LoadedDocument
+from evidence_bot.models import LoadedDocument, PagesRead
 
 
 @dataclass
@@ -48,16 +50,19 @@ class IngestReport:
 
 
 def pages_line(path: Path, loaded: LoadedDocument) -> str:
-    read = loaded.pages_read
+    read = cast(PagesRead, loaded.pages_read)  # a PDF's: only the PDF loader reads pages by OCR or finds them empty
     confidence = min(loaded.ocr_pages.values(), default=None)
     return (f"{path}: {read.text} pages with text, {read.ocr} read by OCR"
             f"{f' (lowest confidence {confidence:.0%})' if confidence is not None else ''}, {read.empty} empty")
 
 
-def access_change(existing, declared: str | None, declared_in: str, path: Path) -> AccessChange | None:
+def access_change(existing: sqlite3.Row | None, declared: str | None, declared_in: str,
+                  path: Path) -> AccessChange | None:
     """A declared level that differs from the stored one; a new document has nothing to change."""
-    before = (existing["access"] or DEFAULT_ACCESS) if existing else None
-    if before is None or not declared or declared == before:
+    if not existing or not declared:
+        return None
+    before: str = existing["access"] or DEFAULT_ACCESS
+    if declared == before:
         return None
     return AccessChange(str(path), existing["doc_id"], before, declared, declared_in)
 

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,24 +35,24 @@ MAX_SOURCES_BYTES = 1_000_000
 MAX_ALIASES = 10
 
 
-class _TextDatesLoader(yaml.SafeLoader):
+class _TextDatesLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML has no type information: SafeLoader is Any
     """YAML without implicit timestamps (an impossible date must reach our check, not crash the parser), with
     at most MAX_ALIASES alias uses, counted as the parser meets them, before anything is expanded, and with no
     key twice in one mapping (PyYAML keeps the last silently: `access: restricted` then `access: public`)."""
 
     alias_uses = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.alias_uses += 1
             if self.alias_uses > MAX_ALIASES:
                 raise SourcesError(f"more than {MAX_ALIASES} YAML aliases (*name); a sources.yaml needs none")
         return super().compose_node(parent, index)
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
             self.flatten_mapping(node)  # merge keys (<<: *name) too: a key both merged and given is a duplicate
-            first: dict = {}
+            first: dict[Any, yaml.Node] = {}  # key -> its node
             for key_node, _ in node.value:
                 key = self.construct_object(key_node, deep=True)
                 try:
@@ -63,7 +64,8 @@ class _TextDatesLoader(yaml.SafeLoader):
                         "while reading a mapping", node.start_mark,
                         f"duplicate key '{key}' (first at line {earlier.start_mark.line + 1}); which one was meant "
                         "is unknown", key_node.start_mark)
-        return super().construct_mapping(node, deep)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        return mapping
 
 
 _TextDatesLoader.yaml_implicit_resolvers = {
@@ -85,7 +87,7 @@ class SourcesFile:
         return path.is_relative_to(self.path.parent)
 
 
-def normalise_date(value, where: str) -> str | None:
+def normalise_date(value: object, where: str) -> str | None:
     """YYYY-MM-DD or YYYY-MM, checked to be a real date."""
     if value is None or value == "":
         return None
@@ -102,7 +104,7 @@ def normalise_date(value, where: str) -> str | None:
     return text
 
 
-def validate_meta(values: dict, where: str) -> DocumentMeta:
+def validate_meta(values: dict[Any, Any], where: str) -> DocumentMeta:
     unknown = sorted(set(values) - set(META_FIELDS))
     if unknown:
         raise SourcesError(f"{where}: unknown field '{unknown[0]}' (allowed: {', '.join(sorted(ENTRY_FIELDS))})")
@@ -115,9 +117,10 @@ def validate_meta(values: dict, where: str) -> DocumentMeta:
     if "access" in values and (values["access"] is None or not str(values["access"]).strip()):
         raise SourcesError(f"{where}: access is empty (give a level, or leave the field out for the default)")
     meta = {k: (strip_controls(str(v)) or None if v is not None else None) for k, v in values.items() if k != "date"}
-    if meta.get("access"):
+    access = meta.get("access")
+    if access:
         try:
-            meta["access"] = check_access(meta["access"])
+            meta["access"] = check_access(access)
         except ValueError as exc:
             raise SourcesError(f"{where}: {exc}") from exc
     return DocumentMeta(**meta, date=normalise_date(values.get("date"), where))
@@ -158,7 +161,7 @@ def read_sources(directory: Path) -> SourcesFile | None:
     return result
 
 
-def parse_sources(result: SourcesFile):
+def parse_sources(result: SourcesFile) -> object:
     """The file's YAML, or None with the reason in result.blocking."""
     path = result.path
     size = path.stat().st_size
@@ -183,7 +186,7 @@ def parse_sources(result: SourcesFile):
     return None
 
 
-def add_entry(result: SourcesFile, number: int, entry, matched: dict[Path, int],
+def add_entry(result: SourcesFile, number: int, entry: object, matched: dict[Path, int],
               listings: dict[Path, set[str]]) -> None:
     """matched: the files named so far, and by which entry; listings: the folders' file names, read once."""
     where = f"{result.path}: entry {number}"
@@ -192,7 +195,7 @@ def add_entry(result: SourcesFile, number: int, entry, matched: dict[Path, int],
         result.blocking.append(f"{where}: each entry needs a 'path'{fields}")
         return
     target, problem = match_file(result.path.parent, str(entry["path"]), listings)
-    if problem:
+    if target is None:  # match_file says why
         result.blocking.append(f"{where}: path {problem}")
         return
     if target in matched:
@@ -216,7 +219,7 @@ def add_entry(result: SourcesFile, number: int, entry, matched: dict[Path, int],
     result.entries[target] = meta
 
 
-def clean_access(entry: dict) -> str | None:
+def clean_access(entry: dict[Any, Any]) -> str | None:
     """The level an entry with a wrong field declares cleanly: a valid `access:` and no unknown field beside it."""
     value = entry.get("access")
     if set(entry) - ENTRY_FIELDS or not isinstance(value, str):
@@ -254,7 +257,8 @@ def same_name_in_another_case(folder: Path, relative: str) -> str | None:
             continue
         if not current.is_dir():
             return None
-        current = next((c for c in sorted(current.iterdir()) if c.name.lower() == part.lower()), None)
-        if current is None:
+        found = next((c for c in sorted(current.iterdir()) if c.name.lower() == part.lower()), None)
+        if found is None:
             return None
+        current = found
     return os.path.relpath(current, folder) if current.is_file() else None

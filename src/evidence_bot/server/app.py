@@ -1,11 +1,14 @@
 """The app factory: `evidence-bot serve`, uvicorn in production and the tests all build the app here."""
 
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from evidence_bot import __version__
 from evidence_bot.config import Settings
@@ -35,7 +38,7 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
                       AuditLog(bot.settings.audit_path, bot.settings.audit_retention_days))
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.warm_up()
         yield
         # The SQLite stores stay open: every write is committed when made, and an app whose lifespan runs
@@ -57,11 +60,11 @@ class HeaderLimit:
     would otherwise be decoded and hashed). The server has read the head by then: what stops a huge one being read
     at all is the server's own bound (`serve` runs h11 with it; docs/deployment.md gives the uvicorn flags)."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and head_bytes(scope) > self.max_bytes:
             message = f"the request's headers are over {self.max_bytes} bytes"
             await error(Request(scope), 431, message)(scope, receive, send)
@@ -69,7 +72,7 @@ class HeaderLimit:
         await self.app(scope, receive, send)
 
 
-def head_bytes(scope) -> int:
+def head_bytes(scope: Scope) -> int:
     """The request line and headers, about as the client sent them."""
     line = len(scope.get("raw_path") or scope["path"].encode()) + len(scope.get("query_string", b"")) + 16
     return line + sum(len(name) + len(value) + 4 for name, value in scope["headers"])
@@ -95,20 +98,20 @@ def add_error_handlers(app: FastAPI) -> None:
 
 def readable(exc: RequestValidationError) -> str:
     """'body.question: String should have at least 1 character' and so on, one clause per problem."""
-    parts = []
+    parts: list[str] = []
     for problem in exc.errors():
         where = ".".join(str(part) for part in problem.get("loc", ()) if part != "body")
         parts.append(f"{where}: {problem.get('msg')}" if where else str(problem.get("msg")))
     return "; ".join(parts)
 
 
-def error(request: Request, status: int, message: str, errors: list | None = None,
-          headers: dict | None = None) -> JSONResponse:
+def error(request: Request, status: int, message: str, errors: Sequence[Mapping[str, Any]] | None = None,
+          headers: Mapping[str, str] | None = None) -> JSONResponse:
     """OpenAI's error shape under /v1 (its clients read it); {"detail": message} elsewhere."""
     if request.url.path.startswith("/v1/"):
         kind = "invalid_request_error" if status < 500 else "server_error"
         return JSONResponse({"error": {"message": message, "type": kind, "code": status}}, status, headers=headers)
-    body = {"detail": message}
+    body: dict[str, object] = {"detail": message}
     if errors:
         body["errors"] = [{k: v for k, v in e.items() if k in ("loc", "msg", "type")} for e in errors]
     return JSONResponse(body, status, headers=headers)

@@ -8,9 +8,9 @@ from fastapi import Depends, HTTPException, Query, Request
 from evidence_bot.config import Settings
 from evidence_bot.governance.access import LOCAL, Viewer
 from evidence_bot.models import Filters
+from evidence_bot.reader import Reader
 from evidence_bot.server.guard import local_and_unproxied, sent_by_another_site
 from evidence_bot.server.runtime import Runtime
-from evidence_bot.service import EvidenceBot
 
 UNAUTHORISED = "a valid API token is needed: send the header 'Authorization: Bearer <token>'"
 NO_TOKENS_YET = ("no API tokens have been issued, so this service answers only requests from its own machine "
@@ -23,7 +23,8 @@ ANOTHER_SITE = ("refused: this request came from a page on another site ({}), an
 
 
 def runtime(request: Request) -> Runtime:
-    return request.app.state.runtime
+    rt: Runtime = request.app.state.runtime  # set by create_app
+    return rt
 
 
 Run = Annotated[Runtime, Depends(runtime)]
@@ -68,11 +69,11 @@ def tokenless_refusal(request: Request, settings: Settings) -> str | None:
 Me = Annotated[Viewer, Depends(current_viewer)]
 
 
-def viewer_bot(rt: Run, viewer: Me) -> EvidenceBot:
-    return rt.bot.for_viewer(viewer)
+def viewer_reader(rt: Run, viewer: Me) -> Reader:
+    return rt.bot.reader(viewer)
 
 
-Bot = Annotated[EvidenceBot, Depends(viewer_bot)]
+Bot = Annotated[Reader, Depends(viewer_reader)]
 
 
 def admin(viewer: Me) -> Viewer:
@@ -91,8 +92,8 @@ def query_filters(doc_type: Annotated[list[str], Query(description="Document typ
                   date_from: Annotated[date | None, Query()] = None,
                   date_to: Annotated[date | None, Query()] = None) -> Filters:
     """The filters of a GET request, the same for every endpoint that takes them (a JSON body has FilterSpec)."""
-    return Filters(doc_type, service, publisher, document, date_from and date_from.isoformat(),
-                   date_to and date_to.isoformat())
+    return Filters(doc_type, service, publisher, document, date_from.isoformat() if date_from else None,
+                   date_to.isoformat() if date_to else None)
 
 
 QueryFilters = Annotated[Filters, Depends(query_filters)]

@@ -1,20 +1,23 @@
 """Example responses shown in the OpenAPI page, one per endpoint, and the errors they share."""
 
+from typing import Any
+
 from evidence_bot.evidence.frameworks.gaps import RULE
 from evidence_bot.server.schemas import EXAMPLE_CITATION
 from evidence_bot.tuning import STALE_MONTHS
 
 
-def documented(status: int = 200, example=None, description: str = "OK", media: str = "application/json",
-               errors: tuple[int, ...] = ()) -> dict:
+def documented(status: int = 200, example: object = None, description: str = "OK", media: str = "application/json",
+               errors: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
     """A `responses=` value: the success example plus the error statuses this endpoint can give."""
-    responses = {status: {"description": description, "content": {media: {"example": example}}}}
+    responses: dict[int | str, dict[str, Any]] = {
+        status: {"description": description, "content": {media: {"example": example}}}}
     for code in errors:
         responses[code] = ERRORS[code]
     return responses
 
 
-ERRORS = {
+ERRORS: dict[int, dict[str, Any]] = {
     401: {"description": "Authentication is on and no valid token was sent", "content": {"application/json": {
         "example": {"detail": "a valid API token is needed: send the header 'Authorization: Bearer <token>'"}}}},
     403: {"description": "The token's role may not do this", "content": {"application/json": {

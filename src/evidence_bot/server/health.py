@@ -1,5 +1,7 @@
 """Liveness and readiness, for a load balancer or an orchestrator."""
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -11,7 +13,7 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up", responses=documented(example={"status": "ok"}))
-def healthz() -> dict:
+def healthz() -> dict[str, Any]:
     return {"status": "ok"}
 
 
@@ -22,7 +24,8 @@ def readyz(request: Request, rt: Run) -> JSONResponse:
     model_loaded = rt.bot.embedder.loaded
     ready = model_loaded and documents > 0
     authentication = rt.authentication_on()
-    body = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded, "authentication": authentication}
+    body: dict[str, object] = {"status": "ready" if ready else "not ready", "model_loaded": model_loaded,
+                               "authentication": authentication}
     # Counts and the index's path only to the user a tokenless service answers, never to whoever asks.
     if not authentication and tokenless_refusal(request, rt.bot.settings) is None:
         body |= {"documents": documents, "index": str(rt.bot.settings.index_dir)}

@@ -8,6 +8,8 @@ partial, answer_id, conversation_id and confidence (docs/service.md)."""
 
 import json
 import time
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.concurrency import run_in_threadpool
@@ -18,22 +20,24 @@ from evidence_bot.models import Citation
 from evidence_bot.server import examples
 from evidence_bot.server.dependencies import Me, Run, current_viewer
 from evidence_bot.server.examples import documented
-from evidence_bot.server.runtime import Reply
+from evidence_bot.server.runtime import Event, Reply
 from evidence_bot.server.schemas import OpenAIChatRequest, too_long
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"], dependencies=[Depends(current_viewer)])
 
 
 @router.get("/models", summary="The one model this service answers as", responses=documented(example=examples.MODELS))
-def models(rt: Run) -> dict:
+def models(rt: Run) -> dict[str, Any]:
     return {"object": "list", "data": [{"id": rt.bot.settings.model_name, "object": "model", "created": 0,
                                         "owned_by": "evidence_bot"}]}
 
 
+# response_model=None: FastAPI cannot make a response model of the return annotation (a dict or a stream), and
+# without one the OpenAPI schema is the same as with no annotation.
 @router.post("/chat/completions", summary="Chat completion (streaming or not) answered from the evidence",
-             responses=documented(example=examples.COMPLETION, errors=(404, 413, 422, 503),
+             response_model=None, responses=documented(example=examples.COMPLETION, errors=(404, 413, 422, 503),
                                   description="A chat.completion, or with stream=true chat.completion.chunk events"))
-async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me):
+async def chat_completions(body: OpenAIChatRequest, rt: Run, viewer: Me) -> EventSourceResponse | dict[str, Any]:
     if body.model != rt.bot.settings.model_name:
         raise HTTPException(404, f"The model '{body.model}' does not exist; this service is "
                                  f"'{rt.bot.settings.model_name}' (GET /v1/models)")
@@ -67,14 +71,14 @@ def sources_text(citations: list[Citation]) -> str:
     return "\n".join(lines)
 
 
-def extras(reply: Reply) -> dict:
+def extras(reply: Reply) -> dict[str, Any]:
     full = reply.to_dict()
     return {"citations": full["citations"],
             "evidence_bot": {k: full[k] for k in ("abstained", "partial", "answer_id", "conversation_id", "confidence",
                                                   "query", "mode", "note", "removed", "removed_citations")}}
 
 
-def completion(reply: Reply, model: str) -> dict:
+def completion(reply: Reply, model: str) -> dict[str, Any]:
     content = reply.answer.answer + sources_text(reply.answer.citations)
     return {"id": f"chatcmpl-{reply.answer_id}", "object": "chat.completion", "created": int(time.time()),
             "model": model, "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
@@ -82,14 +86,14 @@ def completion(reply: Reply, model: str) -> dict:
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}, **extras(reply)}
 
 
-def completion_chunks(events, model: str):
+def completion_chunks(events: Iterable[Event], model: str) -> Iterator[bytes]:
     """chat.completion.chunk events as the answer streams (in the thread pool, one at a time). The extras
     (citations, evidence_bot) ride on the last chunk, when the answer is final. A `reset` (the llm mode fell
     back) cannot take back text already sent, so it is said in the text, and the extractive answer follows."""
     base = {"id": f"chatcmpl-{new_id()}", "object": "chat.completion.chunk", "created": int(time.time()),
             "model": model}
 
-    def chunk(delta: dict, finish: str | None = None, **extra) -> bytes:
+    def chunk(delta: dict[str, object], finish: str | None = None, **extra: object) -> bytes:
         body = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
         return format_sse_event(data_str=json.dumps(body, ensure_ascii=False))
 
@@ -100,7 +104,8 @@ def completion_chunks(events, model: str):
         elif kind == "reset":
             yield chunk({"content": f"\n\nNote: {value}.\n\n"})
         elif kind == "done":
-            if value.answer.citations:
-                yield chunk({"content": sources_text(value.answer.citations)})
-            yield chunk({}, "stop", **extras(value))
+            reply = cast(Reply, value)  # ("done", Reply): Runtime.respond's last event
+            if reply.answer.citations:
+                yield chunk({"content": sources_text(reply.answer.citations)})
+            yield chunk({}, "stop", **extras(reply))
     yield format_sse_event(data_str="[DONE]")

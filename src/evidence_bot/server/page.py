@@ -1,6 +1,7 @@
 """The chat page and its assets (web/), served by the app itself: no CDN, nothing fetched at run time."""
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -65,7 +66,7 @@ def navigation(current: Page) -> str:
     return "\n".join(items)
 
 
-def page_route(page: Page):
+def page_route(page: Page) -> Callable[[Request], Response]:
     def serve(request: Request) -> Response:
         return render(request, page)
     return serve

@@ -1,14 +1,15 @@
 """Request and response bodies of the HTTP API, with the examples the OpenAPI page shows."""
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from evidence_bot.models import Filters
 
-EXAMPLE_CITATION = {
+EXAMPLE_CITATION: JsonDict = {
     "n": 1, "document": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024",
     "doc_type": "self_assessment",
     "date": "2024-09", "page": 4, "section": "Waiting lists", "text": "At the end of March 2024, 412 people were "
@@ -36,12 +37,14 @@ class FilterSpec(BaseModel):
     service: list[str] = Field(default_factory=list, examples=[["adults"]])
     publisher: list[str] = Field(default_factory=list)
     document: list[str] = Field(default_factory=list, description="Document ids or paths.")
-    date_from: date | None = Field(None, examples=["2024-01-01"])
-    date_to: date | None = Field(None, examples=["2025-12-31"])
+    # default= by name: mypy reads a Field's default only from it, and would take these two as required
+    date_from: date | None = Field(default=None, examples=["2024-01-01"])
+    date_to: date | None = Field(default=None, examples=["2025-12-31"])
 
     def to_filters(self) -> Filters:
         return Filters(self.doc_type, self.service, self.publisher, self.document,
-                       self.date_from and self.date_from.isoformat(), self.date_to and self.date_to.isoformat())
+                       self.date_from.isoformat() if self.date_from else None,
+                       self.date_to.isoformat() if self.date_to else None)
 
 
 class ChatRequest(BaseModel):
@@ -69,7 +72,7 @@ class ChatRequest(BaseModel):
         return [turn.content for turn in self.history if turn.role == "user"]
 
 
-def too_long(where: tuple, max_chars: int) -> RequestValidationError:
+def too_long(where: tuple[str | int, ...], max_chars: int) -> RequestValidationError:
     """The error pydantic gives for a field over its max_length, for a bound that comes from Settings."""
     return RequestValidationError([{"type": "string_too_long", "loc": where,
                                     "msg": f"String should have at most {max_chars} characters"}])
@@ -84,12 +87,13 @@ class ChatResponse(BaseModel):
 
     answer: str = Field(description="Quoted sentences, each ending in its citation marker [n]; or the abstention.")
     abstained: bool = Field(description="True when the evidence does not answer the question.")
-    citations: list[dict]
+    citations: list[dict[str, Any]]
     confidence: float
     query: str = Field(description="What was searched, after a follow-up was joined to its conversation.")
     mode: str = Field("extractive", description="extractive, or llm: generated and verified sentence by sentence.")
     note: str | None = Field(None, description="Why the extractive answer is shown although the llm mode is on.")
-    removed: list[dict] = Field(default_factory=list, description="Generated sentences removed, with the reason.")
+    removed: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="Generated sentences removed, with the reason.")
     removed_citations: list[int] = Field(default_factory=list, description="Cited passage numbers never given.")
     partial: bool = Field(False, description="True when some of what was asked was found in the evidence, not all.")
     conversation_id: str

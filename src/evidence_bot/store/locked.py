@@ -7,7 +7,9 @@ method must return its result whole, not a lazy iterator, for the lock to cover 
 
 from contextlib import AbstractContextManager
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 
 class Locked:
@@ -25,3 +27,9 @@ class Locked:
                 return attribute(*args, **kwargs)
 
         return holding_the_lock
+
+
+def locked(target: T, lock: AbstractContextManager[Any] | None) -> T:
+    """The target itself without a lock; with one, a view of it that holds the lock for each call, typed as the
+    target (the view answers every attribute the target has)."""
+    return target if lock is None else cast(T, Locked(target, lock))

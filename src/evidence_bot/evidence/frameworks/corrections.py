@@ -9,9 +9,13 @@ earlier one, so the file is also the history of who changed what."""
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.evaluation.matching import normalise
+
+if TYPE_CHECKING:
+    from evidence_bot.store.catalog import Catalog
 
 SPAN_CHARS = 120  # enough words to find one passage of a document; short enough to read in the file
 
@@ -87,7 +91,7 @@ def span_of(text: str) -> str:
     return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
-def locate(catalog, correction: Correction) -> str | None:
+def locate(catalog: "Catalog", correction: Correction) -> str | None:
     """The id of the one passage of the named document holding the span; None when it is gone or ambiguous."""
     row = catalog.document_by_path(correction.document)
     if row is None:

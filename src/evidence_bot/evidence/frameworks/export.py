@@ -10,13 +10,16 @@ framework of its best statement (the first framework when it has none). `correct
 import csv
 import io
 import json
+import sqlite3
+from typing import Any, Literal
 
 from evidence_bot.text import speakers
 
-FORMATS = ("jsonl", "csv")
+MappingFormat = Literal["jsonl", "csv"]
+FORMATS: tuple[MappingFormat, ...] = ("jsonl", "csv")
 
 
-def passage_source(row, preceding: str) -> str:
+def passage_source(row: sqlite3.Row, preceding: str) -> str:
     sources = speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"], row["title"],
                                     preceding)
     if speakers.INSPECTOR in sources:
@@ -24,11 +27,12 @@ def passage_source(row, preceding: str) -> str:
     return speakers.document_source(row["doc_type"], row["publisher"])
 
 
-def mapping_records(rows_by_framework: dict[str, list], statements_by_framework: dict[str, dict],
-                    preceding: dict[str, str]) -> list[dict]:
+def mapping_records(rows_by_framework: dict[str, list[sqlite3.Row]],
+                    statements_by_framework: dict[str, dict[str, list[tuple[str, float]]]],
+                    preceding: dict[str, str]) -> list[dict[str, Any]]:
     """rows_by_framework: MappingStore.passage_rows per framework (document order); statements_by_framework:
     MappingStore.statements_of per framework; preceding: passage id -> the text of the passage before it."""
-    records: dict[str, dict] = {}
+    records: dict[str, dict[str, Any]] = {}  # one JSON object per passage
     for framework, rows in rows_by_framework.items():
         for row in rows:
             statements = statements_by_framework[framework].get(row["passage_id"], [])
@@ -51,7 +55,7 @@ def mapping_records(rows_by_framework: dict[str, list], statements_by_framework:
     return result
 
 
-def render_mapping(records: list[dict], fmt: str) -> str:
+def render_mapping(records: list[dict[str, Any]], fmt: MappingFormat) -> str:
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     out = io.StringIO()

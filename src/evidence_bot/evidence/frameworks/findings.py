@@ -14,7 +14,9 @@ claim, sentence by sentence with citations, and where the two part.
   Otherwise it has no independent support. These are flags for a person to look at, with both quotes shown."""
 
 import re
+import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
 
 import numpy as np
 
@@ -30,9 +32,13 @@ from evidence_bot.tuning import (
     MIN_SENTENCE_CHARS,
 )
 
-SUPPORTED = "supported"
-DIFFERS_FROM_FINDING = "differs from the inspector's finding"
-UNSUPPORTED = "no independent support"
+if TYPE_CHECKING:  # chromadb loads only when vectors are needed
+    from evidence_bot.store.vectors import VectorStore
+
+SUPPORTED: Final = "supported"
+DIFFERS_FROM_FINDING: Final = "differs from the inspector's finding"
+UNSUPPORTED: Final = "no independent support"
+CheckStatus = Literal["supported", "differs from the inspector's finding", "no independent support"]
 _SHORTFALL = re.compile(r"\b(?:not always|did not|didn't|were not|was not|wasn't|weren't|not yet|lack(?:ed|ing)?|"
                         r"inconsisten\w*|delays?|delayed|waiting|backlogs?|shortfalls?|concerns?|needs? to improve|"
                         r"needed to improve|too long|too many|limited|gaps?|poor|struggled|difficult|variable|"
@@ -52,7 +58,7 @@ class Quote(PassageOrigin):
 @dataclass
 class ClaimCheck:
     claim: Quote
-    status: str  # SUPPORTED | DIFFERS_FROM_FINDING | UNSUPPORTED
+    status: CheckStatus  # SUPPORTED | DIFFERS_FROM_FINDING | UNSUPPORTED
     against: Quote | None  # the independent sentence that supports it, or the finding it differs from
 
 
@@ -73,7 +79,7 @@ class ReadSentence:
     similarities: np.ndarray
 
 
-def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
+def passage_sentences(rows: list[sqlite3.Row], statement_vectors: np.ndarray, unit_store: "VectorStore",
                       preceding: dict[str, str]) -> dict[str, list[ReadSentence]]:
     """passage id -> its sentences worth quoting, for every passage of rows (MappingStore.statement_rows; a passage
     filed under three statements is read once); preceding: passage id -> the text before it."""
@@ -95,7 +101,8 @@ def passage_sentences(rows: list, statement_vectors: np.ndarray, unit_store,
     return read
 
 
-def statement_sentences(rows: list, statement_index: int, read: dict[str, list[ReadSentence]]) -> list[Sentence]:
+def statement_sentences(rows: list[sqlite3.Row], statement_index: int,
+                        read: dict[str, list[ReadSentence]]) -> list[Sentence]:
     """The sentences of the passages filed under the statement (rows: its rows of MappingStore.statement_rows),
     each marked nearest when the statement is among the sentence's nearest statements."""
     result = []

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any, overload
 
 import yaml
 
@@ -53,8 +54,9 @@ class Framework:
     service: str | None  # documents of another service are not mapped to it
     statements: tuple[Statement, ...]
     categories: tuple[Category, ...]
-    scores: dict = field(default_factory=dict, hash=False, compare=False)
-    bands: tuple[dict, ...] = ()
+    # scores and bands as the file gives them (YAML, not checked): {1: "Evidence shows ...", ...}, ({"from": 25, ...},)
+    scores: dict[Any, Any] = field(default_factory=dict, hash=False, compare=False)
+    bands: tuple[dict[str, Any], ...] = ()
     source: str = ""  # the file it came from, for error messages
     fingerprint: str = ""  # changes when the file does, so the mapping is recomputed
 
@@ -117,7 +119,11 @@ def parse_framework(text: str, source: str) -> Framework:
                      hashlib.sha256(text.encode("utf-8")).hexdigest()[:16])
 
 
-def required(data, key: str, where: str, kind=str):
+@overload
+def required(data: object, key: str, where: str) -> str: ...
+@overload
+def required(data: object, key: str, where: str, kind: type[list[Any]]) -> list[Any]: ...
+def required(data: object, key: str, where: str, kind: type[Any] = str) -> Any:  # YAML as read: not typed
     value = data.get(key) if isinstance(data, dict) else None
     if not isinstance(value, kind) or (kind is str and not value.strip()):
         expected = "a list" if kind is list else "text"
@@ -125,7 +131,7 @@ def required(data, key: str, where: str, kind=str):
     return value.strip() if kind is str else value
 
 
-def terms_of(item: dict, where: str, key: str = "terms") -> tuple[str, ...]:
+def terms_of(item: dict[str, Any], where: str, key: str = "terms") -> tuple[str, ...]:
     terms = item.get(key) or []
     if not isinstance(terms, list) or not all(isinstance(t, (str, int)) for t in terms):
         raise FrameworkError(f"{where}: '{key}' must be a list of words or phrases")

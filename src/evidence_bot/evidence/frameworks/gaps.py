@@ -11,11 +11,13 @@ Independent of the council: an inspection report, minutes (Cabinet and scrutiny 
 service), news reporting, and people's or partners' feedback recorded outside the council's own
 self-assessment and action plans."""
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import Any, Literal
 
-from evidence_bot.evidence.frameworks.findings import ClaimCheck, Quote, flags, side_by_side
+from evidence_bot.evidence.frameworks.findings import ClaimCheck, Quote, Sentence, flags, side_by_side
 from evidence_bot.evidence.frameworks.framework import Framework, Statement
 from evidence_bot.models import PassageOrigin
 from evidence_bot.search.duplicates import first_copies
@@ -27,6 +29,7 @@ RULE = (f"Red: no evidence, or only the council's own claims and the latest olde
 OWN_CLAIMS = {"self_assessment", "action_plan"}
 INDEPENDENT_TYPES = {"inspection_report", "minutes", "news"}
 INDEPENDENT_CATEGORIES = {"people", "partners"}
+Rating = Literal["red", "amber", "green"]
 
 
 @dataclass
@@ -44,7 +47,7 @@ class StatementGaps:
     id: str
     name: str
     theme: str
-    rating: str  # red | amber | green
+    rating: Rating
     passages: int  # distinct passages (renditions counted once)
     documents: int
     categories_present: list[str]
@@ -65,7 +68,7 @@ class GapReport:
     rule: str
     statements: list[StatementGaps]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -82,16 +85,16 @@ def months_between(earlier: str, later: date) -> int:
     return (later.year - year) * 12 + later.month - month
 
 
-SentencesOf = Callable[[str, list], list]  # (statement id, its distinct rows) -> findings.Sentence list
+SentencesOf = Callable[[str, list[sqlite3.Row]], list[Sentence]]  # (statement id, its distinct rows) -> sentences
 
 
-def gap_report(framework: Framework, rows, groups: dict[str, str], as_of: date | None = None,
+def gap_report(framework: Framework, rows: list[sqlite3.Row], groups: dict[str, str], as_of: date | None = None,
                sentences_of: SentencesOf | None = None) -> GapReport:
     """rows: MappingStore.statement_rows(framework.id), best first within each statement; groups: doc id ->
     rendition group (duplicates.rendition_groups), so one document in three formats counts once;
     sentences_of: the statement's sentences with whose words they are, for the findings beside the claims."""
     as_of = as_of or date.today()
-    by_statement: dict[str, list] = {}
+    by_statement: dict[str, list[sqlite3.Row]] = {}
     for row in rows:
         by_statement.setdefault(row["statement"], []).append(row)
     return GapReport(framework.id, framework.name, as_of.isoformat(), RULE,
@@ -99,7 +102,7 @@ def gap_report(framework: Framework, rows, groups: dict[str, str], as_of: date |
                       for s in framework.statements])
 
 
-def statement_gaps(framework: Framework, statement: Statement, rows: list, groups: dict[str, str],
+def statement_gaps(framework: Framework, statement: Statement, rows: list[sqlite3.Row], groups: dict[str, str],
                    as_of: date, sentences_of: SentencesOf | None = None) -> StatementGaps:
     evidence = distinct_passages(rows)
     kept = {e.passage_id for e in evidence}
@@ -119,7 +122,7 @@ def statement_gaps(framework: Framework, statement: Statement, rows: list, group
                          findings, claims)
 
 
-def distinct_passages(rows: list) -> list[EvidencePassage]:
+def distinct_passages(rows: list[sqlite3.Row]) -> list[EvidencePassage]:
     items = [(r["doc_id"], r["text"]) for r in rows]
     result = []
     for position, others in first_copies(items, DUPLICATE_CONTAINMENT):
@@ -130,7 +133,7 @@ def distinct_passages(rows: list) -> list[EvidencePassage]:
     return result
 
 
-def rate(passages: int, documents: int, corroborated: bool, outcomes: bool, stale: bool) -> str:
+def rate(passages: int, documents: int, corroborated: bool, outcomes: bool, stale: bool) -> Rating:
     if passages == 0 or (not corroborated and stale):
         return "red"
     if passages >= GREEN_PASSAGES and documents >= GREEN_DOCUMENTS and corroborated and outcomes and not stale:
@@ -138,8 +141,8 @@ def rate(passages: int, documents: int, corroborated: bool, outcomes: bool, stal
     return "amber"
 
 
-def gap_notes(framework: Framework, evidence, documents: int, present: list[str], corroborated: bool,
-              latest: str | None, stale: bool, as_of: date) -> list[str]:
+def gap_notes(framework: Framework, evidence: list[EvidencePassage], documents: int, present: list[str],
+              corroborated: bool, latest: str | None, stale: bool, as_of: date) -> list[str]:
     if not evidence:
         return ["no evidence mapped to this statement"]
     names = {c.id: c.name for c in framework.categories}

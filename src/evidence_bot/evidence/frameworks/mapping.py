@@ -12,16 +12,24 @@ A statement's probability for a passage comes from the fitted mapping model
 Its category comes from who is speaking (source_category)."""
 
 import re
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from evidence_bot.evidence.frameworks.framework import Framework
 from evidence_bot.evidence.frameworks.mapping_model import MappingModel, MappingModelError
 from evidence_bot.models import DocumentMeta, Passage
 from evidence_bot.text.facts import STATISTIC
 from evidence_bot.text.units import passage_units, unit_id
+
+if TYPE_CHECKING:  # chromadb loads only when vectors are needed
+    from evidence_bot.store.vectors import VectorStore
+
+Embed = Callable[[list[str]], list[list[float]]]  # texts -> their vectors (Embedder.embed)
 
 FEATURES = ("meaning", "meaning_gap", "learned", "learned_gap", "sentence_meaning", "sentence_meaning_gap",
             "sentence_learned", "sentence_learned_gap", "terms", "heading_names", "heading_meaning_gap",
@@ -52,7 +60,7 @@ class Assignment:
 
 
 @lru_cache(maxsize=4096)
-def term_pattern(term: str) -> re.Pattern:
+def term_pattern(term: str) -> re.Pattern[str]:
     """Whole words; a short all-capitals acronym matches only in capitals ('OT', not 'ot')."""
     flags = 0 if term.isupper() and len(term) <= 4 else re.IGNORECASE
     return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}(?![A-Za-z0-9])", flags)
@@ -78,12 +86,12 @@ def names(heading: str, name: str) -> bool:
     return bool(words) and all(w[:6] in lowered for w in words)
 
 
-def normalised(matrix) -> np.ndarray:
+def normalised(matrix: ArrayLike) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float32)
-    return matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-12)
+    return cast(np.ndarray, matrix / np.maximum(np.linalg.norm(matrix, axis=-1, keepdims=True), 1e-12))
 
 
-def unit_matrix(stored: dict, ids: list[str], width: int) -> np.ndarray:
+def unit_matrix(stored: dict[str, list[float]], ids: list[str], width: int) -> np.ndarray:
     """The stored vectors of a passage's sentences, in order (none stored: an empty matrix)."""
     return np.asarray([stored[u] for u in ids if u in stored], dtype=np.float32).reshape(-1, width)
 
@@ -95,7 +103,7 @@ def leaf_heading(passage: Passage) -> str:
 
 def gap(values: np.ndarray) -> np.ndarray:
     """How far each statement is behind the passage's best one (0 for the best)."""
-    return values - values.max()
+    return cast(np.ndarray, values - values.max())
 
 
 @dataclass
@@ -136,7 +144,7 @@ def pair_features(statements: StatementVectors, framework: Framework, text: str,
 
 
 class Mapper:
-    def __init__(self, framework: Framework, embed, model: MappingModel, services: set[str] = frozenset()):
+    def __init__(self, framework: Framework, embed: Embed, model: MappingModel, services: Set[str] = frozenset()):
         if tuple(model.features) != FEATURES:
             raise MappingModelError(f"the mapping model was fitted on other features ({', '.join(model.features)}); "
                                     f"refit it with `make fit-mapping`")
@@ -153,7 +161,8 @@ class Mapper:
         own = self.framework.service
         return not (own and meta.service and meta.service != own and meta.service in self.services)
 
-    def assign_all(self, items: list[tuple[Passage, DocumentMeta, list[float]]], unit_store) -> list[Assignment]:
+    def assign_all(self, items: list[tuple[Passage, DocumentMeta, list[float]]],
+                   unit_store: "VectorStore") -> list[Assignment]:
         """Assignments of the passages this framework applies to; unit_store holds their sentences' vectors."""
         items = [item for item in items if self.applies_to(item[1])]
         units = {p.id: [unit_id(p.id, start) for start, _ in passage_units(p.text, p.kind)] for p, _, _ in items}
@@ -176,7 +185,7 @@ class Mapper:
         category, category_score = self.category(passage, meta, self.category_vectors @ vector)
         return Assignment(passage.id, self.framework.id, chosen, category, round(category_score, 4))
 
-    def category(self, passage: Passage, meta: DocumentMeta, similarities) -> tuple[str, float]:
+    def category(self, passage: Passage, meta: DocumentMeta, similarities: np.ndarray) -> tuple[str, float]:
         """Who is speaking decides the category (CQC's categories are sources of evidence): people, partners,
         leaders and staff when they are reported speaking; figures make outcomes; anything else the council
         describes doing is a process. A framework with other categories is scored on meaning and terms."""
@@ -192,7 +201,7 @@ class Mapper:
         return best
 
 
-def statement_vectors(framework: Framework, embed, model: MappingModel | None) -> StatementVectors:
+def statement_vectors(framework: Framework, embed: Embed, model: MappingModel | None) -> StatementVectors:
     described = normalised(embed([s.description() for s in framework.statements]))
     learned = np.stack([model.statement_vectors.get(f"{framework.id}/{s.id}", described[j]) if model else described[j]
                         for j, s in enumerate(framework.statements)])

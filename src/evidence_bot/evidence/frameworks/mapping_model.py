@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,12 +35,12 @@ class MappingModel:
     relative: float  # ... and at this share of the passage's best statement's or above ...
     max_statements: int  # ... at most this many per passage
     statement_vectors: dict[str, np.ndarray]  # "framework/statement" -> unit vector learned from labels
-    fitted_on: dict
+    fitted_on: dict[str, Any]  # as the file gives it (JSON)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """rows: one row of `features` per statement -> the probability that the passage evidences each."""
         logits = rows @ self.coefficients + self.intercept
-        return 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+        return cast(np.ndarray, 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30))))
 
     def choose(self, statement_ids: list[str], probabilities: np.ndarray) -> list[tuple[str, float]]:
         best = float(probabilities.max(initial=0.0))

@@ -7,12 +7,17 @@ corrections (frameworks/corrections.py) are applied last, every time, so they
 survive re-ingest and refits."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from evidence_bot.evidence.frameworks.corrections import Correction, locate
 from evidence_bot.evidence.frameworks.framework import Framework
-from evidence_bot.evidence.frameworks.mapping import Assignment, Mapper
+from evidence_bot.evidence.frameworks.mapping import Assignment, Embed, Mapper
+from evidence_bot.evidence.frameworks.mapping_model import MappingModel
 from evidence_bot.evidence.frameworks.store import MappingStore
 from evidence_bot.store.catalog import Catalog
+
+if TYPE_CHECKING:  # chromadb loads only when vectors are needed
+    from evidence_bot.store.vectors import VectorStore
 
 BATCH = 2000
 
@@ -24,8 +29,9 @@ class MappingRefresh:
     unplaced: list[str] = field(default_factory=list)  # corrections that name no passage now, one line each
 
 
-def refresh_mapping(catalog: Catalog, store: MappingStore, vectors, unit_vectors, embed,
-                    frameworks: dict[str, Framework], corrections: list[Correction] | None, model) -> MappingRefresh:
+def refresh_mapping(catalog: Catalog, store: MappingStore, vectors: "VectorStore", unit_vectors: "VectorStore",
+                    embed: Embed, frameworks: dict[str, Framework], corrections: list[Correction] | None,
+                    model: MappingModel) -> MappingRefresh:
     """Maps what is not mapped yet, then applies the corrections. corrections None: the file could not be read;
     the stored corrections are left as they are (a typo must not undo them all)."""
     result = MappingRefresh()
@@ -49,7 +55,8 @@ def refresh_mapping(catalog: Catalog, store: MappingStore, vectors, unit_vectors
     return result
 
 
-def map_passages(catalog: Catalog, vectors, unit_vectors, mapper: Mapper, ids: list[str]) -> list[Assignment]:
+def map_passages(catalog: Catalog, vectors: "VectorStore", unit_vectors: "VectorStore", mapper: Mapper,
+                 ids: list[str]) -> list[Assignment]:
     assignments = []
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]

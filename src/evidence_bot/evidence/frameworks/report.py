@@ -4,20 +4,23 @@ import csv
 import html
 import io
 import json
+from typing import Literal
 
 from evidence_bot.evidence.frameworks.findings import DIFFERS_FROM_FINDING, UNSUPPORTED
 from evidence_bot.evidence.frameworks.gaps import GapReport, StatementGaps
+from evidence_bot.models import PassageOrigin
 from evidence_bot.text.markdown_text import escaped
 
-FORMATS = ("table", "md", "html", "csv", "json")
+GapsFormat = Literal["table", "md", "html", "csv", "json"]
+FORMATS: tuple[GapsFormat, ...] = ("table", "md", "html", "csv", "json")
 MARK = {"red": "RED", "amber": "AMBER", "green": "GREEN"}
 
 
-def render_gaps(report: GapReport, fmt: str) -> str:
+def render_gaps(report: GapReport, fmt: GapsFormat) -> str:
     return {"table": as_table, "md": as_markdown, "html": as_html, "csv": as_csv, "json": as_json}[fmt](report)
 
 
-def where(passage) -> str:
+def where(passage: PassageOrigin) -> str:
     return ", ".join(filter(None, [passage.title, passage.date, f"page {passage.page}" if passage.page else None]))
 
 

@@ -5,6 +5,7 @@ assignments in the same transaction. A framework's fingerprint is stored too:
 when its file changes, every passage is mapped again."""
 
 import sqlite3
+from collections.abc import Iterator, Set
 from contextlib import contextmanager
 
 from evidence_bot.evidence.frameworks.mapping import Assignment
@@ -39,7 +40,7 @@ class MappingStore:
         row = self.db.execute("SELECT fingerprint FROM framework_versions WHERE framework = ?", (framework,)).fetchone()
         return row[0] if row else None
 
-    def unmapped(self, framework: str, other_services: set[str] = frozenset()) -> list[str]:
+    def unmapped(self, framework: str, other_services: Set[str] = frozenset()) -> list[str]:
         """Passages not mapped to the framework yet, leaving out documents of services it is not for (they never
         are: a children's document is not CQC evidence)."""
         marks = ",".join("?" * len(other_services))
@@ -58,7 +59,7 @@ class MappingStore:
             self.db.execute("INSERT OR REPLACE INTO framework_versions VALUES (?, ?)", (framework, fingerprint))
 
     @contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield

@@ -1,6 +1,8 @@
 """Turn a list of block drafts into a LoadedDocument with offsets into one text."""
 
-from evidence_bot.models import Block, LoadedDocument
+from pathlib import Path
+
+from evidence_bot.models import Block, BlockKind, LoadedDocument
 
 SEPARATOR = "\n\n"
 
@@ -9,14 +11,14 @@ def table_text(header: str, rows: list[str]) -> str:
     return "\n".join([header, *rows])
 
 
-def draft(kind: str, text: str, page: int | None = None, level: int = 0,
+def draft(kind: BlockKind, text: str, page: int | None = None, level: int = 0,
           header: str | None = None, rows: list[str] | None = None) -> Block:
     """A block whose offsets are filled in by assemble()."""
     return Block(kind=kind, text=text, start=0, end=0, page=page, level=level,
                  header=header, rows=list(rows or []))
 
 
-def assemble(path, blocks: list[Block], fmt: str, page_count: int | None = None) -> LoadedDocument:
+def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None = None) -> LoadedDocument:
     parts: list[str] = []
     position = 0
     kept: list[Block] = []

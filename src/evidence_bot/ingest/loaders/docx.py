@@ -82,7 +82,7 @@ def paragraph_block(paragraph: Paragraph, hidden: list[int]) -> Block | None:
 def table_block(table: Table, hidden: list[int]) -> Block | None:
     rows = []
     for row in table.rows:
-        cells = []
+        cells: list[str] = []
         for cell in row.cells:
             text = clean_cell("\n".join(visible_text(p, hidden) for p in cell.paragraphs))
             if not cells or cells[-1] != text:  # merged cells repeat their text

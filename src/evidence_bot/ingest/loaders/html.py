@@ -45,7 +45,7 @@ def load_html(path: Path, warnings: list[str]) -> LoadedDocument:
     return document
 
 
-def page_title(tag) -> str | None:
+def page_title(tag: Tag | None) -> str | None:
     """<title> without the site's name ('Decision - X | Council' -> 'Decision - X')."""
     if tag is None or not tag.get_text(strip=True):
         return None
@@ -53,15 +53,21 @@ def page_title(tag) -> str | None:
     return title or None
 
 
+def attribute(tag: Tag, name: str) -> str:
+    """An attribute's value, "" when the tag has none; bs4 gives a multi-valued one (class) as a list of words."""
+    value = tag.get(name)
+    return value if isinstance(value, str) else " ".join(value or [])
+
+
 def is_hidden(tag: Tag) -> bool:
-    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(tag.get("style") or ""))
+    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(attribute(tag, "style")))
 
 
 def is_noise(tag: Tag) -> bool:
     if tag.name in ("main", "article", "body", "html"):
         return False
-    hints = " ".join([tag.get("id") or "", " ".join(tag.get("class") or []), tag.get("role") or "",
-                      tag.get("aria-label") or ""])
+    hints = " ".join([attribute(tag, "id"), attribute(tag, "class"), attribute(tag, "role"),
+                      attribute(tag, "aria-label")])
     return bool(hints.strip()) and bool(_NOISE_HINT.search(hints))
 
 

@@ -11,6 +11,10 @@ import shutil
 import statistics
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pypdfium2  # no type information: its objects are Any
 
 OCR_DPI = 300  # Tesseract reads body text best at about 300 dpi (its documentation); 200 lost accents and digits
 MIN_PAGE_CHARS = 20  # a page whose text layer holds fewer characters than this is read by OCR
@@ -46,7 +50,7 @@ def tesseract() -> str:
     return found
 
 
-def read_page(document, index: int) -> OcrPage:
+def read_page(document: "pypdfium2.PdfDocument", index: int) -> OcrPage:
     """OCR of page `index` (from 0) of a pypdfium2 PdfDocument."""
     page = document[index]
     height = page.get_height()
@@ -61,12 +65,13 @@ def read_page(document, index: int) -> OcrPage:
 
 def page_lines(tsv: str, page_height: float) -> OcrPage:
     """Tesseract's words (TSV, level 5) gathered into lines, top of the page first."""
-    lines: dict[tuple[int, int, int], list[dict]] = {}
+    lines: dict[tuple[int, int, int], list[dict[str, str]]] = {}
     for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
         if row.get("level") == "5" and (row.get("text") or "").strip() and float(row.get("conf") or -1) >= 0:
             lines.setdefault((int(row["block_num"]), int(row["par_num"]), int(row["line_num"])), []).append(row)
     scale = 72 / OCR_DPI
-    found, confidences = [], []
+    found: list[OcrLine] = []
+    confidences: list[float] = []
     for words in lines.values():
         bottom = max(int(w["top"]) + int(w["height"]) for w in words)
         height = statistics.median(int(w["height"]) for w in words)

@@ -12,15 +12,16 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 from pypdf.errors import PyPdfError
+from pypdf.generic import DictionaryObject
 from tqdm import tqdm
 
 from evidence_bot.errors import IngestError
 from evidence_bot.ingest.loaders.assemble import assemble, draft, table_text
 from evidence_bot.ingest.loaders.ocr import MAX_OCR_PAGES, MIN_PAGE_CHARS, OcrUnavailable, read_page, tesseract
 from evidence_bot.ingest.loaders.pdf_tables import Cells, find_tables, unwrap_cells
-from evidence_bot.models import Block, LoadedDocument, PagesRead
+from evidence_bot.models import Block, BlockKind, LoadedDocument, PagesRead
 from evidence_bot.text.cleaning import collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
 from evidence_bot.tuning import PDF_MIN_TEXT_CHARS
 
@@ -125,18 +126,18 @@ def read_scans(path: Path, numbers: list[int], pages: list[list[Line]], warnings
     return confidences
 
 
-def page_lines(page, number: int, tables: bool = False) -> list[Line]:
+def page_lines(page: PageObject, number: int, tables: bool = False) -> list[Line]:
     """The page's lines top to bottom; with tables, a table found on it is one Line holding its rows, in its
     place."""
     runs: list[tuple[float, float, float, bool, str]] = []
 
-    def visit(text, cm, tm, font, size):
+    def visit(text: str, cm: list[float], tm: list[float], font: DictionaryObject | None, size: float) -> None:
         if not text or not text.strip("\n"):
             return
         scale = abs(tm[3] * cm[3]) or 1.0
         y = tm[5] * cm[3] + cm[5]
         x = tm[4] * cm[0] + cm[4]
-        name = str((font or {}).get("/BaseFont", ""))
+        name = str(font.get("/BaseFont", "")) if font else ""
         runs.append((round(y, 1), x, round((size or 0) * scale, 1), "bold" in name.lower(), text))
 
     page.extract_text(visitor_text=visit)
@@ -148,14 +149,15 @@ def with_tables(lines: list[Line]) -> list[Line]:
     """The lines, each table among them replaced by one Line holding its rows."""
     if not lines:
         return lines
-    tables = find_tables([(line.y, line.cells) for line in lines], line_spacing(lines))
+    # merge_runs gave every line its cells; one without would have none to place
+    tables = find_tables([(line.y, line.cells or Cells(line.y)) for line in lines], line_spacing(lines))
     for start, end, rows in reversed(tables):
         first = lines[start]
         lines[start:end] = [Line(first.page, first.y, 0.0, False, "", rows)]
     return lines
 
 
-def merge_runs(runs, number: int, cells: bool = False) -> list[Line]:
+def merge_runs(runs: list[tuple[float, float, float, bool, str]], number: int, cells: bool = False) -> list[Line]:
     """Runs on one baseline (within 2pt) form a line, top of the page first; with cells, each line keeps where
     its pieces start, for the tables."""
     lines: list[Line] = []
@@ -165,11 +167,11 @@ def merge_runs(runs, number: int, cells: bool = False) -> list[Line]:
                 lines[-1].text += piece
                 lines[-1].bold = lines[-1].bold and bold
                 lines[-1].size = max(lines[-1].size, size)
-                if cells:
+                if lines[-1].cells is not None:  # with cells, every line has them
                     lines[-1].cells.add(x, piece)
             elif piece.strip():
                 lines.append(Line(number, y, size, bold, piece, cells=Cells(y) if cells else None))
-                if cells:
+                if lines[-1].cells is not None:
                     lines[-1].cells.add(x, piece)
     return [line for line in lines if line.text.strip() and not _PAGE_NUMBER.match(line.text)]
 
@@ -183,7 +185,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     blocks: list[Block] = []
     group: list[Line] = []
 
-    def flush():
+    def flush() -> None:
         if group:
             blocks.append(group_block(group, levels, body, vocabulary))
             group.clear()
@@ -192,7 +194,7 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     for line in lines:
         if line.table is not None:
             flush()
-            add_table(blocks, line, previous, vocabulary)
+            add_table(blocks, line, line.table, previous, vocabulary)
         else:
             if previous is None or previous.table is not None or starts_new_block(previous, line, spacing, levels,
                                                                                    body):
@@ -203,14 +205,14 @@ def lines_to_blocks(lines: list[Line]) -> list[Block]:
     return blocks
 
 
-def add_table(blocks: list[Block], line: Line, previous: Line | None, vocabulary: set[str]) -> None:
+def add_table(blocks: list[Block], line: Line, table: list[str], previous: Line | None, vocabulary: set[str]) -> None:
     """A table straight after a table on the page before, with as many columns, is the same table running over
-    the page break: its rows join it (a header repeated on the new page is dropped)."""
-    header, *rows = [unwrap_cells(row, vocabulary) for row in line.table]
+    the page break: its rows join it (a header repeated on the new page is dropped). `table`: the line's rows."""
+    header, *rows = [unwrap_cells(row, vocabulary) for row in table]
     last = blocks[-1] if blocks else None
-    continues = (last is not None and last.kind == "table" and previous is not None and previous.table is not None
-                 and previous.page == line.page - 1 and header.count(" | ") == last.header.count(" | "))
-    if continues:
+    if (last is not None and last.kind == "table" and last.header is not None and previous is not None
+            and previous.table is not None and previous.page == line.page - 1
+            and header.count(" | ") == last.header.count(" | ")):
         new_rows = rows if header == last.header else [header, *rows]
         last.rows.extend(new_rows)
         last.text = table_text(last.header, last.rows)
@@ -218,7 +220,7 @@ def add_table(blocks: list[Block], line: Line, previous: Line | None, vocabulary
     blocks.append(draft("table", table_text(header, rows), line.page, header=header, rows=rows))
 
 
-def starts_new_block(previous: Line, line: Line, spacing: float, levels: dict, body: float) -> bool:
+def starts_new_block(previous: Line, line: Line, spacing: float, levels: dict[float, int], body: float) -> bool:
     if line.page != previous.page:
         # a paragraph running over a page break continues unless it had ended
         return is_heading(line, levels, body) or previous.text.rstrip().endswith((".", ":", "?", "!"))
@@ -229,17 +231,17 @@ def starts_new_block(previous: Line, line: Line, spacing: float, levels: dict, b
     return (previous.y - line.y) > spacing * 1.4
 
 
-def group_block(group: list[Line], levels: dict, body: float, vocabulary: set[str]) -> Block:
+def group_block(group: list[Line], levels: dict[float, int], body: float, vocabulary: set[str]) -> Block:
     text = collapse_spaces(strip_markup(unwrap_lines([line.text for line in group], vocabulary)))
     first = group[0]
     if is_heading(first, levels, body):
         return draft("heading", text, first.page, level=levels.get(first.size, max(levels.values(), default=1)))
-    kind = "list_item" if _LIST_ITEM.match(first.text) else "paragraph"
+    kind: BlockKind = "list_item" if _LIST_ITEM.match(first.text) else "paragraph"
     return draft(kind, text, first.page)
 
 
 def body_size(lines: list[Line]) -> float:
-    weights = Counter()
+    weights: Counter[float] = Counter()
     for line in lines:
         weights[line.size] += len(line.text)
     return weights.most_common(1)[0][0] if weights else 0.0
@@ -258,7 +260,7 @@ def heading_levels(lines: list[Line], body: float) -> dict[float, int]:
     return levels
 
 
-def is_heading(line: Line, levels: dict, body: float) -> bool:
+def is_heading(line: Line, levels: dict[float, int], body: float) -> bool:
     text = line.text.strip()
     if len(text) > 120 or text.endswith((".", ",", ";")):
         return False

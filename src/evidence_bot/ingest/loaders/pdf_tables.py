@@ -9,6 +9,7 @@ the next page)."""
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from evidence_bot.text.cleaning import clean_cell
 from evidence_bot.tuning import (
@@ -33,7 +34,7 @@ class Cells:
     """One line's pieces of text, each with where it starts (x, points), left to right."""
 
     y: float
-    pieces: list[list] = field(default_factory=list)  # [x, text]
+    pieces: list[list[Any]] = field(default_factory=list)  # [x, text]: a mutable pair of float and str
 
     def add(self, x: float, text: str) -> None:
         """A piece starting where the last one did, or blank, joins it (a space drawn before a cell's text)."""
@@ -73,7 +74,7 @@ def table_at(lines: list[tuple[float, Cells]], start: int, free: int,
     padded = is_padded(lines, start, columns, spacing)
     first = header_top(lines, start, free, columns, spacing, padded)
     for line in range(start - 1, first - 1, -1):  # the header's lines above, bottom up
-        for column, text in placed_line(lines, line, columns, spacing):
+        for column, text in placed_line(lines, line, columns, spacing) or []:  # header_top placed each of them
             rows[0][column] = f"{text}{WRAP}{rows[0][column]}".strip(WRAP)
     while end < len(lines):
         cells = placed_line(lines, end, columns, spacing)
@@ -136,17 +137,20 @@ def placed_line(lines: list[tuple[float, Cells]], at: int, columns: list[float],
     `widest_gap` line spacings below the line before it, or with text that starts outside the columns."""
     if at < 0 or at >= len(lines) or (at > 0 and gap_above(lines, at) > widest_gap * spacing):
         return None
-    placed = [(column_of(x, columns), text) for x, text in lines[at][1].filled()]
-    if not placed or any(column is None for column, _ in placed):
-        return None
-    return placed
+    placed: list[tuple[int, str]] = []
+    for x, text in lines[at][1].filled():
+        column = column_of(x, columns)
+        if column is None:
+            return None
+        placed.append((column, text))
+    return placed or None
 
 
 def row_follows(lines: list[tuple[float, Cells]], at: int, columns: list[float], spacing: float) -> bool:
     """Whether a row of the table comes at line `at`, after any more lines of a wrapped first cell."""
     while (cells := placed_line(lines, at, columns, spacing)) and len(cells) == 1 and cells[0][0] == 0:
         at += 1
-    return bool(cells) and len(cells) >= PDF_TABLE_MIN_COLUMNS
+    return bool(cells and len(cells) >= PDF_TABLE_MIN_COLUMNS)
 
 
 def is_table(rows: list[list[str]], columns: list[float]) -> bool:
@@ -175,7 +179,7 @@ def unwrap_cells(row: str, vocabulary: set[str]) -> str:
     joined = pieces[0]
     for piece in pieces[1:]:
         left, right = _LAST_WORD.search(joined), _FIRST_WORD.match(piece)
-        broken = bool(left and right) and is_broken_word(left.group(0), right.group(0), vocabulary)
+        broken = left is not None and right is not None and is_broken_word(left.group(0), right.group(0), vocabulary)
         joined += piece if broken or joined.endswith("-") else f" {piece}"
     return joined
 

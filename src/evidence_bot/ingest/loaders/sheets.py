@@ -13,6 +13,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_bot.errors import IngestError
 from evidence_bot.ingest.loaders.archive import ZIP_DAMAGE, check_archive
@@ -36,6 +37,11 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[\$([^-\]]*)[^\]]*\]|\[[^\]]*\]|([0#?][0#?,.]*)|(.)')
 _DATE_TOKEN = re.compile(r"yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p", re.IGNORECASE)
 
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is read; it has no type information, so these are Any
+    from openpyxl.cell.cell import Cell
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 
 def load_xlsx(path: Path, warnings: list[str]) -> LoadedDocument:
     from openpyxl import load_workbook
@@ -52,7 +58,7 @@ def load_xlsx(path: Path, warnings: list[str]) -> LoadedDocument:
     return loaded
 
 
-def workbook_blocks(path: Path, workbook, warnings: list[str]) -> list[Block]:
+def workbook_blocks(path: Path, workbook: "Workbook", warnings: list[str]) -> list[Block]:
     blocks: list[Block] = []
     for sheet in workbook.worksheets:
         if sheet.sheet_state != "visible":
@@ -86,7 +92,7 @@ def load_csv(path: Path, warnings: list[str]) -> LoadedDocument:
     return assemble(path, table_blocks(rows) if rows else [], "csv")
 
 
-def sheet_rows(path: Path, sheet, warnings: list[str]) -> list[list[str]]:
+def sheet_rows(path: Path, sheet: "Worksheet", warnings: list[str]) -> list[list[str]]:
     """The sheet's visible filled cells as rows of shown values; columns and rows with nothing left out."""
     hidden_rows = {r for r, dimension in sheet.row_dimensions.items() if dimension.hidden}
     hidden_columns = {c for dimension in sheet.column_dimensions.values() if dimension.hidden
@@ -97,16 +103,17 @@ def sheet_rows(path: Path, sheet, warnings: list[str]) -> list[list[str]]:
     values.update(merged_values(sheet, values))
     left_out = {key for key in values if key[0] in hidden_rows or key[1] in hidden_columns}
     if left_out:
-        rows, columns = {r for r, _ in left_out} & hidden_rows, {c for _, c in left_out} & hidden_columns
-        hidden = " and ".join(f"{len(found)} hidden {what}" for found, what in ((rows, "rows"), (columns, "columns"))
-                              if found)
+        rows_out, columns_out = {r for r, _ in left_out} & hidden_rows, {c for _, c in left_out} & hidden_columns
+        hidden = " and ".join(f"{len(found)} hidden {what}" for found, what in ((rows_out, "rows"),
+                                                                               (columns_out, "columns")) if found)
         warnings.append(f"{path}: sheet '{sheet.title}': {hidden} with values left out")
     filled = {key: text for key, text in values.items() if text and key not in left_out}
     columns = sorted({c for _, c in filled})
     if len(columns) > MAX_COLUMNS:
         raise IngestError(path, f"sheet '{sheet.title}' has {len(columns):,} columns with values, over the "
                                 f"{MAX_COLUMNS:,} limit for one table; not read")
-    rows, size = [], 0
+    rows: list[list[str]] = []
+    size = 0
     for r in sorted({r for r, _ in filled}):
         row = [filled.get((r, c), "") for c in columns]
         size += sum(len(cell) + 3 for cell in row)
@@ -117,10 +124,10 @@ def sheet_rows(path: Path, sheet, warnings: list[str]) -> list[list[str]]:
     return rows
 
 
-def merged_values(sheet, values: dict) -> dict:
+def merged_values(sheet: "Worksheet", values: dict[tuple[int, int], str]) -> dict[tuple[int, int], str]:
     """A merged range shows its first cell's value across it: a theme merged down several actions belongs to
     each of them."""
-    spread = {}
+    spread: dict[tuple[int, int], str] = {}
     for merged in sheet.merged_cells.ranges:
         first = values.get((merged.min_row, merged.min_col))
         area = (merged.max_row - merged.min_row + 1) * (merged.max_col - merged.min_col + 1)
@@ -167,7 +174,7 @@ def is_label(cell: str) -> bool:
     return bool(_YEAR.fullmatch(cell)) or not _NUMBER_LIKE.fullmatch(cell)
 
 
-def shown(cell) -> str:
+def shown(cell: "Cell") -> str:
     """A cell's value as the sheet shows it."""
     value = cell.value
     if isinstance(value, bool):
@@ -200,7 +207,7 @@ def number_shown(value: float, number_format: str) -> str:
     return f"{'-' if number < 0 and rounded else ''}{prefix}{digits}{suffix}".strip()
 
 
-def format_piece(match: re.Match) -> tuple[str, str]:
+def format_piece(match: re.Match[str]) -> tuple[str, str]:
     """One piece of a number format: ("number", its placeholders) or ("text", what it shows)."""
     quoted, escaped, currency, digits, other = match.groups()
     if digits is not None:
@@ -211,7 +218,7 @@ def format_piece(match: re.Match) -> tuple[str, str]:
     return "text", text
 
 
-def date_shown(value, number_format: str) -> str:
+def date_shown(value: datetime.datetime | datetime.date | datetime.time, number_format: str) -> str:
     """A date or time by its Excel format ('d mmm yyyy' is '3 Mar 2026'); the built-in short date as UK dates."""
     if isinstance(value, datetime.time):
         value = datetime.datetime.combine(datetime.date(1900, 1, 1), value)

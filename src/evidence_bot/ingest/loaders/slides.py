@@ -1,7 +1,9 @@
 """PowerPoint decks (PPTX, through python-pptx): each slide's title a heading, its text boxes, tables and speaker
 notes in reading order, the slide number as the page. Hidden slides are left out, with a warning."""
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_bot.errors import IngestError
 from evidence_bot.ingest.loaders.archive import ZIP_DAMAGE, check_archive
@@ -11,6 +13,10 @@ from evidence_bot.text.cleaning import clean_cell, collapse_spaces, strip_markup
 
 A_TEXT = frozenset({"{http://schemas.openxmlformats.org/drawingml/2006/main}t"})
 NOTES_LABEL = "Speaker notes"
+
+if TYPE_CHECKING:  # python-pptx is imported when a deck is read
+    from pptx.shapes.base import BaseShape
+    from pptx.slide import Slide
 
 
 def load_pptx(path: Path, warnings: list[str]) -> LoadedDocument:
@@ -36,7 +42,7 @@ def load_pptx(path: Path, warnings: list[str]) -> LoadedDocument:
     return loaded
 
 
-def slide_blocks(slide, number: int) -> list[Block]:
+def slide_blocks(slide: "Slide", number: int) -> list[Block]:
     """The title (or "Slide n") as a heading, then every shape top to bottom, left to right, then the notes."""
     title_shape = slide.shapes.title
     title = clean_cell(title_shape.text_frame.text) if title_shape is not None and title_shape.has_text_frame else ""
@@ -53,25 +59,30 @@ def slide_blocks(slide, number: int) -> list[Block]:
     return blocks
 
 
-def reading_order(shapes) -> list:
+def reading_order(shapes: Iterable["BaseShape"]) -> list["BaseShape"]:
     return sorted(shapes, key=lambda s: ((s.top or 0) // 100_000, s.left or 0))  # rows of about 0.1 inch
 
 
-def shape_blocks(shape, number: int) -> list[Block]:
+def shape_blocks(shape: "BaseShape", number: int) -> list[Block]:
     from pptx.enum.shapes import MSO_SHAPE_TYPE
+    from pptx.shapes.autoshape import Shape
+    from pptx.shapes.graphfrm import GraphicFrame
+    from pptx.shapes.group import GroupShape
 
-    if shape.shape_type == MSO_SHAPE_TYPE.GROUP:  # its shapes in their own reading order
+    # python-pptx's classes: only a group is of type GROUP, only a graphic frame holds a table, only a Shape (<p:sp>)
+    # has a text frame
+    if shape.shape_type == MSO_SHAPE_TYPE.GROUP and isinstance(shape, GroupShape):  # its shapes in their own order
         return [block for inner in reading_order(shape.shapes) for block in shape_blocks(inner, number)]
-    if getattr(shape, "has_table", False) and shape.has_table:
+    if isinstance(shape, GraphicFrame) and shape.has_table:
         rows = [" | ".join(clean_cell(cell.text) for cell in row.cells) for row in shape.table.rows]
         table = table_from_rows(rows)
         if table:
             table.page = number
             return [table]
         return []
-    if not shape.has_text_frame:
+    if not isinstance(shape, Shape) or not shape.has_text_frame:
         return []
-    blocks = []
+    blocks: list[Block] = []
     for paragraph in shape.text_frame.paragraphs:
         text = collapse_spaces(strip_markup(paragraph.text.replace("\v", " ")))  # \v: a line break
         if text:

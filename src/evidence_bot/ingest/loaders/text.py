@@ -2,6 +2,7 @@
 
 import re
 from pathlib import Path
+from typing import cast
 
 from charset_normalizer import from_bytes
 
@@ -41,7 +42,7 @@ def load_text(path: Path, warnings: list[str]) -> LoadedDocument:
         for chunk in re.split(r"\n[ \t\u00a0]*\n", page):
             new = text_blocks(chunk.split("\n"), page_no, vocabulary)
             if continues_table(blocks, new):
-                extend_table(blocks[-1], [new[0].header, *new[0].rows])
+                extend_table(blocks[-1], [cast(str, new[0].header), *new[0].rows])  # a table: it has its header
             else:
                 blocks.extend(new)
     return assemble(path, blocks, "text", page_count=len(pages) if len(pages) > 1 else None)
@@ -58,7 +59,7 @@ def text_blocks(lines: list[str], page: int | None, vocabulary: set[str]) -> lis
     paragraph: list[str] = []
     width = max(len(line) for line in lines)  # the wrap width, if the text was wrapped
 
-    def flush():
+    def flush() -> None:
         if paragraph:
             text = strip_markup(unwrap_lines(paragraph, vocabulary))
             blocks.append(draft("paragraph", collapse_spaces(text), page))
@@ -121,9 +122,10 @@ def continues_table(blocks: list[Block], new: list[Block]) -> bool:
     """Rows of one table separated by blank lines belong to the table above them."""
     if len(new) != 1 or new[0].kind != "table" or not blocks or blocks[-1].kind != "table":
         return False
-    return new[0].header.count(" | ") == blocks[-1].header.count(" | ")
+    above, below = blocks[-1].header, new[0].header  # set on every table block (table_block)
+    return above is not None and below is not None and below.count(" | ") == above.count(" | ")
 
 
 def extend_table(table: Block, rows: list[str]) -> None:
     table.rows.extend(rows)
-    table.text = table_text(table.header, table.rows)
+    table.text = table_text(cast(str, table.header), table.rows)  # a table block: its header is set
