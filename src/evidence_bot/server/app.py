@@ -17,8 +17,9 @@ from evidence_bot.governance.access import TokenStore
 from evidence_bot.governance.audit import AuditLog
 from evidence_bot.governance.feedback import FeedbackStore
 from evidence_bot.ingest.uploads import UploadError
-from evidence_bot.server import api, health, openai_compat, page
+from evidence_bot.server import health, openai_compat, page
 from evidence_bot.server.rate_limit import RateLimit
+from evidence_bot.server.routes import ROUTERS
 from evidence_bot.server.runtime import Runtime
 from evidence_bot.service import EvidenceBot
 from evidence_bot.store.index_lock import IndexBusyError
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None, bot: EvidenceBot | None = None)
     app.state.runtime = runtime
     app.add_middleware(HeaderLimit, max_bytes=bot.settings.max_header_bytes)
     add_error_handlers(app)
-    for module in (api, openai_compat, health, page):
-        app.include_router(module.router)
+    for router in [*ROUTERS, openai_compat.router, health.router, page.router]:
+        app.include_router(router)
     page.mount_assets(app, bot.settings)
     return app
 
