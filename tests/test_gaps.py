@@ -152,3 +152,13 @@ def test_a_claim_is_set_against_the_independent_sentences_close_to_it():
     assert check(claim, [far]).status == UNSUPPORTED and check(claim, []).status == UNSUPPORTED
     findings, claims = side_by_side([claim, same, far])
     assert findings == [same.quote] and [c.claim for c in claims] == [claim.quote]
+
+
+def test_a_quoted_finding_is_cut_at_a_word_break_and_never_longer_than_its_limit():
+    from evidence_bot.evidence.frameworks.findings import short
+
+    assert short("Waits fell.") == "Waits fell."
+    assert short("The inspectors found that people waited too long for their assessments", 40) == \
+        "The inspectors found that people waited…"
+    unbroken = "x" * 200  # an address or a code with no space in it
+    assert short(unbroken, 90) == "x" * 90 + "…"

@@ -70,6 +70,26 @@ def test_a_deck_reads_titles_text_tables_and_notes_by_slide_and_leaves_hidden_sl
     assert document.page_count == 4
 
 
+def test_a_shape_python_pptx_cannot_name_is_still_read(tmp_path):
+    """A <p:sp> with no geometry that is not a text box has no shape type in python-pptx (it raises): its text is
+    read all the same, not the whole deck refused."""
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])
+    shape = slide.shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(1), Inches(1), Inches(4), Inches(1))
+    shape.text_frame.text = "Reviews completed on time rose to 71%."
+    geometry = shape._element.spPr.prstGeom
+    geometry.getparent().remove(geometry)
+    with pytest.raises(NotImplementedError):
+        _ = shape.shape_type  # the case: python-pptx cannot name it
+    deck.save(tmp_path / "odd.pptx")
+    document, _ = loaded(tmp_path / "odd.pptx")
+    assert "Reviews completed on time rose to 71%." in document.text
+
+
 @pytest.mark.parametrize("value, number_format, shown", [
     (0.425, "0%", "43%"), (0.4256, "0.0%", "42.6%"), (1234.5, "£#,##0.00", "£1,234.50"), (-50, "£#,##0", "-£50"),
     (1234567, "#,##0", "1,234,567"), (0.1 + 0.2, "General", "0.3"), (17, "General", "17"), (3.14159, "0.00", "3.14"),

@@ -194,4 +194,8 @@ def flags(findings: list[Quote], claims: list[ClaimCheck]) -> list[str]:
 
 
 def short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
+    """The text cut at the last word break within the limit (mid-word when it has none), marked with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + "…"

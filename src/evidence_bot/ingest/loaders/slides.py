@@ -64,14 +64,14 @@ def reading_order(shapes: Iterable["BaseShape"]) -> list["BaseShape"]:
 
 
 def shape_blocks(shape: "BaseShape", number: int) -> list[Block]:
-    from pptx.enum.shapes import MSO_SHAPE_TYPE
     from pptx.shapes.autoshape import Shape
     from pptx.shapes.graphfrm import GraphicFrame
     from pptx.shapes.group import GroupShape
 
-    # python-pptx's classes: only a group is of type GROUP, only a graphic frame holds a table, only a Shape (<p:sp>)
-    # has a text frame
-    if shape.shape_type == MSO_SHAPE_TYPE.GROUP and isinstance(shape, GroupShape):  # its shapes in their own order
+    # python-pptx's classes: a group is a GroupShape, only a graphic frame holds a table, only a Shape (<p:sp>) has
+    # a text frame. Never shape.shape_type: it raises for a <p:sp> with no geometry that is not a text box, which
+    # PowerPoint itself opens and shows.
+    if isinstance(shape, GroupShape):  # its shapes in their own order
         return [block for inner in reading_order(shape.shapes) for block in shape_blocks(inner, number)]
     if isinstance(shape, GraphicFrame) and shape.has_table:
         rows = [" | ".join(clean_cell(cell.text) for cell in row.cells) for row in shape.table.rows]
