@@ -78,7 +78,7 @@ def document_of(groups: dict[str, str]) -> Callable[[dict], str | None]:
 
 def assign(questions: list[dict], folds: int, group_of: Callable[[dict], str | None] = council_of) -> dict[str, int]:
     """Set each question's `fold` (1..folds); returns each group's fold."""
-    sizes = Counter(group_of(q) for q in questions if group_of(q))
+    sizes = Counter(group for q in questions if (group := group_of(q)))
     load, fold_of = [0] * folds, {}
     for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
         fold_of[group] = min(range(folds), key=lambda f: (load[f], f))

@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import psutil
@@ -61,11 +62,12 @@ def ingest_and_latency(corpus: Path, questions: list[str], scratch: Path) -> tup
     pr = peer.ingest(corpus)
     theirs = {"documents": pr.documents, "chunks": pr.chunks, "seconds": round(pr.seconds, 1),
               "kb_per_s": round(pr.kilobytes / pr.seconds, 1), "chunks_per_s": round(pr.chunks / pr.seconds, 1)}
-    bot.reader().ask("warm up: load the model and open the stores before timing")
+    reader = bot.reader()
+    reader.ask("warm up: load the model and open the stores before timing")
     bot.embedder.clear_query_cache()
     latency = {"stages_ms": stage_breakdown(bot, questions),  # first: every question embedded afresh
-               "ours_ask": percentiles(timed(bot.ask, questions, bot.embedder.clear_query_cache)),
-               "ours_search": percentiles(timed(bot.search, questions)),
+               "ours_ask": percentiles(timed(reader.ask, questions, bot.embedder.clear_query_cache)),
+               "ours_search": percentiles(timed(reader.search, questions)),
                "peer_search": percentiles(timed(lambda q: peer.search(q, 4), questions))}
     return {"kilobytes": round(kilobytes, 1), "ours": ours, "peer": theirs,
             "ratio_kb_per_s": round(ours["kb_per_s"] / theirs["kb_per_s"], 2), "latency": latency}, bot
@@ -100,7 +102,8 @@ def embedding_backends(source: EvidenceBot, questions_path: Path, corpus: Path, 
     passages = [p for row in source.catalog.documents() for p in source.catalog.doc_passages(row["doc_id"])]
     samples = {"passages": [p.embed_text for p in passages][:320],
                "sentences": [t for p in passages for _, t in passage_units(p.text, p.kind)][:640]}
-    reference, figures = {}, {}
+    reference: dict[str, np.ndarray] = {}
+    figures: dict[str, dict[str, Any]] = {}
     for backend in BACKENDS:
         embedder = Embedder(source.embedder.model_path, backend, scratch / "models")
         started = time.perf_counter()
@@ -132,7 +135,7 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     rng = random.Random(seed)
     stored = source.unit_vectors.collection.get(include=["embeddings"])
     vector_of = dict(zip(stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)))
-    vector_by_text = {}
+    vector_by_text: dict[str, np.ndarray] = {}
     for row in source.catalog.documents():
         for passage in source.catalog.doc_passages(row["doc_id"]):
             if passage.kind == "prose":  # sentences: joined again, they split where they did
@@ -145,15 +148,16 @@ def synthetic_index(source: EvidenceBot, size: int, folder: Path, seed: int = 7)
     per_doc = 50
     for first in range(0, size, per_doc):
         doc_id = f"synthetic{first // per_doc:05d}"
-        doc_passages, unit_rows = [], []
+        doc_passages: list[Passage] = []
+        unit_rows: list[tuple[str, np.ndarray, list[tuple[str, np.ndarray]]]] = []
         for seq in range(min(per_doc, size - first)):
             picks = rng.sample(unit_texts, 3)
             text = " ".join(picks)
             pid = f"{doc_id}:{seq}"
             doc_passages.append(Passage(pid, doc_id, seq, text, text, None, None, None, 0, len(text), "prose", 0))
             units = passage_units(text, "prose")
-            mean = np.mean([vector_by_text[pick] for pick in picks], axis=0)
-            mean = mean / np.linalg.norm(mean)
+            summed = np.mean([vector_by_text[pick] for pick in picks], axis=0)
+            mean: np.ndarray = summed / np.linalg.norm(summed)
             # Stored under the ids the answerer looks up (the unit's offset); a sentence split differently in its
             # new company gets the passage's vector, never a missing one (which would be embedded per question).
             unit_rows.append((pid, mean, [(unit_id(pid, at), vector_by_text.get(unit, mean)) for at, unit in units]))
@@ -189,9 +193,10 @@ def scale(source: EvidenceBot, sizes: list[int], questions_path: Path, scratch: 
 def measure_index(folder: Path, questions: list[str]) -> dict:
     """In this process: ask every question over the index (after one warm-up) and report as one JSON line."""
     bot = EvidenceBot(Settings(index_dir=folder))
-    bot.reader().ask("warm up: load the model and open the stores before timing")
+    reader = bot.reader()
+    reader.ask("warm up: load the model and open the stores before timing")
     stages = stage_breakdown(bot, questions)
-    seconds = timed(bot.ask, questions, bot.embedder.clear_query_cache)  # every question embedded afresh
+    seconds = timed(reader.ask, questions, bot.embedder.clear_query_cache)  # every question embedded afresh
     return {**percentiles(seconds), "stages_ms": stages, "rss_mb": round(psutil.Process().memory_info().rss / 2**20)}
 
 
@@ -300,7 +305,7 @@ def folder_ingest(source_pages: Path, scratch: Path, documents: int = 1000, seed
     while second.poll() is None:
         memory.append(round(watched.memory_info().rss / 2**20))
         time.sleep(0.5)
-    summary = second.stdout.read().strip().splitlines()[-1]
+    summary = (second.stdout.read() if second.stdout else "").strip().splitlines()[-1]
     third = max(1, len(memory) // 3)
     return {"documents": documents, "interrupted_at_documents": interrupted_at,
             "first_run_seconds": round(first_seconds, 1), "second_run": summary,

@@ -17,6 +17,7 @@ import sys
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from evidence_bot.config import Settings
 from evidence_bot.evaluation import mapping_fit as fit
@@ -113,7 +114,7 @@ def main() -> None:
     base = fit.base_vectors(frameworks, bot.embedder.embed)
     scored = fit.held_out(frameworks, base, passages)
     rule = fit.best_rule(frameworks, scored)
-    report = {"date": date.today().isoformat(), "train": [str(labels) for labels, _ in train_sets],
+    report: dict[str, Any] = {"date": date.today().isoformat(), "train": [str(labels) for labels, _ in train_sets],
               "passages": len(passages),
               "councils": len({p.group for p in passages}), "rule": list(rule),
               "held_out": scores_against(frameworks, scored, rule),

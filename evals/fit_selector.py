@@ -42,7 +42,7 @@ SHIPPED = ROOT / "src/evidence_bot/data/selector-v1.json"
 RESULTS = ROOT / "evals/results"
 
 
-def collect(name: str, questions_path: Path, corpus: Path, log) -> list[Labelled]:
+def collect(name: str, questions_path: Path, corpus: Path, log) -> tuple[list[Labelled], EvidenceBot]:
     questions = load_questions(questions_path)
     folds = {json.loads(line)["id"]: json.loads(line).get("fold")
              for line in questions_path.read_text(encoding="utf-8").splitlines() if line.strip()}

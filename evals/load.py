@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"  # loopback only, by design
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     if not values:
         return float("nan")
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
@@ -104,7 +104,8 @@ async def mixed_client(client, token, questions, targets, seed, deadline, record
 
     rng = random.Random(seed)
     headers = {"Authorization": f"Bearer {token}"}
-    kinds, weights = zip(*MIX)
+    kinds = [kind for kind, _ in MIX]
+    weights = [float(weight) for _, weight in MIX]
     while time.monotonic() < deadline:
         kind = rng.choices(kinds, weights)[0]
         started = time.perf_counter()
@@ -208,7 +209,7 @@ def start_server(index: Path, port: int, query_cache: int, workers: int = 1,
         except httpx.HTTPError:
             pass
         if server.poll() is not None:
-            raise SystemExit(f"the server stopped: {server.stderr.read()}")
+            raise SystemExit(f"the server stopped: {server.stderr.read() if server.stderr else ''}")
         time.sleep(0.5)
     server.kill()
     raise SystemExit("the server was not ready within 120 s")
@@ -217,7 +218,8 @@ def start_server(index: Path, port: int, query_cache: int, workers: int = 1,
 def stop_server(server: subprocess.Popen) -> None:
     server.terminate()
     server.wait(timeout=30)
-    server.stderr.close()
+    if server.stderr:
+        server.stderr.close()
 
 
 def ensure_index(corpus: Path, index: Path, extra_env: dict | None = None) -> None:

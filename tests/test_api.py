@@ -197,10 +197,12 @@ def test_page_uses_the_council_name_escaped_and_only_local_assets(sample_bot, em
         assert "Fernleigh &lt;Borough&gt; &amp; Co" in page.text and "<Borough>" not in page.text
         assert "default-src 'self'" in page.headers["content-security-policy"]
         css = c.get("/static/app.css")
-        script = c.get("/static/chat.js")
-        assert css.status_code == script.status_code == c.get("/static/govuk-frontend.min.js").status_code == 200
+        scripts = [c.get(f"/static/{name}.js") for name in ("chat", "chat/turn", "chat/viewer", "chat/filters",
+                                                             "chat/feedback", "chat/text", "dom", "auth", "format")]
+        assert css.status_code == c.get("/static/govuk-frontend.min.js").status_code == 200
+        assert [s.status_code for s in scripts] == [200] * len(scripts)
         assert "GDS Transport" not in css.text  # the GOV.UK typeface is for GOV.UK only
-        for text in (page.text, css.text, script.text):
+        for text in (page.text, css.text, *(s.text for s in scripts)):
             assert not re.search(r"(src|href)=[\"']?(https?:)?//", text), "an asset fetched from elsewhere"
 
 

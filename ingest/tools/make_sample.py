@@ -79,7 +79,7 @@ def self_assessment() -> None:
     document.add_heading("Theme 4: Leadership", level=1)
     document.add_paragraph("Our Principal Social Worker leads a quarterly practice audit. The last audit found "
                            "82% of case files met the practice standard.")
-    document.save(SAMPLE / "asc-self-assessment-2024.docx")
+    document.save(str(SAMPLE / "asc-self-assessment-2024.docx"))
 
 
 # Not in git: the set-up writes them (make_sample.py --generated).

@@ -121,7 +121,7 @@ class Library:
                overrides_from: str = "--access on the command line", lock: AbstractContextManager[Any] | None = None,
                staged: dict[Path, Path] | None = None) -> IngestReport:
         """One ingest at a time per index: another one running raises IndexBusyError before anything is written.
-        Each access change is audited under actor (default: the viewer this bot serves, else the OS user) as it
+        Each access change is audited under actor (default: the viewer this library acts as, else the OS user) as it
         is applied, not after the run: a crash or Ctrl-C later in the run cannot lose its event.
         lock: the server's reader lock, held only for each store read and write (see ingestor); staged: Ingestor."""
         _ = self.bot.mapping_model  # loaded now: a broken mapping model file is refused before anything is written

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from evidence_bot.answer import ABSTENTION, pieces, resolve_followup
 from evidence_bot.answer.extractive import read_depth
@@ -15,9 +14,6 @@ from evidence_bot.evidence.views import EvidenceViews
 from evidence_bot.governance.personal_data import personal_data_kinds, redacted, refusal
 from evidence_bot.models import Answer, Filters, SearchHit
 from evidence_bot.stages import stage
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass

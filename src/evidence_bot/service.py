@@ -44,6 +44,14 @@ class EvidenceBot:
         if embedder is not None:  # share one loaded model between several indexes
             self.embedder = embedder
 
+    def load(self) -> None:
+        """Load now every part a request may read (the model, stores, frameworks, mapping model, answerer; the
+        language model's client in the llm mode), so that none is loaded during a request, under the server's
+        lock, and a broken one stops the service at its start rather than failing requests (server warm-up)."""
+        for part in ("embedder", "vectors", "unit_vectors", "statistics", "retriever", "answerer", "frameworks",
+                     "mapping", "mapping_model", *(["generative"] if self.settings.answerer == "llm" else [])):
+            getattr(self, part)
+
     def reader(self, viewer: Viewer | None = None) -> Reader:
         """The read side for this viewer (None: everything, as for the CLI or a local single user): every read is
         limited to the documents they may see, in the store query itself (Filters.access), before anything is

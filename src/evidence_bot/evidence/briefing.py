@@ -76,7 +76,7 @@ class Briefing:
 
 
 class BriefingEvidence(Protocol):
-    """What a briefing reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
+    """What a briefing reads, for one viewer: a Reader (reader.py) is one."""
     @property
     def settings(self) -> "Settings": ...
     @property

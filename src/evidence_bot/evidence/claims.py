@@ -83,7 +83,7 @@ def checkable_sentences(passage: Passage) -> list[tuple[int, str]]:
 
 
 class ClaimEvidence(Protocol):
-    """What the claim checker reads, for one viewer: EvidenceBot (scoped by for_viewer) is one."""
+    """What the claim checker reads, for one viewer: a Reader (reader.py) is one."""
     @property
     def catalog(self) -> "Catalog": ...
     @property

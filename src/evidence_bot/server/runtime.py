@@ -115,6 +115,7 @@ class Runtime:
         return self.bot.settings.require_authentication or self.tokens.ever_issued()
 
     def warm_up(self) -> None:
-        """Load the model before the first request instead of during it."""
+        """Load everything a request reads before the first request instead of during it (EvidenceBot.load)."""
         with self.lock:
+            self.bot.load()
             self.bot.embedder.embed_query("warm up")
