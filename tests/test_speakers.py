@@ -119,6 +119,21 @@ def test_a_council_quotation_stays_the_councils_even_when_it_praises_the_verdict
     assert passage_sources(numbered, COUNCIL) == [INSPECTOR, COUNCIL]
 
 
+def test_a_councillor_with_a_long_title_introduces_a_quotation_that_stays_the_councils():
+    """In the news: the councillor's title runs to eight words, and the quotation opens in the next paragraph."""
+    from evidence_bot.text.speakers import passage_sources
+
+    story = ["Concerns were also raised about staffing pressures and reliance on agency staff.",
+             "Councillor Lisa Hinton, Cumberland Council's Executive Member for Adult Social Care, said:",
+             "“We welcome the CQC findings and are proud of the progress our teams have made.",
+             "The assessment highlights the strengths of our services.”",
+             "The council was rated requires improvement by CQC."]
+    assert passage_sources(story, PRESS, about_inspection=True) == [INSPECTOR, COUNCIL, COUNCIL, COUNCIL, INSPECTOR]
+    # a heading ending in a colon introduces no speaker: a quoted verdict under it is still the inspector's
+    assert passage_sources(["Reaction:", "“Inspectors praised the council's leadership.”"], PRESS,
+                           about_inspection=True) == [PRESS, INSPECTOR]
+
+
 def test_a_list_of_scores_after_its_introduction_is_the_inspectors():
     from evidence_bot.text.speakers import passage_sources
 

@@ -9,7 +9,8 @@ itself, so every quoted passage says whose words it holds. The rule, in order:
 2. In the news or in minutes, a sentence that reports the council speaking ("the council said", "a council
    spokesperson", "Cllr Patel said", "the director of adult social care said") is the council's.
 3. A sentence without a cue of its own continues the speaker before it when it sits inside that speaker's
-   open quotation, is an item of the list they introduced ("Other findings included:", "received the following
+   open quotation, opens the quotation they introduced ("Cllr Hinton, Executive Member for Adult Social Care,
+   said:" then "“We welcome the findings…"), is an item of the list they introduced ("Other findings included:", "received the following
    scores:"), starts "It said…", "They found…", or names a person the passage introduced as an inspector
    ("Lead inspector Matt Reed said…", then "…, Mr Reed said."). A passage is read after the sentences of the
    document's passage before it, where such a quotation or list may begin (passage_sources, `before`).
@@ -52,7 +53,9 @@ INSPECTOR_CUES = re.compile(
     rf"report\b", re.I)
 COUNCIL_CUES = re.compile(
     r"\b(?:the|a) (?:council|local authority)(?:'s)? (?:said|says|spokesperson|spokesman|spokeswoman|statement)\b|"
-    r"\b(?:Cllr|Councillor)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?,?\s+(?:\w+\s+){0,6}?(?:said|says|added)\b|"
+    # a councillor with a title of any length ("Cllr Lisa Hinton, Cumberland Council's Executive Member for Adult
+    # Social Care, said:")
+    r"\b(?:Cllr|Councillor)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?(?:,[^.,]{1,90},)?\s+(?:\w+\s+){0,6}?(?:said|says|added)\b|"
     r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
     # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
     r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
@@ -203,6 +206,8 @@ def continued(sentence: str, previous_source: str, last_cued: str | None, quote_
         return previous_source
     if introduction and is_list_item(sentence):
         return introduction
+    if introduction in (INSPECTOR, COUNCIL) and _OPENS_QUOTE.match(sentence):  # 'Cllr Hinton said:' then “We…”
+        return introduction
     if last_cued and _PRONOUN_REPORTS.search(sentence):
         return last_cued
     return None
@@ -224,6 +229,7 @@ def is_list_item(sentence: str) -> bool:
 
 
 _PARAGRAPH_QUOTE = re.compile(r'\s*"(?=\w)')
+_OPENS_QUOTE = re.compile(r'\s*[“"](?=\w)')
 _INTRODUCED_QUOTE = re.compile(r'[:,]\s+"(?=\w)')
 
 
