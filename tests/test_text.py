@@ -61,3 +61,12 @@ def test_a_long_conversation_keeps_the_question_and_only_what_fits():
     assert resolve_followup("And its RAG rating?", ["How many wait for DoLS?"], max_chars=40) == "And its RAG rating?"
     assert resolve_followup("And its RAG rating?", ["How many wait for DoLS?"], max_chars=43) == (
         "How many wait for DoLS? And its RAG rating?")
+
+
+def test_a_rating_is_found_in_each_of_its_grammatical_forms():
+    from evidence_bot.text.facts import RATING
+
+    for sentence in ('CQC has rated the services as "requiring improvement".', "Services require improvement.",
+                     "The council requires improvement to be good.", "Leadership was judged outstanding."):
+        assert RATING.search(sentence), sentence
+    assert not RATING.search("The improvement plan requires funding.")

@@ -10,10 +10,11 @@ itself, so every quoted passage says whose words it holds. The rule, in order:
    spokesperson", "Cllr Patel said", "the director of adult social care said") is the council's.
 3. A sentence without a cue of its own continues the speaker before it when it sits inside that speaker's
    open quotation, opens the quotation they introduced ("Cllr Hinton, Executive Member for Adult Social Care,
-   said:" then "“We welcome the findings…"), is an item of the list they introduced ("Other findings included:", "received the following
-   scores:"), starts "It said…", "They found…", or names a person the passage introduced as an inspector
-   ("Lead inspector Matt Reed said…", then "…, Mr Reed said."). A passage is read after the sentences of the
-   document's passage before it, where such a quotation or list may begin (passage_sources, `before`).
+   said:" then "“We welcome the findings…"), is an item of the list they introduced ("Other findings
+   included:", "received the following scores:"), starts "It said…", "They found…", or names a person the
+   passage introduced as an inspector ("Lead inspector Matt Reed said…", then "…, Mr Reed said."). A passage is
+   read after the sentences of the document's passage before it, where such a quotation or list may begin
+   (passage_sources, `before`).
 4. In the news, in minutes and in a council's own story about an inspection, a sentence with a verdict (a
    score, a rating, a judgement, praise or concern) reports the inspector's, unless the council is speaking.
 5. Otherwise the document's own source, from sources.yaml: a publisher naming CQC or Ofsted, or the type
