@@ -360,3 +360,22 @@ def test_the_hand_set_answerer_quotes_a_list_after_its_introduction():
     items = [Unit(0, 40, "- recruit six social workers"), Unit(0, 80, "- cut waits to 28 days"), Unit(0, 120, "Next.")]
     assert [u.text for u in with_list_items([intro], [intro, *items])] == [
         "The council will do the following:", "- recruit six social workers", "- cut waits to 28 days"]
+
+
+def test_the_sentence_after_the_answer_is_added_unless_it_is_a_section_heading():
+    from evidence_bot.answer.composing import select
+    from evidence_bot.answer.features import Candidate
+
+    def run(*texts: str) -> list[Candidate]:
+        items, previous = [], None
+        for at, text in enumerate(texts):
+            previous = Candidate(0, at, text, f"p@{at}", previous, "inspector", 0.9 if at == 0 else 0.1)
+            items.append(previous)
+        return items
+
+    score = run("2 - Evidence shows some shortfalls", "What people expect", "People were supported well.")
+    assert [c.text for c in select(score, score[0], 3, 0.9)] == ["2 - Evidence shows some shortfalls"]
+    prose = run("Waits fell to 12 weeks.", "The backlog halved.")
+    assert [c.text for c in select(prose, prose[0], 3, 0.9)] == ["Waits fell to 12 weeks.", "The backlog halved."]
+    figure = run("The overall rating was requires improvement", "Overall rating for York: 39%")
+    assert len(select(figure, figure[0], 3, 0.9)) == 2  # a heading-like line that states a figure says more

@@ -6,9 +6,10 @@ from typing import Protocol, TypeVar
 
 from evidence_bot.answer.attribution import lead_in, text_source, unit_sources
 from evidence_bot.answer.constraints import mentions
-from evidence_bot.answer.features import Candidate, context_of, names_share
+from evidence_bot.answer.features import Candidate, context_of, form_features, names_share
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, Citation, SearchHit
+from evidence_bot.text.facts import DATE, FIGURE, RATING
 from evidence_bot.text.speakers import document_source, is_list_item
 from evidence_bot.text.units import passage_units
 
@@ -37,7 +38,8 @@ def select(items: list[Candidate], best: Candidate, limit: int, share: float,
     """The best candidate and the next ones nearly as probable, from the same source, without repeats, holding
     the reference codes the question names that the best holds ("Who owns action A2?" is not answered by A3's
     row too), then the sentence after the best one if there is room (an answer often runs on into it:
-    docs/selection.md); in document order, the best one's passage first."""
+    docs/selection.md) unless it is a heading, which starts another section rather than saying more; in document
+    order, the best one's passage first."""
     ranked = sorted(items, key=lambda c: c.probability, reverse=True)
     chosen = [best]
     held = [code for code in asked_codes if mentions(code, best.text.lower())]
@@ -48,9 +50,21 @@ def select(items: list[Candidate], best: Candidate, limit: int, share: float,
                 and all(mentions(code, item.text.lower()) for code in held):
             chosen.append(item)
     following = next((c for c in items if c.previous is best), None)
-    if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source:
+    if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source \
+            and not is_heading(following):
         chosen.append(following)
     return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
+
+
+def is_heading(item: Candidate) -> bool:
+    """A section heading: a short line without end punctuation, mostly in capitals (features.form_features), that
+    states nothing (no figure, date or rating: "What people expect", not "Overall rating: 39%") and is not an
+    item of the list the line before it introduced. Never a table row."""
+    if "\n" in item.text or form_features(item.text, False)["heading"] != 1.0:
+        return False
+    if FIGURE.search(item.text) or DATE.search(item.text) or RATING.search(item.text):
+        return False
+    return not (item.previous is not None and item.previous.text.rstrip().endswith(":"))
 
 
 def with_missing_kind(chosen: list[Candidate], best: Candidate, profile: QuestionProfile) -> list[Candidate]:
