@@ -379,3 +379,10 @@ def test_the_sentence_after_the_answer_is_added_unless_it_is_a_section_heading()
     assert [c.text for c in select(prose, prose[0], 3, 0.9)] == ["Waits fell to 12 weeks.", "The backlog halved."]
     figure = run("The overall rating was requires improvement", "Overall rating for York: 39%")
     assert len(select(figure, figure[0], 3, 0.9)) == 2  # a heading-like line that states a figure says more
+
+
+def test_a_newsletter_sign_up_line_is_site_furniture():
+    from evidence_bot.answer.features import form_features
+
+    assert form_features("You'll receive weekly summaries about Kent Council every week.", False)["furniture"] == 1.0
+    assert form_features("People will receive a letter confirming their assessment.", False)["furniture"] == 0.0
