@@ -237,3 +237,19 @@ def test_docx_bounds_cover_every_xml_part(tmp_path, monkeypatch):
     bulky = write_bulky_docx(tmp_path / "footer.docx", 12 * 2**20, part="word/footer1.xml")  # a short body beside it
     expect_error(bulky, "characters of text")
 
+
+
+def test_a_document_cut_off_mid_sentence_has_its_last_sentence_marked(tmp_path):
+    """A page saved in part ends mid-word: its last sentence is marked "…", so a quote of it shows it is cut.
+    A complete ending, a date line, a short line of its own and a list item are left as they are."""
+    from evidence_bot.ingest.loaders import load_document
+
+    cut = "Findings\n\nPeople were mostly positive about the staff. People told us about the benefit of th"
+    cases = {"cut.txt": (cut, "benefit of th…"),
+             "whole.txt": ("Findings\n\nPeople told us about the benefit of the service.", "of the service."),
+             "dated.txt": ("Decision\n\nDate of Decision: January 21, 2026", "January 21, 2026"),
+             "short.txt": ("News\n\nPeople were pleased.\n\nJoin the discussion", "Join the discussion"),
+             "listed.txt": ("Actions\n\nWe will:\n\n- improve the support offered to unpaid carers", "unpaid carers")}
+    for name, (text, ending) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert load_document(tmp_path / name, []).text.endswith(ending), name

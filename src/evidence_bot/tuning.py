@@ -17,6 +17,9 @@ import hashlib
 # far below the width of the paragraphs around them.
 OWN_LINE_SHARE = 0.7
 PDF_MIN_TEXT_CHARS = 20  # a PDF page with less text than this has no text layer worth keeping
+# A document's last paragraph of at least this many words that stops on a lower-case word or a comma
+# was cut off and is marked "…" (loaders/assemble.py); shorter, it is a line of its own ("Join the discussion").
+MIN_CUT_WORDS = 4  # heuristic
 PDF_COLUMN_TOLERANCE = 3.0  # points: text starting this close to a column's left edge is in that column
 PDF_TABLE_MIN_COLUMNS = 2
 PDF_TABLE_MIN_ROWS = 2  # a header and a row

@@ -1,10 +1,17 @@
 """Turn a list of block drafts into a LoadedDocument with offsets into one text."""
 
+import re
 from pathlib import Path
 
 from evidence_bot.models import Block, BlockKind, LoadedDocument
+from evidence_bot.tuning import MIN_CUT_WORDS
 
 SEPARATOR = "\n\n"
+CUT_MARK = "…"
+# A document whose last paragraph stops on a lower-case word or a comma was cut off (a page saved in
+# part, an export that stopped): its last sentence is marked, so a quote of it shows it is incomplete. A figure
+# ends a date line ("Date of Decision: January 21, 2026") as often as it ends a cut sentence, so it marks nothing.
+_ENDS_MID_SENTENCE = re.compile(r"[a-z,]$")
 
 
 def table_text(header: str, rows: list[str]) -> str:
@@ -19,12 +26,13 @@ def draft(kind: BlockKind, text: str, page: int | None = None, level: int = 0,
 
 
 def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None = None) -> LoadedDocument:
+    blocks = [block for block in blocks if block.text.strip()]
+    if blocks and ends_mid_sentence(blocks[-1]):
+        blocks[-1].text = blocks[-1].text.rstrip() + CUT_MARK
     parts: list[str] = []
     position = 0
     kept: list[Block] = []
     for block in blocks:
-        if not block.text.strip():
-            continue
         if parts:
             parts.append(SEPARATOR)
             position += len(SEPARATOR)
@@ -33,6 +41,12 @@ def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None =
         position = block.end
         kept.append(block)
     return LoadedDocument(path=str(path), text="".join(parts), blocks=kept, format=fmt, page_count=page_count)
+
+
+def ends_mid_sentence(block: Block) -> bool:
+    text = block.text.rstrip()
+    return block.kind == "paragraph" and len(text.split()) >= MIN_CUT_WORDS \
+        and bool(_ENDS_MID_SENTENCE.search(text))
 
 
 def table_from_rows(rows: list[str]) -> Block | None:
