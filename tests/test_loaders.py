@@ -253,3 +253,22 @@ def test_a_document_cut_off_mid_sentence_has_its_last_sentence_marked(tmp_path):
     for name, (text, ending) in cases.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         assert load_document(tmp_path / name, []).text.endswith(ending), name
+
+
+def test_text_wrapped_to_a_ragged_width_is_joined_where_a_line_stops_mid_sentence(tmp_path):
+    """Minutes copied from a web page, wrapped at about forty characters with no indent: a line ending on "of",
+    "been" or "&", or followed by a lower-case line, runs on, in a paragraph and in a list item alike."""
+    from evidence_bot.ingest.loaders import load_document
+
+    (tmp_path / "minutes.txt").write_text(
+        "The Strategic Director for Social Care &\nEducation presented the report.\nThe points to note were:\n"
+        "- The Local Authority rating had been\n‘Requires improvement’.\n- Leicester’s scoring was only\n"
+        "marginally below the threshold for a rating of\n‘Good’.\n- Scrutiny input played a vital role.\n",
+        encoding="utf-8")
+    blocks = [(b.kind, b.text) for b in load_document(tmp_path / "minutes.txt", []).blocks]
+    assert blocks == [
+        ("paragraph", "The Strategic Director for Social Care & Education presented the report."),
+        ("paragraph", "The points to note were:"),
+        ("list_item", "- The Local Authority rating had been ‘Requires improvement’."),
+        ("list_item", "- Leicester’s scoring was only marginally below the threshold for a rating of ‘Good’."),
+        ("list_item", "- Scrutiny input played a vital role.")]

@@ -15,6 +15,10 @@ from evidence_bot.tuning import OWN_LINE_SHARE
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)])\s+")
 _RULE_ROW = re.compile(r"^[\s\-|:=+]+$")
+# A line ending on one of these words or marks stops mid-sentence: no sentence or heading ends on "of", "been",
+# "the" or "&", so the next line continues it however short the line is (text wrapped to a ragged width).
+_UNFINISHED = re.compile(r"(?:\b(?:a|an|the|of|to|for|and|or|but|with|by|from|into|as|been|be|was|were|is|are|had|"
+                         r"has|have|any|which|that|whose|than|its|their|our|this|these)|[&,])$", re.IGNORECASE)
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
@@ -75,7 +79,7 @@ def text_blocks(lines: list[str], page: int | None, vocabulary: set[str]) -> lis
         elif _LIST_ITEM.match(line):
             flush()
             blocks.append(draft("list_item", collapse_spaces(strip_markup(line.strip())), page))
-        elif blocks and blocks[-1].kind == "list_item" and not paragraph and line[:1].isspace():
+        elif blocks and blocks[-1].kind == "list_item" and not paragraph and continues_item(blocks[-1].text, line):
             blocks[-1].text = collapse_spaces(blocks[-1].text + " " + strip_markup(line))  # wrapped item
         else:
             if paragraph and not wrapped(paragraph[-1], line, width):
@@ -92,9 +96,15 @@ def wrapped(line: str, following: str, width: int) -> bool:
     have fitted on the line, the test text reflow tools use. Text taken from a PDF was wrapped by the width of
     proportional glyphs, not of characters, so only a line clearly shorter than the widest counts as its own."""
     next_word = following.split()[0] if following.split() else ""
-    if line.endswith("-") or following[:1].islower():
+    if line.endswith("-") or following[:1].islower() or _UNFINISHED.search(line):
         return True
     return len(line) > OWN_LINE_SHARE * width or len(line) + 1 + len(next_word) > width
+
+
+def continues_item(item: str, line: str) -> bool:
+    """A list item's next line, not a bullet itself, continues it when indented, when it starts in lower case, or
+    when the item stopped mid-sentence ("- The rating had been" / "‘Requires improvement’.")."""
+    return line[:1].isspace() or line[:1].islower() or bool(_UNFINISHED.search(item.rstrip()))
 
 
 def is_table(lines: list[str]) -> bool:
