@@ -386,3 +386,15 @@ def test_a_newsletter_sign_up_line_is_site_furniture():
 
     assert form_features("You'll receive weekly summaries about Kent Council every week.", False)["furniture"] == 1.0
     assert form_features("People will receive a letter confirming their assessment.", False)["furniture"] == 0.0
+
+
+def test_a_list_item_after_the_first_is_still_added_and_ordinary_summaries_are_not_furniture():
+    from evidence_bot.answer.composing import select
+    from evidence_bot.answer.features import Candidate, form_features
+
+    previous, items = None, []
+    for at, text in enumerate(["Strengths identified by inspectors:", "Strong leadership", "Effective Co-production"]):
+        previous = Candidate(0, at, text, f"p@{at}", previous, "inspector", 0.9 if at == 1 else 0.1)
+        items.append(previous)
+    assert [c.text for c in select(items, items[1], 3, 0.9)] == ["Strong leadership", "Effective Co-production"]
+    assert form_features("Managers receive weekly summaries of waiting lists.", False)["furniture"] == 0.0

@@ -272,3 +272,26 @@ def test_text_wrapped_to_a_ragged_width_is_joined_where_a_line_stops_mid_sentenc
         ("list_item", "- The Local Authority rating had been ‘Requires improvement’."),
         ("list_item", "- Leicester’s scoring was only marginally below the threshold for a rating of ‘Good’."),
         ("list_item", "- Scrutiny input played a vital role.")]
+
+
+@pytest.mark.parametrize("last, marked", [
+    ("People told us about the benefit of th", True), ("The assessment team looked at how services work and", True),
+    ("The meeting ended at 7.45 pm", False), ("For more information visit www.cumberland.gov.uk", False),
+    ("Jane Smith, Director of Adult Social Services", False),
+    ("Thanks go to everyone who took part in the review", False),
+])
+def test_only_a_last_paragraph_stopping_on_a_fragment_or_a_word_no_sentence_ends_on_is_marked_cut(last, marked):
+    from evidence_bot.ingest.loaders.assemble import ends_mid_sentence
+    from evidence_bot.models import Block
+
+    earlier = "People told us about the service. The review covered everyone who took part and their care."
+    assert ends_mid_sentence(Block(kind="paragraph", text=last, start=0, end=0), earlier) == marked
+
+
+def test_labels_and_a_closing_comma_are_not_joined_to_the_next_line(tmp_path):
+    from evidence_bot.ingest.loaders import load_document
+
+    (tmp_path / "labels.txt").write_text("Appendix A\nAdult Social Care Improvement Action Plan\n\n"
+                                         "- See Appendix A\nThe committee noted the report.\n", encoding="utf-8")
+    texts = [b.text for b in load_document(tmp_path / "labels.txt", []).blocks]
+    assert "Appendix A" in texts and "- See Appendix A" in texts and "The committee noted the report." in texts

@@ -187,3 +187,20 @@ def test_a_quotation_ends_with_its_paragraph_and_a_new_one_opens_fresh():
     "The Leader queried what steps are being taken to ensure services of this standard continue."])
 def test_a_member_speaking_in_minutes_about_an_inspection_is_not_the_inspector(sentence):
     assert sentence_source(sentence, COMMITTEE, about_inspection=True) == COUNCIL
+
+
+@pytest.mark.parametrize("sentence, source", [
+    ("Asked by Councillor Jones, chair of the health scrutiny panel, Mr Reed said the waits were a concern.", PRESS),
+    ("Councillor Lisa Hinton (Executive Member for Adult Social Care) said the findings were fair.", COUNCIL),
+    ("Councillor Sean O’Brien said the rating was fair.", COUNCIL),
+    ("Cllr Lisa Hinton, Executive Member for Adults, Health and Wellbeing, said the findings were fair.", COUNCIL),
+])
+def test_a_councillor_speaking_is_the_council_and_one_named_in_passing_is_not(sentence, source):
+    assert sentence_source(sentence, PRESS) == source
+
+
+def test_only_a_named_speakers_said_colon_hands_them_the_quotation_that_follows():
+    from evidence_bot.text.speakers import passage_sources
+
+    reaction = ["Reaction to the CQC rating:", "“We are proud of our staff and the care they give every day."]
+    assert passage_sources(reaction, PRESS, about_inspection=True)[1] != INSPECTOR

@@ -70,3 +70,9 @@ def test_a_rating_is_found_in_each_of_its_grammatical_forms():
                      "The council requires improvement to be good.", "Leadership was judged outstanding."):
         assert RATING.search(sentence), sentence
     assert not RATING.search("The improvement plan requires funding.")
+
+
+def test_requiring_improvement_is_a_rating_only_as_a_judgement():
+    from evidence_bot.text.facts import RATING
+
+    assert not RATING.search("The action plan sets out 12 areas requiring improvement.")

@@ -64,7 +64,22 @@ def is_heading(item: Candidate) -> bool:
         return False
     if FIGURE.search(item.text) or DATE.search(item.text) or RATING.search(item.text):
         return False
-    return not (item.previous is not None and item.previous.text.rstrip().endswith(":"))
+    return not in_a_list(item)
+
+
+def in_a_list(item: Candidate, reach: int = 20) -> bool:
+    """Whether the short lines just before this one (up to `reach` of them) lead back to a line ending in a colon:
+    "Strengths identified:", then "Strong leadership", "Effective co-production"."""
+    previous = item.previous
+    for _ in range(reach):
+        if previous is None:
+            return False
+        if previous.text.rstrip().endswith(":"):
+            return True
+        if not is_list_item(previous.text):
+            return False
+        previous = previous.previous
+    return False
 
 
 def with_missing_kind(chosen: list[Candidate], best: Candidate, profile: QuestionProfile) -> list[Candidate]:

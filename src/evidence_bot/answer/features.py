@@ -77,7 +77,8 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did
                    r"must|might|shall)\b|\b[a-z]{3,}(?:ed|ing|es|s)\b", re.IGNORECASE)
 _FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|subscribe|newsletter|breadcrumb|"
                         r"back to top|related content|accessibility statement|privacy notice|follow us|"
-                        r"javascript|menu|you['’]ll receive|weekly summar(?:y|ies)|email alerts)\b", re.IGNORECASE)
+                        r"javascript|menu|you['’]ll receive (?:weekly|daily|regular) (?:summar\w*|updates|e-?mails?)|"
+                        r"sign up for (?:e-?mail )?alerts)\b", re.IGNORECASE)
 _END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
 
 

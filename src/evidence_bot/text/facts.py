@@ -47,8 +47,10 @@ DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
 SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
-RATING = re.compile(r"\b(?:outstanding|good|requir(?:es?|ing) improvement|inadequate|excellent|poor|red|amber|green)\b",
-                    re.I)
+# "requiring improvement" is a rating only after "as" ('rated as "requiring improvement"'): "12 areas requiring
+# improvement" is not one.
+RATING = re.compile(r"\b(?:outstanding|good|requires?\s+improvement|inadequate|excellent|poor|red|amber|green)\b|"
+                    r"(?:(?<=\bas )|(?<=\bas ['\"‘“]))requiring\s+improvement\b", re.I)
 PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
 NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
              "and", "has", "have", "can", "tell", "apart", "i", "january", "february", "march", "april", "may", "june",

@@ -56,7 +56,8 @@ COUNCIL_CUES = re.compile(
     r"\b(?:the|a) (?:council|local authority)(?:'s)? (?:said|says|spokesperson|spokesman|spokeswoman|statement)\b|"
     # a councillor with a title of any length ("Cllr Lisa Hinton, Cumberland Council's Executive Member for Adult
     # Social Care, said:")
-    r"\b(?:Cllr|Councillor)\s+[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?(?:,[^.,]{1,90},)?\s+(?:\w+\s+){0,6}?(?:said|says|added)\b|"
+    r"\b(?:Cllr|Councillor)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:,?\s+(?:\w+\s+){0,6}?|"
+    r"(?:,[^.]{1,120}?,|\s*\([^)]{1,120}\))\s*(?:also\s+|today\s+)?)(?:said|says|added)\b|"
     r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
     # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
     r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
@@ -175,20 +176,21 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
                       same_line: list[bool] | None = None) -> list[str]:
     sources: list[str] = []
     inspectors: set[str] = set()
-    last_cued, quote_open, introduction, in_item = None, False, None, False
+    last_cued, quote_open, introduction, in_item, speech = None, False, None, False, None
     for i, sentence in enumerate(sentences):
         rest_of_item = in_item and bool(same_line and same_line[i])  # "1. Found this. And this." on one line
         cued = cued_source(sentence, document)
         source = cued or named_inspector(sentence, inspectors)
         if source is None and sources:
             source = sources[-1] if rest_of_item else continued(sentence, sources[-1], last_cued, quote_open,
-                                                                 introduction)
+                                                                 introduction, speech)
         source = source or verdict_source(sentence, document, about_inspection) or document
         if source == INSPECTOR:
             inspectors |= set(_NAMED_INSPECTOR.findall(sentence))
         if source != document or cued:
             last_cued = source
         quote_open = still_quoting(sentence, quote_open)
+        speech = source if cued and _SAYS_COLON.search(sentence) else None  # "…, said:" opens a quotation next
         if sentence.rstrip().endswith(":"):
             introduction, in_item = source, False
         elif is_list_item(sentence):
@@ -200,15 +202,16 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
 
 
 def continued(sentence: str, previous_source: str, last_cued: str | None, quote_open: bool,
-              introduction: str | None) -> str | None:
+              introduction: str | None, speech: str | None = None) -> str | None:
     """Rule 3: the speaker this uncued sentence continues, if any. introduction: the source of the sentence
-    ending in a colon that the list items since then follow."""
+    ending in a colon that the list items since then follow; speech: the speaker the sentence before names as
+    saying what follows ("Cllr Hinton, …, said:"), whose quotation this one may open."""
     if quote_open:
         return previous_source
     if introduction and is_list_item(sentence):
         return introduction
-    if introduction in (INSPECTOR, COUNCIL) and _OPENS_QUOTE.match(sentence):  # 'Cllr Hinton said:' then “We…”
-        return introduction
+    if speech and _OPENS_QUOTE.match(sentence):  # 'Cllr Hinton said:' then “We…”
+        return speech
     if last_cued and _PRONOUN_REPORTS.search(sentence):
         return last_cued
     return None
@@ -230,7 +233,8 @@ def is_list_item(sentence: str) -> bool:
 
 
 _PARAGRAPH_QUOTE = re.compile(r'\s*"(?=\w)')
-_OPENS_QUOTE = re.compile(r'\s*[“"](?=\w)')
+_OPENS_QUOTE = re.compile(r'\s*[“"‘](?=\w)')
+_SAYS_COLON = re.compile(r"\b(?:said|says|added|stated|commented)\s*:\s*$", re.IGNORECASE)
 _INTRODUCED_QUOTE = re.compile(r'[:,]\s+"(?=\w)')
 
 

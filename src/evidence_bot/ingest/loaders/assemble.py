@@ -8,10 +8,15 @@ from evidence_bot.tuning import MIN_CUT_WORDS
 
 SEPARATOR = "\n\n"
 CUT_MARK = "…"
-# A document whose last paragraph stops on a lower-case word or a comma was cut off (a page saved in
-# part, an export that stopped): its last sentence is marked, so a quote of it shows it is incomplete. A figure
-# ends a date line ("Date of Decision: January 21, 2026") as often as it ends a cut sentence, so it marks nothing.
-_ENDS_MID_SENTENCE = re.compile(r"[a-z,]$")
+# A document whose last paragraph stops on a word fragment was cut off (a page saved in part, an export that
+# stopped): its last sentence is marked, so a quote of it shows it is incomplete. The last word must be a plain
+# lower-case word, not a time, an address or a name ("The meeting ended at 7.45 pm", "visit www.x.gov.uk",
+# "Director of Adult Social Services" end a complete document), and one the rest of the document does not use as
+# a word of its own, or a word no sentence ends on ("th", "invo", "organisatio"; "of", "the", "which").
+_LAST_WORD = re.compile(r"(?<![\w./@:-])([a-z]+)$")
+_NEVER_LAST = frozenset("a an the of to for and or but with by from into as been be was were is are had has have "
+                        "any which that whose than its their our this these in on at also about through including "
+                        "such".split())
 
 
 def table_text(header: str, rows: list[str]) -> str:
@@ -27,7 +32,7 @@ def draft(kind: BlockKind, text: str, page: int | None = None, level: int = 0,
 
 def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None = None) -> LoadedDocument:
     blocks = [block for block in blocks if block.text.strip()]
-    if blocks and ends_mid_sentence(blocks[-1]):
+    if blocks and ends_mid_sentence(blocks[-1], " ".join(block.text for block in blocks[:-1])):
         blocks[-1].text = blocks[-1].text.rstrip() + CUT_MARK
     parts: list[str] = []
     position = 0
@@ -43,10 +48,14 @@ def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None =
     return LoadedDocument(path=str(path), text="".join(parts), blocks=kept, format=fmt, page_count=page_count)
 
 
-def ends_mid_sentence(block: Block) -> bool:
+def ends_mid_sentence(block: Block, earlier_text: str) -> bool:
+    """earlier_text: the document's text before this block, whose words tell a fragment from a word."""
     text = block.text.rstrip()
-    return block.kind == "paragraph" and len(text.split()) >= MIN_CUT_WORDS \
-        and bool(_ENDS_MID_SENTENCE.search(text))
+    last = _LAST_WORD.search(text)
+    if block.kind != "paragraph" or len(text.split()) < MIN_CUT_WORDS or last is None or last[1] in ("am", "pm"):
+        return False
+    words = set(re.findall(r"[a-z]+", (earlier_text + " " + text[:last.start()]).lower()))
+    return last[1] in _NEVER_LAST or last[1] not in words
 
 
 def table_from_rows(rows: list[str]) -> Block | None:

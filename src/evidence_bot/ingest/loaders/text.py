@@ -15,10 +15,11 @@ from evidence_bot.tuning import OWN_LINE_SHARE
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)])\s+")
 _RULE_ROW = re.compile(r"^[\s\-|:=+]+$")
-# A line ending on one of these words or marks stops mid-sentence: no sentence or heading ends on "of", "been",
-# "the" or "&", so the next line continues it however short the line is (text wrapped to a ragged width).
-_UNFINISHED = re.compile(r"(?:\b(?:a|an|the|of|to|for|and|or|but|with|by|from|into|as|been|be|was|were|is|are|had|"
-                         r"has|have|any|which|that|whose|than|its|their|our|this|these)|[&,])$", re.IGNORECASE)
+# A line ending on one of these words (in lower case: "Appendix A" and "Q&A" are labels) or on "&" stops
+# mid-sentence: no sentence or heading ends on "of", "been" or "the", so the next line continues it however short
+# the line is (text wrapped to a ragged width). A comma alone does not: "Dear Councillor Smith," ends a line.
+_UNFINISHED = re.compile(r"(?:(?<![\w/&])(?:a|an|the|of|to|for|and|or|but|with|by|from|into|as|been|be|was|were|"
+                         r"is|are|had|has|have|any|which|that|whose|than|its|their|our|this|these)|(?<=\s)&)$")
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
