@@ -85,7 +85,8 @@ class VectorStore:
     def vectors(self, ids: list[str]) -> dict[str, list[float]]:
         if not ids:
             return {}
-        found = self.collection.get(ids=ids, include=["embeddings"])
+        # Chroma refuses a repeated id; two labels or units may name the same passage
+        found = self.collection.get(ids=list(dict.fromkeys(ids)), include=["embeddings"])
         return dict(zip(found["ids"], cast(list[list[float]], found["embeddings"])))
 
     def count(self) -> int:
