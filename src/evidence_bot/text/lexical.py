@@ -20,6 +20,12 @@ does doing down during each few find further give having here hers him how i if 
 nor now off once only other ours out own please same say show some still tell theirs them through too until up
 us what when where whom why you your yours
 """.split())
+# Words no sentence or heading ends on: a line or document stopping on one stopped mid-sentence (loaders/text.py
+# joins the next line to it; loaders/assemble.py marks a document's last paragraph cut off).
+UNFINISHED_WORDS = frozenset("""
+a an the of to for and or but with by from into as been be was were is are had has have any which that whose than
+its their our this these
+""".split())
 # The verifier's content words (answer/verification.py): also modal hedges ("may", "must") and "less" left out;
 # direction and quantity words stay in, so a sentence saying "all" or "down" where the passage does not has less
 # support. One list for both was measured on evals/verifier.jsonl on 2026-12-02: at the calibrated 0.70, recall

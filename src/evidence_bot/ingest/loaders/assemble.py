@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 from evidence_bot.models import Block, BlockKind, LoadedDocument
+from evidence_bot.text.lexical import UNFINISHED_WORDS
 from evidence_bot.tuning import MIN_CUT_WORDS
 
 SEPARATOR = "\n\n"
@@ -14,9 +15,8 @@ CUT_MARK = "…"
 # "Director of Adult Social Services" end a complete document), and one the rest of the document does not use as
 # a word of its own, or a word no sentence ends on ("th", "invo", "organisatio"; "of", "the", "which").
 _LAST_WORD = re.compile(r"(?<![\w./@:-])([a-z]+)$")
-_NEVER_LAST = frozenset("a an the of to for and or but with by from into as been be was were is are had has have "
-                        "any which that whose than its their our this these in on at also about through including "
-                        "such".split())
+# a cut also stops on a preposition or "also", which a line of wrapped text may end on before a name
+_NEVER_LAST = UNFINISHED_WORDS | frozenset("in on at also about through including such".split())
 
 
 def table_text(header: str, rows: list[str]) -> str:

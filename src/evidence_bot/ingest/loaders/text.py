@@ -11,6 +11,7 @@ from evidence_bot.ingest.loaders.assemble import assemble, draft, table_text
 from evidence_bot.ingest.loaders.headings import heading_level, looks_like_heading, markdown_heading
 from evidence_bot.models import Block, LoadedDocument
 from evidence_bot.text.cleaning import clean_cell, collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
+from evidence_bot.text.lexical import UNFINISHED_WORDS
 from evidence_bot.tuning import OWN_LINE_SHARE
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)]|[a-z][.)])\s+")
@@ -18,8 +19,7 @@ _RULE_ROW = re.compile(r"^[\s\-|:=+]+$")
 # A line ending on one of these words (in lower case: "Appendix A" and "Q&A" are labels) or on "&" stops
 # mid-sentence: no sentence or heading ends on "of", "been" or "the", so the next line continues it however short
 # the line is (text wrapped to a ragged width). A comma alone does not: "Dear Councillor Smith," ends a line.
-_UNFINISHED = re.compile(r"(?:(?<![\w/&])(?:a|an|the|of|to|for|and|or|but|with|by|from|into|as|been|be|was|were|"
-                         r"is|are|had|has|have|any|which|that|whose|than|its|their|our|this|these)|(?<=\s)&)$")
+_UNFINISHED = re.compile(rf"(?:(?<![\w/&])(?:{'|'.join(sorted(UNFINISHED_WORDS))})|(?<=\s)&)$")
 
 
 def decode(path: Path, data: bytes, warnings: list[str]) -> str:
