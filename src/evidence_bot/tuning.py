@@ -55,6 +55,11 @@ DUPLICATE_CONTAINMENT = 0.6
 # same process: the same question could cite different passages after a restart. 500 gave the same results in
 # any order on the Thurrock index (docs/evaluation.md, "Vector search breadth").
 SEARCH_EF = 500
+# Identical vectors (the same sentence in a document's text, Word and PDF copies) come back from Chroma in the
+# order its graph meets them, which differs between processes; results are put in (distance, id) order, and this
+# many more are fetched so that a tie across the last place is settled by id too, not by the graph. Three copies
+# of a sentence are the usual tie; not tuned.
+TIE_MARGIN = 8
 
 # ---- answering (answer/) -----------------------------------------------------------------------------------------
 # The passages candidates come from. Held out, reading 10 instead of 6 gave the wider set a right candidate for

@@ -16,7 +16,7 @@ from chromadb.base_types import InclusionExclusionOperator, LiteralValue, PyVect
 from chromadb.config import Settings as ChromaSettings
 
 from evidence_bot.errors import EvidenceBotError
-from evidence_bot.tuning import SEARCH_EF
+from evidence_bot.tuning import SEARCH_EF, TIE_MARGIN
 
 PASSAGES, UNITS = "passages", "units"  # passage vectors; sentence and table-row vectors (units.py)
 
@@ -93,7 +93,7 @@ class VectorStore:
         return self.collection.count()
 
     def search(self, vector: np.ndarray, limit: int, allowed_docs: list[str] | None) -> list[tuple[str, float]]:
-        """(passage id, cosine similarity), best first."""
+        """(passage id, cosine similarity), best first; equal similarities in id order (tuning.TIE_MARGIN)."""
         if allowed_docs is not None and not allowed_docs:
             return []
         where: Where | None = None
@@ -103,7 +103,8 @@ class VectorStore:
         # No count() first: Chroma returns what there is when asked for more (an empty collection gives none),
         # and counting cost ~3 ms a query.
         query: list[PyVector] = [list(map(float, vector))]
-        result = self.collection.query(query_embeddings=query, n_results=limit,
+        result = self.collection.query(query_embeddings=query, n_results=limit + TIE_MARGIN,
                                        where=where, include=["distances"])
         distances = cast(list[list[float]], result["distances"])  # asked for in include
-        return [(pid, 1.0 - dist) for pid, dist in zip(result["ids"][0], distances[0])]
+        ranked = sorted(zip(distances[0], result["ids"][0]))[:limit]
+        return [(pid, 1.0 - dist) for dist, pid in ranked]
