@@ -61,6 +61,9 @@ def cite(title: str = HOUNSLOW, doc_type: str | None = "inspection_report", date
      'The inspector, as reported in "Cabinet minutes" (3 March 2025):'),
     (cite("Council promises faster assessments", "news", "2025-06-13", "council", "Herts Advertiser"),
      'The council, as reported in "Council promises faster assessments" (Herts Advertiser, 13 June 2025):'),
+    (cite(HOUNSLOW, "inspection_report", "2024-05-17", "framework", "Care Quality Commission"),
+     f'The standard the inspector assesses against, as set out in "{HOUNSLOW}" (Care Quality Commission, '
+     '17 May 2024):'),
 ])
 def test_lead_in_names_whose_words_and_the_document(citation, expected):
     assert lead_in(citation) == expected

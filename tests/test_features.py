@@ -225,8 +225,10 @@ def test_without_inspector_words_it_abstains_and_labels_the_councils_claim():
 
 def test_below_the_threshold_it_abstains_and_a_missing_kind_marks_partial():
     assert decided("How long do people wait?", {COUNCIL_HIT.passage.text: 0.2}, [COUNCIL_HIT]).abstained
-    answer = decided("Who cut waiting times in Fernleigh?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT])
-    assert not answer.abstained and answer.partial  # no name in the sentence
+    answer = decided("When did Fernleigh cut waiting times?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT])
+    assert not answer.abstained and answer.partial  # no date in the sentence
+    # who, answered by a sentence naming no one, is not answered at all (names_nobody)
+    assert decided("Who cut waiting times in Fernleigh?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT]).abstained
     answer = decided("How much were waiting times cut in Fernleigh?", {COUNCIL_HIT.passage.text: 0.9}, [COUNCIL_HIT])
     assert not answer.abstained and not answer.partial  # "by half" is the figure
 
@@ -364,20 +366,12 @@ def test_the_hand_set_answerer_quotes_a_list_after_its_introduction():
 
 def test_the_sentence_after_the_answer_is_added_unless_it_is_a_section_heading():
     from evidence_bot.answer.composing import select
-    from evidence_bot.answer.features import Candidate
 
-    def run(*texts: str) -> list[Candidate]:
-        items, previous = [], None
-        for at, text in enumerate(texts):
-            previous = Candidate(0, at, text, f"p@{at}", previous, "inspector", 0.9 if at == 0 else 0.1)
-            items.append(previous)
-        return items
-
-    score = run("2 - Evidence shows some shortfalls", "What people expect", "People were supported well.")
+    score = linked("2 - Evidence shows some shortfalls", "What people expect", "People were supported well.")
     assert [c.text for c in select(score, score[0], 3, 0.9)] == ["2 - Evidence shows some shortfalls"]
-    prose = run("Waits fell to 12 weeks.", "The backlog halved.")
+    prose = linked("Waits fell to 12 weeks.", "The backlog halved.")
     assert [c.text for c in select(prose, prose[0], 3, 0.9)] == ["Waits fell to 12 weeks.", "The backlog halved."]
-    figure = run("The overall rating was requires improvement", "Overall rating for York: 39%")
+    figure = linked("The overall rating was requires improvement", "Overall rating for York: 39%")
     assert len(select(figure, figure[0], 3, 0.9)) == 2  # a heading-like line that states a figure says more
 
 
@@ -390,11 +384,89 @@ def test_a_newsletter_sign_up_line_is_site_furniture():
 
 def test_a_list_item_after_the_first_is_still_added_and_ordinary_summaries_are_not_furniture():
     from evidence_bot.answer.composing import select
-    from evidence_bot.answer.features import Candidate, form_features
+    from evidence_bot.answer.features import form_features
 
-    previous, items = None, []
-    for at, text in enumerate(["Strengths identified by inspectors:", "Strong leadership", "Effective Co-production"]):
-        previous = Candidate(0, at, text, f"p@{at}", previous, "inspector", 0.9 if at == 1 else 0.1)
-        items.append(previous)
+    items = linked("Strengths identified by inspectors:", "Strong leadership", "Effective Co-production", best=1)
     assert [c.text for c in select(items, items[1], 3, 0.9)] == ["Strong leadership", "Effective Co-production"]
     assert form_features("Managers receive weekly summaries of waiting lists.", False)["furniture"] == 0.0
+
+
+def linked(*texts: str, source: str = "inspector", best: int = 0) -> list:
+    """Candidates of one passage, in order, linked both ways; `best` the most probable."""
+    from evidence_bot.answer.features import Candidate
+
+    items, previous = [], None
+    for at, text in enumerate(texts):
+        item = Candidate(0, at, text, f"p@{at}", previous, source, 0.9 if at == best else 0.1)
+        if previous is not None:
+            previous.following = item
+        items.append(previous := item)
+    return items
+
+
+def test_a_line_that_names_its_section_is_a_heading_whatever_its_capitals():
+    """Sentence-case headings (gov.uk pages), the document's title repeated as a line, and a title-shaped line a
+    passage ends on are headings; a short line stating a figure, a cut-off sentence and a list item are not."""
+    from evidence_bot.answer.composing import is_heading
+
+    title = "Bristol City Council: local authority assessment, Equity in experience and outcomes"
+    page = linked("Bristol City Council: local authority assessment", "Equity in experience and outcomes",
+                  "2 - Evidence shows some shortfalls", "Key findings for this quality statement",
+                  "The local authority had taken steps towards ensuring equity was high on people's agendas.",
+                  "Key findings for this quality statement")
+    assert [is_heading(c, title) for c in page] == [True, True, False, True, False, True]
+    ends = linked("Leaders have maintained and, in some areas, improved practice",
+                  "Staff said they had regular footfall of walk-in enquiries an…", "The service has in place")
+    assert not any(is_heading(c) for c in ends)
+    listed = linked("Strengths identified by inspectors:", "Strong leadership", "Effective co-production")
+    assert not any(is_heading(c) for c in listed)
+
+
+def test_a_heading_chosen_to_lead_gives_way_to_what_it_heads_and_never_joins_an_answer():
+    from evidence_bot.answer.composing import select, under_heading
+    from evidence_bot.answer.question import QuestionProfile
+
+    title = "Bristol City Council: local authority assessment, Equity in experience and outcomes"
+    page = linked("Equity in experience and outcomes", "2 - Evidence shows some shortfalls",
+                  "Key findings for this quality statement", "The local authority had taken steps towards equity.")
+    lead = under_heading(page[0], QuestionProfile.of("What did Bristol get for equity in experience?"), title)
+    assert lead is page[1]
+    assert [c.text for c in select(page, lead, 3, 0.0, titles=[title])] == [
+        "2 - Evidence shows some shortfalls", "The local authority had taken steps towards equity."]
+    chair = linked("Chair: Councillor Smith", "The committee met at 7pm to discuss the annual report.")
+    assert under_heading(chair[0], QuestionProfile.of("Who chaired the committee?")) is chair[0]
+
+
+
+def test_the_frameworks_wording_is_quoted_only_when_the_question_asks_what_is_expected():
+    from evidence_bot.answer.extractive import eligible_candidates
+    from evidence_bot.answer.question import QuestionProfile
+
+    items = [*linked("We support people to manage their health and wellbeing.", source="framework"),
+             *linked("The Gateway team signposted people to community support.", source="inspector"),
+             *linked("Our prevention offer is strong.", source="council")]
+
+    def quoted(question: str) -> list[str]:
+        return [c.source for c in eligible_candidates(QuestionProfile.of(question), items)]
+
+    assert quoted("How does Hertfordshire help people stay healthy?") == ["inspector", "council"]
+    assert quoted("What did CQC find about Hertfordshire's healthier lives work?") == ["inspector"]
+    assert quoted("What do people expect from the council on healthier lives?") == ["framework", "inspector",
+                                                                                   "council"]
+
+
+def test_who_answered_by_no_name_and_a_figure_for_another_period_are_no_answers():
+    from evidence_bot.answer.extractive import counts_another_period, names_nobody
+    from evidence_bot.answer.question import QuestionProfile
+
+    who = QuestionProfile.of("Who is Leicester City Council's Director of Adults and Communities?")
+    assert names_nobody(who, linked("The Strategic Director for Social Care & Education submitted a report."))
+    assert not names_nobody(who, linked("Jon Wilson, Director of Adults and Communities, presented the report."))
+    assert not names_nobody(QuestionProfile.of("How many people were waiting?"), linked("Waits fell."))
+
+    asked = QuestionProfile.of("How many people in Hounslow had waited over 28 days in March 2024?")
+    assert counts_another_period(asked, linked("In March 2023, 291 people had waited over 28 days."))
+    assert not counts_another_period(asked, linked("In March 2024, 180 people had waited over 28 days."))
+    assert not counts_another_period(asked, linked("291 people had waited over 28 days for an assessment."))
+    rating = QuestionProfile.of("What did CQC rate Hounslow in 2024?")
+    assert not counts_another_period(rating, linked("In 2023 Hounslow was rated good."))

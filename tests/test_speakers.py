@@ -204,3 +204,40 @@ def test_only_a_named_speakers_said_colon_hands_them_the_quotation_that_follows(
 
     reaction = ["Reaction to the CQC rating:", "“We are proud of our staff and the care they give every day."]
     assert passage_sources(reaction, PRESS, about_inspection=True)[1] != INSPECTOR
+
+
+CQC_PAGE = """Bristol City Council: local authority assessment
+Safeguarding
+2 - Evidence shows some shortfalls
+What people expect
+I feel safe and am supported to understand and manage any risks.
+When I move between services, there is a plan for what happens next
+The local authority commitment
+We work with people to understand what being safe means to them and work with our partners.
+Key findings for this quality statement
+We heard that safeguarding enquiries were completed promptly.
+Staff were suitably skilled and supported."""
+
+
+def test_the_frameworks_own_wording_on_a_cqc_page_is_not_the_inspectors_finding():
+    """Rule 0: under CQC's "What people expect" and "The local authority commitment", the first-person lines are
+    the standard assessed against, the same on every council's page; the findings after them are CQC's, its
+    own "We heard…" included."""
+    from evidence_bot.text.speakers import FRAMEWORK, unit_sources
+    from evidence_bot.text.units import passage_units
+
+    text = CQC_PAGE.replace("\n", "\n\n")
+    sources = dict(zip([u for _, u in passage_units(text, "prose")],
+                       unit_sources(text, "prose", "inspection_report", "Care Quality Commission", "Safeguarding")))
+    assert {line for line, source in sources.items() if source == FRAMEWORK} == {
+        "What people expect", "I feel safe and am supported to understand and manage any risks.",
+        "When I move between services, there is a plan for what happens next", "The local authority commitment",
+        "We work with people to understand what being safe means to them and work with our partners."}
+    assert sources["We heard that safeguarding enquiries were completed promptly."] == INSPECTOR
+    assert sources["2 - Evidence shows some shortfalls"] == INSPECTOR
+    # the wording carried over a passage break: the next passage's first lines are still the framework's
+    before, after = text.split("The local authority commitment")
+    carried = unit_sources("The local authority commitment" + after, "prose", "inspection_report",
+                           "Care Quality Commission", "Safeguarding", preceding=before)
+    assert carried[:2] == [FRAMEWORK, FRAMEWORK] and carried[2:] == [INSPECTOR] * 3
+

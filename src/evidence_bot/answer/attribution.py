@@ -11,7 +11,9 @@ that the statement is the passage's own words. The rule:
 2. Otherwise the document speaks for itself: 'The inspector's report "<title>" (...) says:' (a CQC or Ofsted
    press release: 'The inspector's press release'), 'The council's own account in "<title>" (...) says:',
    'The minutes "<title>" (...) record:' (a committee's other papers: 'The committee paper'),
-   'The press report "<title>" (...) says:', and for anything else '"<title>" (...) says:'.
+   'The press report "<title>" (...) says:', and for anything else '"<title>" (...) says:'. The framework's
+   own wording on an inspector's page (speakers.py, rule 0) is never the inspector's finding: 'The standard the
+   inspector assesses against, as set out in "<title>" (...):'.
 3. The parenthesis holds the publisher, unless the title already names it, and the date in words
    ("17 May 2024", "May 2024", "2024"), unless the title already holds it; with neither it is left out.
 4. A title over 120 characters is cut at a word boundary (before an unclosed parenthesis when that keeps most
@@ -24,7 +26,16 @@ from datetime import date
 
 from evidence_bot.models import Citation, SearchHit
 from evidence_bot.text import speakers
-from evidence_bot.text.speakers import COMMITTEE, COUNCIL, INSPECTOR, PRESS, SOURCES, document_source, sentence_source
+from evidence_bot.text.speakers import (
+    COMMITTEE,
+    COUNCIL,
+    FRAMEWORK,
+    INSPECTOR,
+    PRESS,
+    SOURCES,
+    document_source,
+    sentence_source,
+)
 
 MAX_TITLE_CHARS = 120
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -41,6 +52,8 @@ def lead_in(citation: Citation) -> str:
     speaker = citation.source if citation.source in SOURCES else document
     details = [part for part in (publisher, date_in_words(citation.date)) if part and part.lower() not in title.lower()]
     named = f'"{title}"' + (f" ({', '.join(details)})" if details else "")
+    if speaker == FRAMEWORK:
+        return f"The standard the inspector assesses against, as set out in {named}:"
     if speaker != document and speaker in SPEAKERS:
         return f"{SPEAKERS[speaker]}, as reported in {named}:"
     if speaker == INSPECTOR:

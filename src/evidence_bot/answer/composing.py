@@ -1,6 +1,7 @@
 """An answer composed from the chosen sentences: companions, list items, the missing kind of fact, each statement
 cited with whose words it is, and whether the answer is partial."""
 
+import re
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -10,6 +11,7 @@ from evidence_bot.answer.features import Candidate, context_of, form_features, n
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.text.facts import DATE, FIGURE, RATING
+from evidence_bot.text.lexical import words
 from evidence_bot.text.speakers import document_source, is_list_item
 from evidence_bot.text.units import passage_units
 
@@ -34,12 +36,15 @@ Unit = TypeVar("Unit", bound=InPassage)
 
 
 def select(items: list[Candidate], best: Candidate, limit: int, share: float,
-           asked_codes: Sequence[str] = ()) -> list[Candidate]:
+           asked_codes: Sequence[str] = (), titles: Sequence[str] = ()) -> list[Candidate]:
     """The best candidate and the next ones nearly as probable, from the same source, without repeats, holding
     the reference codes the question names that the best holds ("Who owns action A2?" is not answered by A3's
     row too), then the sentence after the best one if there is room (an answer often runs on into it:
-    docs/selection.md) unless it is a heading, which starts another section rather than saying more; in document
-    order, the best one's passage first."""
+    docs/selection.md); never a heading, which names a section rather than saying anything (titles: each
+    passage's document title, by hit index); in document order, the best one's passage first."""
+    def heading(item: Candidate) -> bool:
+        return is_heading(item, titles[item.hit_index] if titles else "")
+
     ranked = sorted(items, key=lambda c: c.probability, reverse=True)
     chosen = [best]
     held = [code for code in asked_codes if mentions(code, best.text.lower())]
@@ -47,24 +52,61 @@ def select(items: list[Candidate], best: Candidate, limit: int, share: float,
         if len(chosen) >= limit or item.probability < best.probability * share:
             break
         if item is not best and item.source == best.source and not any(overlaps(item.text, c.text) for c in chosen) \
-                and all(mentions(code, item.text.lower()) for code in held):
+                and all(mentions(code, item.text.lower()) for code in held) and not heading(item):
             chosen.append(item)
-    following = next((c for c in items if c.previous is best), None)
+    following = best.following
     if len(chosen) < limit and following is not None and following not in chosen and following.source == best.source \
-            and not is_heading(following):
+            and not heading(following):
         chosen.append(following)
     return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
 
 
-def is_heading(item: Candidate) -> bool:
-    """A section heading: a short line without end punctuation, mostly in capitals (features.form_features), that
-    states nothing (no figure, date or rating: "What people expect", not "Overall rating: 39%") and is not an
-    item of the list the line before it introduced. Never a table row."""
-    if "\n" in item.text or form_features(item.text, False)["heading"] != 1.0:
+def under_heading(best: Candidate, profile: QuestionProfile, title: str = "") -> Candidate:
+    """A heading chosen to lead ("Equity in experience and outcomes" for "What did Bristol get for equity in
+    experience and outcomes?") names the section that answers: the answer is what it heads, the first line after
+    it, in the same voice, that is not itself a heading. A heading holding the kind of fact asked for ("Chair:
+    Councillor Smith" to "Who chaired…?") is kept."""
+    if not is_heading(best, title) or profile.constraints.kind_share(best.text):
+        return best
+    body = best.following
+    while body is not None and is_heading(body, title):
+        body = body.following
+    return body if body is not None and body.source == best.source else best
+
+
+def is_heading(item: Candidate, title: str = "") -> bool:
+    """A section heading: a short line (ten words or fewer) without end punctuation that states nothing (no
+    figure, date or rating: "What people expect", not "Overall rating: 39%"), and is mostly in capitals
+    (features.form_features), or repeats words of the document's title only ("Equity in experience and
+    outcomes" on CQC's page of that name), or heads a sentence (heads_prose); never an item of the list the line
+    before it introduced, a cut-off sentence ("…") nor a table row."""
+    text = item.text
+    if "\n" in text or len(text.split()) > 10 or text.rstrip().endswith((".", "!", "?", ":", ";", "…")):
         return False
-    if FIGURE.search(item.text) or DATE.search(item.text) or RATING.search(item.text):
+    if FIGURE.search(text) or DATE.search(text) or RATING.search(text):
         return False
-    return not in_a_list(item)
+    shaped = form_features(text, False)["heading"] == 1.0 or repeats_title(text, title) or heads_prose(item)
+    return shaped and not in_a_list(item)
+
+
+def repeats_title(text: str, title: str) -> bool:
+    own = set(words(text))
+    return bool(own) and own <= set(words(title))
+
+
+def heads_prose(item: Candidate) -> bool:
+    """The line after it is a sentence of some length (a heading in sentence case, as gov.uk pages write them), or,
+    for a line shaped like a title (seven words or fewer, no comma, no finite verb), nothing: a passage ending on
+    it was cut between a heading and its section ("Key findings for this quality statement")."""
+    after = item.following
+    if after is None:
+        text = item.text
+        return len(text.split()) <= 7 and "," not in text and not _FINITE_VERB.search(text)
+    return after.text.rstrip().endswith((".", "!", "?")) and len(after.text.split()) >= 8
+
+
+_FINITE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|would|should|may|"
+                          r"must|said|says|told)\b", re.IGNORECASE)
 
 
 def in_a_list(item: Candidate, reach: int = 20) -> bool:

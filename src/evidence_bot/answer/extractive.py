@@ -21,6 +21,7 @@ from evidence_bot.answer.composing import (
     compose,
     is_partial,
     select,
+    under_heading,
     with_list_items,
     with_missing_kind,
 )
@@ -33,6 +34,7 @@ from evidence_bot.answer.features import (
     feature_rows,
     metadata_text,
     names_share,
+    period_agreement,
 )
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.answer.selector import Selector
@@ -40,7 +42,7 @@ from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount
 from evidence_bot.stages import stage
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import codes, content_words
-from evidence_bot.text.speakers import CLAIM_TYPES, INSPECTOR, document_source, is_about_inspection
+from evidence_bot.text.speakers import CLAIM_TYPES, FRAMEWORK, INSPECTOR, document_source, is_about_inspection
 from evidence_bot.text.units import passage_units, unit_id
 from evidence_bot.tuning import PASSAGES_READ, READ_DEPTH
 
@@ -121,15 +123,17 @@ class ExtractiveAnswerer:
             item.probability, item.rank = float(p), float(rank)
         if is_off_topic(found, selector):
             return Answer(ABSTENTION, True, [], 0.0, found.query)
-        eligible = found.items
-        if found.profile.asks_inspector:
-            eligible = [c for c in found.items if c.source in ANSWER_SOURCES_FOR_INSPECTOR]
+        eligible = eligible_candidates(found.profile, found.items)
         best = max(eligible, key=lambda c: c.rank, default=None)
         confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
         if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):
             return self.abstention(found, hits, selector, confidence)
+        titles = [h.meta.title or "" for h in hits]
+        best = under_heading(best, found.profile, titles[best.hit_index])
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
-                                          codes(found.question)), best, found.profile)
+                                          codes(found.question), titles), best, found.profile)
+        if names_nobody(found.profile, chosen) or counts_another_period(found.profile, chosen):
+            return self.abstention(found, hits, selector, confidence)
         answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
         answer.partial = is_partial(found.profile, chosen, hits)
         return answer
@@ -147,6 +151,34 @@ class ExtractiveAnswerer:
 
     def unit_vectors(self, items: list[Candidate]) -> np.ndarray:
         return stored_unit_vectors(items, self.stored_vectors, self.embedder)
+
+
+def names_nobody(profile: QuestionProfile, chosen: list[Candidate]) -> bool:
+    """A question asking who ("Who chaired…?", "Who is the director…?") answered by sentences naming no one
+    (constraints.has_name: a titled name or capitalised words beyond the question's and a role's) is not
+    answered: the sentence about the meeting or the role is no answer to who."""
+    constraints = profile.constraints
+    return "name" in constraints.kinds and not any(constraints.holds("name", c.text) for c in chosen)
+
+
+def counts_another_period(profile: QuestionProfile, chosen: list[Candidate]) -> bool:
+    """A figure asked for a period ("How many … in March 2024?") answered by sentences that state only other
+    periods ("In March 2023, 291 people had waited…") is a neighbour's figure, not the one asked for. A sentence
+    stating no period at all is left to the model: "Ofsted made 16 recommendations" answers a question naming
+    2016 when its report is of 2016."""
+    constraints = profile.constraints
+    if not constraints.asked_periods or not constraints.kinds & {"number", "share"}:
+        return False
+    return all(period_agreement(constraints.asked_periods, c.text) < 0 for c in chosen)
+
+
+def eligible_candidates(profile: QuestionProfile, items: list[Candidate]) -> list[Candidate]:
+    """The candidates an answer may quote: the inspector's words for a question about what the inspector found;
+    never the framework's own wording on an inspector's page (speakers.py, rule 0) unless the question asks what
+    the framework expects."""
+    if profile.asks_inspector:
+        return [c for c in items if c.source in ANSWER_SOURCES_FOR_INSPECTOR]
+    return items if profile.asks_standard else [c for c in items if c.source != FRAMEWORK]
 
 
 def read_depth(question: str) -> int:
@@ -248,6 +280,8 @@ def candidate_units(hits: list[SearchHit],
         for (start, text), source in zip(units, unit_sources(hit, units, preceding(hit.passage))):
             before = previous if hit.passage.kind != "table" else None
             items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before, source))
+            if before is not None:
+                before.following = items[-1]
             previous = items[-1]
     return items
 

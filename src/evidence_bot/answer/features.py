@@ -30,7 +30,7 @@ general English or a property of the document's metadata, never a word list from
 import math
 import re
 from collections.abc import Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -93,6 +93,8 @@ class Candidate:
     source: str = ""  # whose words (speakers.py)
     probability: float = 0.0  # the selector's: that it holds the answer
     rank: float = 0.0  # the selector's ranking score among this question's candidates
+    # the sentence after, in the same passage; left out of comparisons, which would otherwise run in a circle
+    following: "Candidate | None" = field(default=None, compare=False, repr=False)
 
 
 def period_agreement(asked: Set[tuple[int, int]], text: str) -> float:

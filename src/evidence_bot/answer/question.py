@@ -32,6 +32,9 @@ _INSPECTOR_QUESTION = re.compile(
     rf"rate|rated|score|scored|judged?|describe|described|praised?|criticised|report (?:say|said|find|found))\b|"
     rf"\baccording to {_INSPECTORS}|\b(?:rated|scored|judged|graded|score|rating|grade|judge?ment)\b[^?]*"
     rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
+# "What do people expect from…?", "What is the local authority commitment…?": the framework's own wording answers
+# (speakers.py, rule 0); no other question is answered with it.
+_ASKS_STANDARD = re.compile(r"\b(?:expect\w*|commitments?|standards?|[IW]e?[- ]statements?)\b", re.IGNORECASE)
 _BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE),
            "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
 _SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),
@@ -48,6 +51,7 @@ class QuestionProfile:
     bodies: set[str] = field(default_factory=set)  # inspectorates named: cqc, ofsted
     statements: Set[tuple[str, str]] = field(default_factory=set)  # (framework, statement) named
     services: set[str] = field(default_factory=set)  # children, adults: the service asked about
+    asks_standard: bool = False  # asks what the framework expects (its "I" and "We" statements)
 
     @classmethod
     def of(cls, question: str) -> "QuestionProfile":
@@ -57,7 +61,8 @@ class QuestionProfile:
         asks_inspector = bool(_INSPECTOR_QUESTION.search(question)) and not _BOTH_SOURCES.search(question) \
             and not _PROVIDER_SHARE.search(question)
         services = {service for service, pattern in _SERVICES.items() if pattern.search(question)}
-        return cls(constraints, names, asks_inspector, bodies, statements_named(question), services)
+        return cls(constraints, names, asks_inspector, bodies, statements_named(question), services,
+                   bool(_ASKS_STANDARD.search(question)))
 
 
 @lru_cache(maxsize=16384)  # the same sentences come back question after question

@@ -17,7 +17,14 @@ from typing import Any, cast
 import numpy as np
 
 from evidence_bot.answer import support_counts
-from evidence_bot.answer.extractive import Candidates, ExtractiveAnswerer, best_meaning, lead_row, unknown_words
+from evidence_bot.answer.extractive import (
+    Candidates,
+    ExtractiveAnswerer,
+    best_meaning,
+    eligible_candidates,
+    lead_row,
+    unknown_words,
+)
 from evidence_bot.answer.features import FEATURE_GROUPS, FEATURE_NAMES, Candidate
 from evidence_bot.answer.selector import Selector, linear_probability
 from evidence_bot.evaluation.matching import contains, fact_present
@@ -229,8 +236,7 @@ def answered(answerer: ExtractiveAnswerer, item: Labelled, selector: Masked) -> 
 
 
 def eligible(item: Labelled) -> list[Candidate]:
-    found = item.found
-    return [c for c in found.items if c.source == "inspector"] if found.profile.asks_inspector else found.items
+    return eligible_candidates(item.found.profile, item.found.items)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Who is speaking: the inspector, the council about itself, a committee, or the press.
+"""Who is speaking: the inspector, the council about itself, a committee, the press, or the framework.
 
 A councillor who asks what CQC found must be answered from CQC's words, not from the council's account of
 itself, so every quoted passage says whose words it holds. The rule, in order:
@@ -22,6 +22,14 @@ itself, so every quoted passage says whose words it holds. The rule, in order:
    scrutiny, a committee; a self-assessment or action plan, or a publisher that is a council, the council;
    the news from anyone else, the press; anything else "other".
 
+0. Before all of these: CQC's page for a quality statement sets out, under "What people expect" and "The
+   local authority commitment", the framework's own wording for that statement ("I feel safe and am supported
+   to understand and manage any risks.", "We work with people to understand what being safe means to
+   them…"), the same on every council's page, and only then "Key findings for this quality statement". Those
+   two headings and the first-person lines under them ("I…", "When I…", "We…") are the framework's: the
+   standard CQC assesses against, not what it found. Anything else after them (the findings heading, a cued
+   sentence) ends it.
+
 The answer says it aloud: each document's first quoted statement is led by whose words follow and where
 (answer/attribution.py).
 """
@@ -32,7 +40,8 @@ from functools import lru_cache
 from evidence_bot.text.units import passage_units
 
 INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER = "inspector", "council", "committee", "press", "other"
-SOURCES = (INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER)
+FRAMEWORK = "framework"  # rule 0: the standard assessed against, set out on the inspector's page
+SOURCES = (INSPECTOR, COUNCIL, COMMITTEE, PRESS, OTHER, FRAMEWORK)
 
 _BODY = r"(?:CQC|Care Quality Commission|Ofsted|inspectors?|the inspectorate|the regulator|the watchdog|" \
         r"the assessment team|assessors|the (?:inspection |assessment |CQC['’]s |Ofsted['’]s |CQC |Ofsted )?report)"
@@ -101,6 +110,9 @@ _PRONOUN_REPORTS = re.compile(rf"(?:^|[,;:]\s*)(?:but |and |however,? )?(?:it|th
                               rf"{_REPORTS}\b", re.I)
 _NAMED_INSPECTOR = re.compile(r"\binspectors?,?\s+(?:[A-Z][a-z'-]+\s+)?([A-Z][a-z'-]+)\b")
 _LIST_ITEM_MAX_CHARS = 120  # a line this short without a full stop, after an introduction, is an item
+# Rule 0: CQC's headings for a statement's standard wording, and the first-person lines of that wording.
+_FRAMEWORK_HEADING = re.compile(r"^\W*(?:What people expect|The local authority commitment)\W*$", re.I)
+_FRAMEWORK_LINE = re.compile(r"^\W*(?:I|When I|We)\b")
 
 
 def sentence_source(sentence: str, document: str, about_inspection: bool = False) -> str:
@@ -177,7 +189,14 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
     sources: list[str] = []
     inspectors: set[str] = set()
     last_cued, quote_open, introduction, in_item, speech = None, False, None, False, None
+    framework = False
     for i, sentence in enumerate(sentences):
+        framework = bool(_FRAMEWORK_HEADING.match(sentence)) or (
+            framework and bool(_FRAMEWORK_LINE.match(sentence)) and not cued_source(sentence, OTHER))
+        if framework:  # no quotation, list or speech runs through or out of the framework's wording
+            sources.append(FRAMEWORK)
+            quote_open, introduction, in_item, speech = False, None, False, None
+            continue
         rest_of_item = in_item and bool(same_line and same_line[i])  # "1. Found this. And this." on one line
         cued = cued_source(sentence, document)
         source = cued or named_inspector(sentence, inspectors)

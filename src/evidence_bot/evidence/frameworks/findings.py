@@ -121,7 +121,10 @@ def is_claim(s: Sentence) -> bool:
 
 
 def is_independent(s: Sentence) -> bool:
-    return s.quote.doc_type not in speakers.CLAIM_TYPES and s.quote.source != speakers.COUNCIL
+    """Evidence a claim can be checked against: not the council's own words, nor the framework's wording of the
+    standard (the same on every council's page: it backs no claim)."""
+    return s.quote.doc_type not in speakers.CLAIM_TYPES and s.quote.source not in (speakers.COUNCIL,
+                                                                                     speakers.FRAMEWORK)
 
 
 def side_by_side(sentences: list[Sentence]) -> tuple[list[Quote], list[ClaimCheck]]:
