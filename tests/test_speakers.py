@@ -27,6 +27,9 @@ def test_a_documents_source_comes_from_its_type_and_publisher(doc_type, publishe
     ("The assessment team found that people were supported well.", INSPECTOR),
     ('A council spokesperson said: "We accept the findings."', COUNCIL),
     ("Cllr Jane Smith, cabinet member for adults, said she was delighted.", COUNCIL),
+    ("Ian Cuthbertson, City of York Council's executive member for children, young people and education, said while "
+     'some areas had been commended, "we recognise the improvements that are needed".', COUNCIL),
+    ("The Assistant City Mayor for Adult Social Care said the plan was on track.", COUNCIL),
     ("Waiting lists fell by 20% this year.", PRESS),
     ("The inspection will take place next spring.", PRESS),
 ])

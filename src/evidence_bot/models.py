@@ -151,7 +151,8 @@ class Citation:
     url: str | None = None
     also_in: list[str] = field(default_factory=list)
     highlights: list[list[int]] = field(default_factory=list)  # [start, end) of each quoted sentence in text
-    source: str = ""  # whose words the quoted text is: inspector, council, committee, press, other (speakers.py)
+    source: str = ""  # whose words the quoted text is: inspector, council, committee, press, other,
+    # or framework: the standard assessed against, as an inspector's page sets it out (speakers.py)
     publisher: str | None = None  # the document's publisher (sources.yaml), named in the lead-in (attribution.py)
     ocr: bool = False  # the passage's text was read from a scan by OCR, and may hold its misreadings
     ocr_confidence: float | None = None  # the OCR engine's confidence (0-1) for the passage's pages

@@ -67,7 +67,10 @@ COUNCIL_CUES = re.compile(
     # Social Care, said:")
     r"\b(?:Cllr|Councillor)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:,?\s+(?:\w+\s+){0,6}?|"
     r"(?:,[^.]{1,120}?,|\s*\([^)]{1,120}\))\s*(?:also\s+|today\s+)?)(?:said|says|added)\b|"
-    r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
+    # an office holder named by office alone ("Ian Cuthbertson, City of York Council's executive member for
+    # children, young people and education, said…"; "the Assistant City Mayor for Adult Social Care said")
+    r"\b(?:director|head|chief executive|leader|(?:cabinet|executive|lead) member|portfolio holder|mayor)\b"
+    r"[^.]{0,80}\b(?:said|says|added)\b|"
     # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
     r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
     r"(?:highlighted|asked|queried|explained|confirmed|thanked|commented|welcomed|summed up|introduced|agreed|"
