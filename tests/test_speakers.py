@@ -244,3 +244,33 @@ def test_the_frameworks_own_wording_on_a_cqc_page_is_not_the_inspectors_finding(
                            "Care Quality Commission", "Safeguarding", preceding=before)
     assert carried[:2] == [FRAMEWORK, FRAMEWORK] and carried[2:] == [INSPECTOR] * 3
 
+
+
+def test_the_framework_rule_stays_on_the_inspectors_page_and_ends_where_cqc_reports():
+    """A council quoting CQC's headings over its own claims is still the council; CQC's own "We heard…" ends the
+    wording even with no findings heading in the text; a page whose headings are markup files the wording under
+    a section, and the section decides where a passage starts."""
+    from evidence_bot.text.speakers import FRAMEWORK, unit_sources
+
+    claims = ("What people expect\n\nI have care and support that is coordinated.\n\nThe local authority commitment"
+              "\n\nWe maximise the effectiveness of people's care.\n\nWe have cut the wait from 12 weeks to 4 weeks.")
+    assert FRAMEWORK not in unit_sources(claims, "prose", "self_assessment", "Thurrock Council", "Our story")
+    reporting = "We heard from unpaid carers that assessments were often delayed.\n\nWe found staff were skilled."
+    assert unit_sources(reporting, "prose", "inspection_report", "Care Quality Commission", "Assessing needs",
+                        preceding="The local authority commitment\n\nWe maximise the effectiveness of care."
+                        ) == [INSPECTOR, INSPECTOR]
+    wording = "I have care and support that is coordinated.\n\nWe maximise the effectiveness of people's care."
+    assert unit_sources(wording, "prose", "inspection_report", "Care Quality Commission", "Assessing needs",
+                        section="Assessing needs > What people expect") == [FRAMEWORK, FRAMEWORK]
+    assert unit_sources(reporting, "prose", "inspection_report", "Care Quality Commission", "Assessing needs",
+                        preceding=wording, section="Key findings for this quality statement") == [INSPECTOR] * 2
+
+
+@pytest.mark.parametrize("sentence, source", [
+    ("The watchdog's findings, shared with the portfolio holder last week, said the council was too slow.", INSPECTOR),
+    ("Ofsted's report said the lead member for children had been kept informed but added oversight was weak.",
+     INSPECTOR),
+    ("Ofsted's inspectors found that children were safe.", INSPECTOR),
+])
+def test_an_office_holder_named_in_passing_does_not_make_the_inspectors_words_the_councils(sentence, source):
+    assert sentence_source(sentence, PRESS, True) == source

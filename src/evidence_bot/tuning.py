@@ -20,6 +20,10 @@ PDF_MIN_TEXT_CHARS = 20  # a PDF page with less text than this has no text layer
 # A document's last paragraph of at least this many words that stops on a lower-case word or a comma
 # was cut off and is marked "…" (loaders/assemble.py); shorter, it is a line of its own ("Join the discussion").
 MIN_CUT_WORDS = 4  # heuristic
+# A cut-off sentence shorter than this never leads an answer ("People told us about the benefit of th…" led
+# "What did CQC say about York?"); a longer one may ("Since the assessment, we have strengthened support for unpaid
+# carers, expanded respite provision a…"). Chosen by reading the 42 cut-off wider pages' last sentences, not tuned.
+MIN_CUT_LEAD_WORDS = 10
 PDF_COLUMN_TOLERANCE = 3.0  # points: text starting this close to a column's left edge is in that column
 PDF_TABLE_MIN_COLUMNS = 2
 PDF_TABLE_MIN_ROWS = 2  # a header and a row

@@ -107,7 +107,7 @@ def unit_sources(hit: SearchHit, units: list[tuple[int, str]], preceding: str = 
     """Whose words each unit of the hit's passage holds (speakers.unit_sources); preceding: the text of the
     document's passage before it, where a quotation or list it continues may begin."""
     return speakers.unit_sources(hit.passage.text, hit.passage.kind, hit.meta.doc_type, hit.meta.publisher,
-                                 hit.meta.title, preceding)
+                                 hit.meta.title, preceding, hit.passage.section)
 
 
 def text_source(text: str, hit: SearchHit) -> str:

@@ -12,7 +12,7 @@ from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.text.facts import DATE, FIGURE, RATING
 from evidence_bot.text.lexical import words
-from evidence_bot.text.speakers import document_source, is_list_item
+from evidence_bot.text.speakers import BULLET, document_source, is_list_item
 from evidence_bot.text.units import passage_units
 
 
@@ -76,15 +76,17 @@ def under_heading(best: Candidate, profile: QuestionProfile, title: str = "") ->
 
 def is_heading(item: Candidate, title: str = "") -> bool:
     """A section heading: a short line (ten words or fewer) without end punctuation that states nothing (no
-    figure, date or rating: "What people expect", not "Overall rating: 39%"), and is mostly in capitals
-    (features.form_features), or repeats words of the document's title only ("Equity in experience and
-    outcomes" on CQC's page of that name), or heads a sentence (heads_prose); never an item of the list the line
-    before it introduced, a cut-off sentence ("…") nor a table row."""
+    figure, date, rating, finite verb or past tense: "What people expect", not "Overall rating: 39%" nor "Carers
+    assessments doubled"), and is mostly in capitals (features.form_features), or repeats words of the
+    document's title only ("Equity in experience and outcomes" on CQC's page of that name), or heads a sentence
+    (heads_prose); always alone on its line, and never a bulleted item or one of the list the line before it
+    introduced, a cut-off sentence ("…") nor a table row."""
     text = item.text
-    if "\n" in text or len(text.split()) > 10 or text.rstrip().endswith((".", "!", "?", ":", ";", "…")):
+    if "\n" in text or not item.whole_line or BULLET.match(text) or len(text.split()) > 10 \
+            or text.rstrip().endswith((".", "!", "?", ":", ";", "…")):
         return False
-    if FIGURE.search(text) or DATE.search(text) or RATING.search(text):
-        return False
+    if FIGURE.search(text) or DATE.search(text) or RATING.search(text) or _FINITE_VERB.search(text):
+        return False  # it states something ("Carers assessments doubled")
     shaped = form_features(text, False)["heading"] == 1.0 or repeats_title(text, title) or heads_prose(item)
     return shaped and not in_a_list(item)
 
@@ -95,18 +97,18 @@ def repeats_title(text: str, title: str) -> bool:
 
 
 def heads_prose(item: Candidate) -> bool:
-    """The line after it is a sentence of some length (a heading in sentence case, as gov.uk pages write them), or,
-    for a line shaped like a title (seven words or fewer, no comma, no finite verb), nothing: a passage ending on
-    it was cut between a heading and its section ("Key findings for this quality statement")."""
-    after = item.following
+    """A line (stating nothing: is_heading) that the line after introduces as a sentence of some length (a
+    heading in sentence case, as gov.uk pages write them), or, shaped like a title (seven words or fewer, no
+    comma), that ends its passage: a passage cut between a heading and its section ("Key findings for this
+    quality statement")."""
+    text, after = item.text, item.following
     if after is None:
-        text = item.text
-        return len(text.split()) <= 7 and "," not in text and not _FINITE_VERB.search(text)
+        return len(text.split()) <= 7 and "," not in text
     return after.text.rstrip().endswith((".", "!", "?")) and len(after.text.split()) >= 8
 
 
 _FINITE_VERB = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|could|will|would|should|may|"
-                          r"must|said|says|told)\b", re.IGNORECASE)
+                          r"must|said|says|told|\w{3,}ed)\b", re.IGNORECASE)
 
 
 def in_a_list(item: Candidate, reach: int = 20) -> bool:

@@ -10,6 +10,7 @@ claim. Word rarity is counted over the passages the reader may read (access leve
 move a reader's confidence."""
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -25,13 +26,14 @@ from evidence_bot.answer.composing import (
     with_list_items,
     with_missing_kind,
 )
-from evidence_bot.answer.constraints import mentions
+from evidence_bot.answer.constraints import ASKS_PERSON, has_person_name, mentions
 from evidence_bot.answer.features import (
     FEATURE_NAMES,
     Candidate,
     answer_features,
     coverage,
     feature_rows,
+    is_furniture,
     metadata_text,
     names_share,
     period_agreement,
@@ -41,10 +43,10 @@ from evidence_bot.answer.selector import Selector
 from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount, SearchHit, UnitVectors
 from evidence_bot.stages import stage
 from evidence_bot.store.embedding import Embedder
-from evidence_bot.text.lexical import codes, content_words
+from evidence_bot.text.lexical import CUT_MARK, codes, content_words
 from evidence_bot.text.speakers import CLAIM_TYPES, FRAMEWORK, INSPECTOR, document_source, is_about_inspection
 from evidence_bot.text.units import passage_units, unit_id
-from evidence_bot.tuning import PASSAGES_READ, READ_DEPTH
+from evidence_bot.tuning import MIN_CUT_LEAD_WORDS, PASSAGES_READ, READ_DEPTH
 
 if TYPE_CHECKING:
     from evidence_bot.answer.hand_set import Unit
@@ -132,7 +134,7 @@ class ExtractiveAnswerer:
         best = under_heading(best, found.profile, titles[best.hit_index])
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
                                           codes(found.question), titles), best, found.profile)
-        if names_nobody(found.profile, chosen) or counts_another_period(found.profile, chosen):
+        if names_nobody(found.question, chosen) or counts_another_period(found.question, found.profile, chosen):
             return self.abstention(found, hits, selector, confidence)
         answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
         answer.partial = is_partial(found.profile, chosen, hits)
@@ -153,32 +155,51 @@ class ExtractiveAnswerer:
         return stored_unit_vectors(items, self.stored_vectors, self.embedder)
 
 
-def names_nobody(profile: QuestionProfile, chosen: list[Candidate]) -> bool:
-    """A question asking who ("Who chaired…?", "Who is the director…?") answered by sentences naming no one
-    (constraints.has_name: a titled name or capitalised words beyond the question's and a role's) is not
-    answered: the sentence about the meeting or the role is no answer to who."""
-    constraints = profile.constraints
-    return "name" in constraints.kinds and not any(constraints.holds("name", c.text) for c in chosen)
+def names_nobody(question: str, chosen: list[Candidate]) -> bool:
+    """A question only a person answers (constraints.ASKS_PERSON: "Who chaired…?", "Who is the director…?")
+    answered by sentences naming no person is not answered: the sentence about the meeting or the office is no
+    answer to who. A question a role or a body may answer ("Who approved…?") is left to the model."""
+    if not ASKS_PERSON.search(question):
+        return False
+    asked = set(content_words(question))
+    return not any(has_person_name(c.text, asked) for c in chosen)
 
 
-def counts_another_period(profile: QuestionProfile, chosen: list[Candidate]) -> bool:
+def counts_another_period(question: str, profile: QuestionProfile, chosen: list[Candidate]) -> bool:
     """A figure asked for a period ("How many … in March 2024?") answered by sentences that state only other
-    periods ("In March 2023, 291 people had waited…") is a neighbour's figure, not the one asked for. A sentence
-    stating no period at all is left to the model: "Ofsted made 16 recommendations" answers a question naming
-    2016 when its report is of 2016."""
+    periods ("In March 2023, 291 people had waited…") is a neighbour's figure, not the one asked for. Left to the
+    model: a sentence stating no period ("Ofsted made 16 recommendations" answers a question naming 2016 when its
+    report is of 2016) or one relative to another ("812 last year, up from 700 in 2022"), and a question naming a
+    span of years ("the Carers Strategy 2022-2027"), which the periods read as its first year."""
     constraints = profile.constraints
     if not constraints.asked_periods or not constraints.kinds & {"number", "share"}:
+        return False
+    if any(int(end) - int(begin) > 1 for begin, end in _YEAR_SPAN.findall(question)):
+        return False
+    if any(_RELATIVE_PERIOD.search(c.text) for c in chosen):
         return False
     return all(period_agreement(constraints.asked_periods, c.text) < 0 for c in chosen)
 
 
+_YEAR_SPAN = re.compile(r"\b(20\d{2})\s*(?:-|–|to)\s*(20\d{2})\b")
+_RELATIVE_PERIOD = re.compile(r"\b(?:last|previous|this|next|past|current) (?:year|month|quarter)\b|"
+                              r"\bthe (?:year|month|quarter) (?:before|ending|to)\b|\byear on year\b", re.I)
+
+
 def eligible_candidates(profile: QuestionProfile, items: list[Candidate]) -> list[Candidate]:
-    """The candidates an answer may quote: the inspector's words for a question about what the inspector found;
-    never the framework's own wording on an inspector's page (speakers.py, rule 0) unless the question asks what
-    the framework expects."""
+    """The candidates an answer may be chosen from: the inspector's words for a question about what the inspector
+    found; never the framework's own wording on an inspector's page (speakers.py, rule 0) unless the question asks
+    what the framework expects; never a short cut-off sentence nor site furniture."""
+    items = [c for c in items if not is_cut_short(c.text) and not is_furniture(c.text)]
     if profile.asks_inspector:
         return [c for c in items if c.source in ANSWER_SOURCES_FOR_INSPECTOR]
     return items if profile.asks_standard else [c for c in items if c.source != FRAMEWORK]
+
+
+def is_cut_short(text: str) -> bool:
+    """A sentence the page was cut off in (marked at ingest), too short to say anything: it may follow the lead,
+    marked, but never be chosen (tuning.MIN_CUT_LEAD_WORDS)."""
+    return text.rstrip().endswith(CUT_MARK) and len(text.split()) < MIN_CUT_LEAD_WORDS
 
 
 def read_depth(question: str) -> int:
@@ -271,6 +292,14 @@ def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.
     return answer_features(lead, others, found.rows, next(i for i, c in enumerate(found.items) if c is lead))
 
 
+def is_whole_line(passage: str, start: int, unit: str) -> bool:
+    """Nothing but spaces before and after the unit on its line of the passage."""
+    end = start + len(unit)
+    line_end = passage.find("\n", end)
+    return not passage[passage.rfind("\n", 0, start) + 1:start].strip() \
+        and not passage[end:line_end if line_end >= 0 else len(passage)].strip()
+
+
 def candidate_units(hits: list[SearchHit],
                     preceding: Callable[[Passage], str] = lambda passage: "") -> list[Candidate]:
     items: list[Candidate] = []
@@ -279,7 +308,8 @@ def candidate_units(hits: list[SearchHit],
         units = passage_units(hit.passage.text, hit.passage.kind)
         for (start, text), source in zip(units, unit_sources(hit, units, preceding(hit.passage))):
             before = previous if hit.passage.kind != "table" else None
-            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before, source))
+            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before, source,
+                                   whole_line=is_whole_line(hit.passage.text, start, text)))
             if before is not None:
                 before.following = items[-1]
             previous = items[-1]

@@ -78,7 +78,7 @@ _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did
 _FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|subscribe|newsletter|breadcrumb|"
                         r"back to top|related content|accessibility statement|privacy notice|follow us|"
                         r"javascript|menu|you['’]ll receive (?:weekly|daily|regular) (?:summar\w*|updates|e-?mails?)|"
-                        r"sign up for (?:e-?mail )?alerts)\b", re.IGNORECASE)
+                        r"sign up for (?:e-?mail )?alerts|page last updated)\b", re.IGNORECASE)
 _END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
 
 
@@ -95,6 +95,7 @@ class Candidate:
     rank: float = 0.0  # the selector's ranking score among this question's candidates
     # the sentence after, in the same passage; left out of comparisons, which would otherwise run in a circle
     following: "Candidate | None" = field(default=None, compare=False, repr=False)
+    whole_line: bool = field(default=True, compare=False)  # alone on its line in the passage (a heading must be)
 
 
 def period_agreement(asked: Set[tuple[int, int]], text: str) -> float:
@@ -164,6 +165,11 @@ def novelty_features(text: str, asked: set[str], cover: float) -> dict[str, floa
 
 
 @lru_cache(maxsize=16384)  # read only (spread into each candidate's row)
+def is_furniture(text: str) -> bool:
+    """Site furniture: cookie notices, sharing links, sign-up lines, "Page last updated" stamps."""
+    return bool(_FURNITURE.search(text))
+
+
 def form_features(text: str, is_table: bool) -> dict[str, float]:
     row = text.split("\n")[-1] if is_table else text
     tokens = words(row)
@@ -175,7 +181,7 @@ def form_features(text: str, is_table: bool) -> dict[str, float]:
         "no_verb": float(not is_table and not _VERB.search(row)),
         "table_row": float(is_table),
         "header_only": float(is_table and len(cells) <= 1),
-        "furniture": float(bool(_FURNITURE.search(row))),
+        "furniture": float(is_furniture(row)),
         "length": math.log1p(len(tokens)),
         "lowercase_start": float(row[:1].islower()),
     }

@@ -34,7 +34,9 @@ _INSPECTOR_QUESTION = re.compile(
     rf"\b(?:by|from|in (?:its|the|their))\s+(?:latest |last |previous |\d{{4}} )?{_INSPECTORS}", re.IGNORECASE)
 # "What do people expect from…?", "What is the local authority commitment…?": the framework's own wording answers
 # (speakers.py, rule 0); no other question is answered with it.
-_ASKS_STANDARD = re.compile(r"\b(?:expect\w*|commitments?|standards?|[IW]e?[- ]statements?)\b", re.IGNORECASE)
+_ASKS_STANDARD = re.compile(r"\bpeople expect\b|\b(?:CQC|the framework|inspectors?) expects?\b|\bexpected of\b|"
+                            r"\b(?:local authority|council['’]?s?) commitment\b|\b(?:I|we)[- ]statements?\b",
+                            re.IGNORECASE)
 _BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE),
            "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
 _SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),

@@ -20,6 +20,7 @@ does doing down during each few find further give having here hers him how i if 
 nor now off once only other ours out own please same say show some still tell theirs them through too until up
 us what when where whom why you your yours
 """.split())
+CUT_MARK = "…"  # ends the sentence a document was cut off in (ingest/loaders/assemble.py)
 # Words no sentence or heading ends on: a line or document stopping on one stopped mid-sentence (loaders/text.py
 # joins the next line to it; loaders/assemble.py marks a document's last paragraph cut off).
 UNFINISHED_WORDS = frozenset("""

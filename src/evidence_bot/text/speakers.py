@@ -26,9 +26,11 @@ itself, so every quoted passage says whose words it holds. The rule, in order:
    local authority commitment", the framework's own wording for that statement ("I feel safe and am supported
    to understand and manage any risks.", "We work with people to understand what being safe means to
    them…"), the same on every council's page, and only then "Key findings for this quality statement". Those
-   two headings and the first-person lines under them ("I…", "When I…", "We…") are the framework's: the
-   standard CQC assesses against, not what it found. Anything else after them (the findings heading, a cued
-   sentence) ends it.
+   two headings and the first-person lines under them ("I…", "When I…", "We…" in the present tense) are the
+   framework's: the standard CQC assesses against, not what it found. Anything else after them ends it: the
+   findings heading, a cued sentence, CQC reporting ("We heard…", "We found…"), or a passage filed under
+   another section (a page whose headings are markup). Only in the inspector's own documents: a council
+   quoting the headings over its own claims is still the council.
 
 The answer says it aloud: each document's first quoted statement is led by whose words follow and where
 (answer/attribution.py).
@@ -51,7 +53,7 @@ _REPORTS = r"(?:found|finds|said|says|noted|notes|observed|saw|highlighted|prais
            r"concerned|warned|welcomed|flagged|finding|saying|noting|observing|highlighting|praising|judging|" \
            r"describing|identifying)"
 INSPECTOR_CUES = re.compile(
-    rf"\b{_BODY}\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|"
+    rf"\b{_BODY}(?:['’]s)?\s+(?:\w+\s+){{0,2}}{_REPORTS}\b|\baccording to (?:the )?{_BODY}|"
     rf"\b(?:judged|rated|graded|assessed|described|found|noted|recognised|identified|highlighted|raised)\b"
     rf"[^.]{{0,60}}\bby (?:the )?(?:CQC|Care Quality Commission|"
     rf"Ofsted|inspectors)\b|\b(?:told|found|judged|assessed) by "
@@ -67,10 +69,12 @@ COUNCIL_CUES = re.compile(
     # Social Care, said:")
     r"\b(?:Cllr|Councillor)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:,?\s+(?:\w+\s+){0,6}?|"
     r"(?:,[^.]{1,120}?,|\s*\([^)]{1,120}\))\s*(?:also\s+|today\s+)?)(?:said|says|added)\b|"
-    # an office holder named by office alone ("Ian Cuthbertson, City of York Council's executive member for
-    # children, young people and education, said…"; "the Assistant City Mayor for Adult Social Care said")
-    r"\b(?:director|head|chief executive|leader|(?:cabinet|executive|lead) member|portfolio holder|mayor)\b"
-    r"[^.]{0,80}\b(?:said|says|added)\b|"
+    r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
+    # an office holder named by office alone, as the one speaking ("Ian Cuthbertson, City of York Council's
+    # executive member for children, young people and education, said…"; "the Assistant City Mayor for Adult
+    # Social Care said"), not one named in passing ("…shared with the portfolio holder last week, said…")
+    r"\b(?:executive member|lead member|portfolio holder|mayor)(?:\s+(?:for|of)(?:\s+[\w'’&-]+){1,4})?"
+    r"(?:,[^.]{0,80}?,)?\s+(?:also\s+)?(?:said|says|added)\b|"
     # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
     r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
     r"(?:highlighted|asked|queried|explained|confirmed|thanked|commented|welcomed|summed up|introduced|agreed|"
@@ -108,7 +112,7 @@ _VERDICT_WORDS = re.compile(r"\b(?:scored?|scores|rated|rating|judge?ments?|judg
                             r"requires? improvement|inadequate|praised|commended|findings|highlighted|recognised|"
                             r"concerns?|criticised)\b", re.I)
 # Rule 3's continuations.
-_BULLET = re.compile(r"^\s*(?:[•▪●◦*·–-]|\(?\d{1,2}[.)])\s")  # bullets and numbered items ("7. ", "(3) ")
+BULLET = re.compile(r"^\s*(?:[•▪●◦*·–-]|\(?\d{1,2}[.)])\s")  # bullets and numbered items ("7. ", "(3) ")
 _PRONOUN_REPORTS = re.compile(rf"(?:^|[,;:]\s*)(?:but |and |however,? )?(?:it|they|he|she)\s+(?:also\s+)?"
                               rf"{_REPORTS}\b", re.I)
 _NAMED_INSPECTOR = re.compile(r"\binspectors?,?\s+(?:[A-Z][a-z'-]+\s+)?([A-Z][a-z'-]+)\b")
@@ -116,6 +120,8 @@ _LIST_ITEM_MAX_CHARS = 120  # a line this short without a full stop, after an in
 # Rule 0: CQC's headings for a statement's standard wording, and the first-person lines of that wording.
 _FRAMEWORK_HEADING = re.compile(r"^\W*(?:What people expect|The local authority commitment)\W*$", re.I)
 _FRAMEWORK_LINE = re.compile(r"^\W*(?:I|When I|We)\b")
+_REPORTING_WE = re.compile(r"^\W*We\s+(?:also\s+|only\s+)?(?:heard|found|saw|spoke|received|met|reviewed|observed|"
+                           r"looked|asked|noted|identified|visited|had|were|was|\w+ed)\b", re.I)
 
 
 def sentence_source(sentence: str, document: str, about_inspection: bool = False) -> str:
@@ -145,13 +151,15 @@ def verdict_source(sentence: str, document: str, about_inspection: bool) -> str 
 
 
 def passage_sources(sentences: list[str], document: str, about_inspection: bool = False,
-                    before: list[str] | None = None, same_line: list[bool] | None = None) -> list[str]:
+                    before: list[str] | None = None, same_line: list[bool] | None = None,
+                    section: str | None = None) -> list[str]:
     """Whose words each of a passage's sentences (in order) holds: rules 1 to 5. before: the sentences of the
     document just before the passage, which may open the quotation, list or report it continues; same_line: per
     sentence of before + sentences, whether it sits on the line of the sentence before it (the rest of a
     numbered item: "1. Partnerships were strong. Collaboration was embedded.")."""
     before = before or []
-    return speakers_in_order(before + sentences, document, about_inspection, same_line)[len(before):]
+    return speakers_in_order(before + sentences, document, about_inspection, same_line, len(before),
+                             section)[len(before):]
 
 
 def reports_an_inspection(doc_type: str | None, title: str | None) -> bool:
@@ -161,21 +169,23 @@ def reports_an_inspection(doc_type: str | None, title: str | None) -> bool:
 
 
 def unit_sources(text: str, kind: str, doc_type: str | None, publisher: str | None, title: str | None,
-                 preceding: str = "") -> list[str]:
+                 preceding: str = "", section: str | None = None) -> list[str]:
     """Whose words each unit of passage_units(text, kind) holds (a sentence, or a table row); preceding: the text
-    of the document's passage before it, where a quotation or list a prose passage continues may begin."""
-    return list(_unit_sources(text, kind, doc_type, publisher, title, preceding))
+    of the document's passage before it, where a quotation or list a prose passage continues may begin; section:
+    the passage's section path (rule 0: a page whose headings are markup files the framework's wording under one)."""
+    return list(_unit_sources(text, kind, doc_type, publisher, title, preceding, section))
 
 
 @lru_cache(maxsize=4096)  # a pure function of its arguments, asked again for the same top passages
 def _unit_sources(text: str, kind: str, doc_type: str | None, publisher: str | None, title: str | None,
-                  preceding: str) -> tuple[str, ...]:
+                  preceding: str, section: str | None = None) -> tuple[str, ...]:
     units = passage_units(text, kind)
     before = passage_units(preceding, "prose") if preceding and kind != "table" else []
     # a passage's first unit starts a line: a chunk boundary is never read as the rest of a numbered item
     same_line = line_continuations(preceding, before) + [False] + line_continuations(text, units)[1:]
     return tuple(passage_sources([t for _, t in units], document_source(doc_type, publisher),
-                                 reports_an_inspection(doc_type, title), [t for _, t in before], same_line))
+                                 reports_an_inspection(doc_type, title), [t for _, t in before], same_line,
+                                 section))
 
 
 def line_continuations(text: str, units: list[tuple[int, str]]) -> list[bool]:
@@ -188,14 +198,19 @@ def line_continuations(text: str, units: list[tuple[int, str]]) -> list[bool]:
 
 
 def speakers_in_order(sentences: list[str], document: str, about_inspection: bool,
-                      same_line: list[bool] | None = None) -> list[str]:
+                      same_line: list[bool] | None = None, start: int = 0, section: str | None = None) -> list[str]:
+    """Rules 0 to 5 over a document's sentences in order; the passage's own begin at `start`, filed under
+    `section` (its path: the last heading decides whether they start inside the framework's wording)."""
     sources: list[str] = []
     inspectors: set[str] = set()
     last_cued, quote_open, introduction, in_item, speech = None, False, None, False, None
     framework = False
+    heading = section.split(" > ")[-1] if section else None
     for i, sentence in enumerate(sentences):
-        framework = bool(_FRAMEWORK_HEADING.match(sentence)) or (
-            framework and bool(_FRAMEWORK_LINE.match(sentence)) and not cued_source(sentence, OTHER))
+        if i == start and heading is not None:
+            framework = bool(_FRAMEWORK_HEADING.match(heading))
+        framework = document == INSPECTOR and (bool(_FRAMEWORK_HEADING.match(sentence))
+                                               or (framework and is_framework_wording(sentence)))
         if framework:  # no quotation, list or speech runs through or out of the framework's wording
             sources.append(FRAMEWORK)
             quote_open, introduction, in_item, speech = False, None, False, None
@@ -221,6 +236,13 @@ def speakers_in_order(sentences: list[str], document: str, about_inspection: boo
             introduction, in_item = None, False
         sources.append(source)
     return sources
+
+
+def is_framework_wording(sentence: str) -> bool:
+    """Rule 0: a first-person line of the standard ("I feel safe…", "We work with people…"), not CQC reporting
+    ("We heard…") nor a cued sentence."""
+    return bool(_FRAMEWORK_LINE.match(sentence)) and not _REPORTING_WE.match(sentence) \
+        and not cued_source(sentence, OTHER)
 
 
 def continued(sentence: str, previous_source: str, last_cued: str | None, quote_open: bool,
@@ -251,7 +273,7 @@ def named_inspector(sentence: str, surnames: set[str]) -> str | None:
 def is_list_item(sentence: str) -> bool:
     """A bulleted line, or a line too short to be a sentence and without a full stop."""
     text = sentence.strip()
-    return bool(_BULLET.match(text)) or (len(text) <= _LIST_ITEM_MAX_CHARS and not text.endswith((".", "?", "!", ":")))
+    return bool(BULLET.match(text)) or (len(text) <= _LIST_ITEM_MAX_CHARS and not text.endswith((".", "?", "!", ":")))
 
 
 _PARAGRAPH_QUOTE = re.compile(r'\s*"(?=\w)')

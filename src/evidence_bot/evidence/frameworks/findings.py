@@ -88,7 +88,7 @@ def passage_sentences(rows: list[sqlite3.Row], statement_vectors: np.ndarray, un
              for start, text in passage_units(row["text"], row["kind"])]
     stored = unit_store.vectors([u[3] for u in units]) if units else {}
     sources = {pid: iter(speakers.unit_sources(row["text"], row["kind"], row["doc_type"], row["publisher"],
-                                               row["title"], preceding.get(pid, "")))
+                                               row["title"], preceding.get(pid, ""), row["section"]))
                for pid, row in passages.items()}
     read: dict[str, list[ReadSentence]] = {pid: [] for pid in passages}
     for pid, _start, text, uid in units:

@@ -4,11 +4,10 @@ import re
 from pathlib import Path
 
 from evidence_bot.models import Block, BlockKind, LoadedDocument
-from evidence_bot.text.lexical import UNFINISHED_WORDS
+from evidence_bot.text.lexical import CUT_MARK, UNFINISHED_WORDS
 from evidence_bot.tuning import MIN_CUT_WORDS
 
 SEPARATOR = "\n\n"
-CUT_MARK = "…"
 # A document whose last paragraph stops on a word fragment was cut off (a page saved in part, an export that
 # stopped): its last sentence is marked, so a quote of it shows it is incomplete. The last word must be a plain
 # lower-case word, not a time, an address or a name ("The meeting ended at 7.45 pm", "visit www.x.gov.uk",
