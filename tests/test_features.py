@@ -465,6 +465,10 @@ def test_who_answered_by_no_name_and_a_figure_for_another_period_are_no_answers(
     assert not names_nobody(director, linked("Jon Wilson, Director of Adults and Communities, presented it."))
     assert names_nobody("Who chaired the Hounslow overview and scrutiny meeting?",
                         linked("The agenda included a presentation by West London NHS Trust."))
+    assert names_nobody("Who introduced the CQC outcome report at Leicester's scrutiny commission?",
+                        linked("The Strategic Director for Social Care & Education submitted a report."))
+    assert names_nobody("Who is Leicestershire County Council's Director of Adults and Communities?",
+                        linked("The assessment rated the council's services as 'Requires Improvement'."))
     for question, answer in [("Who carries out Care Act assessments in York?", "Local area coordinators do."),
                              ("Who approved Thurrock's improvement plan?", "It was approved by the Cabinet."),
                              ("How many people were waiting?", "Waits fell.")]:

@@ -55,11 +55,13 @@ ROLE_WORDS = {"council", "committee", "board", "cabinet", "director", "directors
               "forum", "department", "corporate", "strategic", "portfolio", "holder", "safeguarding", "local",
               "authority", "and", "of", "for", "the", "principal", "worker", "assessment"}
 LEADING_WORDS = {"the", "a", "an", "this", "our", "we", "it", "in", "at", "on", "for", "and"}
-# A question only a person answers: who holds an office, or who chaired, presented, signed or wrote something
+# A question only a person answers: who holds an office, or who chaired, presented or introduced an item, moved or
+# seconded a motion, signed or wrote something
 # ("Who approved the plan?" may be answered by the Cabinet, "Who carries out assessments?" by a team).
 ASKS_PERSON = re.compile(r"^\W*who\s+(?:(?:is|was|are|were)\b[^?]*\b(?:director|chair\w*|leader|chief executive|"
                          r"inspector|member|mayor|head|councillor|manager|officer|DASS|DCS|PSW)\b|(?:chaired|chairs|"
-                         r"presented|presents|signed|co-signed|verified|wrote|authored)\b)", re.I)
+                         r"presented|presents|introduced|moved|seconded|signed|co-signed|verified|wrote|authored)\b)",
+                         re.I)
 # Words of an organisation's name, beyond ROLE_WORDS: "West London NHS Trust" is nobody.
 ORGANISATION_WORDS = {"nhs", "trust", "commission", "quality", "county", "city", "borough", "public", "government",
                       "agency", "association", "network", "hub", "centre", "office", "unit", "foundation", "charity",
@@ -80,12 +82,13 @@ def has_name(text: str, question_words: set[str]) -> bool:
 
 def has_person_name(text: str, question_words: set[str]) -> bool:
     """A titled name ("Cllr Marsh") or a run of two to four capitalised words, not all from the question, none
-    of them the word of a role, a body or an organisation ("Jon Wilson", not "West London NHS Trust")."""
+    of them the word of a role, a body or an organisation, and not a rating ("Jon Wilson", not "West London NHS
+    Trust" nor "Requires Improvement")."""
     if TITLED.search(text):
         return True
     for run in CAPITALISED_RUN.findall(text):
         parts = [w for w in words(run) if w not in LEADING_WORDS]
-        if 2 <= len(parts) <= 4 and any(w not in question_words for w in parts) \
+        if 2 <= len(parts) <= 4 and any(w not in question_words for w in parts) and not RATING.search(run) \
                 and not any(w in ROLE_WORDS or w in ORGANISATION_WORDS for w in parts):
             return True
     return False
