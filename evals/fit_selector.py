@@ -59,7 +59,8 @@ def collect(name: str, questions_path: Path, corpus: Path, log) -> tuple[list[La
         started = time.perf_counter()
         reader = bot.reader()
         query = reader.query_for(question.question, question.history)
-        hits = bot.retriever.search(query, reader.scoped(None), max(bot.settings.top_k, read_depth(question.question)))
+        depth = max(bot.settings.top_k, read_depth(question.question, query))
+        hits = bot.retriever.search(query, reader.scoped(None), depth)
         found = bot.answerer.candidates(question.question, query, hits, None)
         hits = found.hits  # the passages read, in the order the candidates index them
         items.append(Labelled(question, name, int(folds[question.id]), found, hits,

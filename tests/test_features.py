@@ -512,3 +512,24 @@ def test_a_short_cut_off_sentence_and_site_furniture_are_never_chosen():
                    "People were mostly positive about the staff.")
     chosen = eligible_candidates(QuestionProfile.of("What did CQC say about York?"), items)
     assert [c.text[:20] for c in chosen] == ["Since the assessment", "People were mostly p"]
+
+
+def test_a_follow_up_asks_about_the_council_period_and_statement_of_the_conversation():
+    """'And for assessing needs?' after 'What did CQC score Bristol for safeguarding?' had been answered with Kent's
+    scores: the follow-up's profile named no council. A follow-up with its own ask keeps its own kind of fact and
+    never inherits the inspector-only reading ('What did the Cabinet Member resolve about it?')."""
+    from evidence_bot.answer.question import QuestionProfile
+
+    def profile(question: str, earlier: str) -> QuestionProfile:
+        return QuestionProfile.in_conversation(question, f"{earlier} {question}")
+
+    needs = profile("And for assessing needs?", "What did CQC score Bristol for safeguarding?")
+    assert needs.names == ["Bristol"] and needs.constraints.kinds == {"score"}
+    assert needs.statements == {("cqc-la", "assessing-needs")}
+    year = profile("And in 2022?", "What was York's CQC rating for adult social care?")
+    assert year.constraints.asked_periods == {(2022, 2022)} and year.constraints.kinds == {"rating"}
+    resolved = profile("What did the Cabinet Member resolve about it?", "What grade did the CQC give Hull in 2010?")
+    assert resolved.constraints.kinds == set() and not resolved.asks_inspector
+    assert resolved.constraints.asked_periods == {(2010, 2010)}
+    alone = QuestionProfile.in_conversation("What did CQC score Bristol?", "What did CQC score Bristol?")
+    assert alone == QuestionProfile.of("What did CQC score Bristol?")

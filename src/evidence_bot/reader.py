@@ -84,7 +84,7 @@ class Reader(EvidenceViews):
             return Prepared(redacted(question), redacted(question), [], [], screened, history)
         self.require_documents()
         filters = self.scoped(filters)
-        reading = max(self.settings.top_k, read_depth(question))
+        reading = max(self.settings.top_k, read_depth(question, query))
         with stage("retrieve"):
             ranked = self.bot.retriever.search(query, filters, max(depth or 0, reading))
         hits = ranked[:self.settings.top_k]

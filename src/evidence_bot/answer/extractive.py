@@ -97,7 +97,7 @@ class ExtractiveAnswerer:
     def candidates(self, question: str, query: str, hits: list[SearchHit],
                    access: list[str] | None = None) -> Candidates:
         """hits: up to READ_DEPTH passages in retrieval order; PASSAGES_READ of them are read (reading_order)."""
-        profile = QuestionProfile.of(question)
+        profile = QuestionProfile.in_conversation(question, query)
         hits = reading_order(profile, hits)
         items = candidate_units(hits, self.preceding)
         if not items:
@@ -202,10 +202,11 @@ def is_cut_short(text: str) -> bool:
     return text.rstrip().endswith(CUT_MARK) and len(text.split()) < MIN_CUT_LEAD_WORDS
 
 
-def read_depth(question: str) -> int:
-    """How many retrieved passages the answerer chooses from: only an inspector question reorders them, so only
-    it needs more than it reads (fetching 50 passages costs a few milliseconds)."""
-    return READ_DEPTH if QuestionProfile.of(question).asks_inspector else PASSAGES_READ
+def read_depth(question: str, query: str | None = None) -> int:
+    """How many retrieved passages the answerer chooses from: only an inspector question (or a follow-up to one)
+    reorders them, so only it needs more than it reads (fetching 50 passages costs a few milliseconds)."""
+    profile = QuestionProfile.in_conversation(question, query or question)
+    return READ_DEPTH if profile.asks_inspector else PASSAGES_READ
 
 
 def reading_order(profile: QuestionProfile, hits: list[SearchHit]) -> list[SearchHit]:

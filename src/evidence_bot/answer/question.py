@@ -37,6 +37,10 @@ _INSPECTOR_QUESTION = re.compile(
 _ASKS_STANDARD = re.compile(r"\bpeople expect\b|\b(?:CQC|the framework|inspectors?) expects?\b|\bexpected of\b|"
                             r"\b(?:local authority|council['’]?s?) commitment\b|\b(?:I|we)[- ]statements?\b",
                             re.IGNORECASE)
+# A question that asks something itself ("What did the Cabinet Member resolve about it?"), unlike "And for
+# assessing needs?" or "What about Westminster?".
+_OWN_ASK = re.compile(r"\b(?:what|who|whom|whose|how|when|which|why|where)\b(?!\s+about\b)|"
+                      r"^\W*(?:did|does|do|is|are|was|were|has|have|had|can|could|will|would)\b", re.IGNORECASE)
 _BODIES = {"cqc": re.compile(r"\b(?:CQC|Care Quality Commission)\b", re.IGNORECASE),
            "ofsted": re.compile(r"\bOfsted\b", re.IGNORECASE)}
 _SERVICES = {"children": re.compile(r"\bchild(?:ren)?(?:['’]s?)?\b|\bcare leavers?\b|\bfoster", re.IGNORECASE),
@@ -65,6 +69,29 @@ class QuestionProfile:
         services = {service for service, pattern in _SERVICES.items() if pattern.search(question)}
         return cls(constraints, names, asks_inspector, bodies, statements_named(question), services,
                    bool(_ASKS_STANDARD.search(question)))
+
+    @classmethod
+    def in_conversation(cls, question: str, query: str) -> "QuestionProfile":
+        """A follow-up's profile ("And for assessing needs?" after "What did CQC score Bristol for safeguarding?"):
+        what the question itself says, and, where it says nothing, what the conversation it leans on says: the
+        council, the period, the inspectorate, the service and the statement asked about, and, for a question with
+        no ask of its own ("What about Westminster?"), the kind of fact. Not whether the inspector's words were
+        asked for: "What did the Cabinet Member resolve about it?" after "What
+        grade did the CQC give…?" asks the Cabinet Member. The retrieval query is the question after the earlier
+        ones (followup.resolve_followup)."""
+        own = cls.of(question)
+        if query == question:
+            return own
+        earlier = cls.of(query)
+        # only a question with no ask of its own ("And for assessing needs?") asks for the earlier kind of fact
+        elliptical = not _OWN_ASK.search(question)
+        constraints = Constraints(own.constraints.kinds or (earlier.constraints.kinds if elliptical else set()),
+                                  own.constraints.asked_periods or earlier.constraints.asked_periods,
+                                  own.constraints.names or earlier.constraints.names,
+                                  own.constraints.question_words | earlier.constraints.question_words)
+        return cls(constraints, own.names or earlier.names, own.asks_inspector,
+                   own.bodies or earlier.bodies, own.statements or earlier.statements,
+                   own.services or earlier.services, own.asks_standard)
 
 
 @lru_cache(maxsize=16384)  # the same sentences come back question after question
