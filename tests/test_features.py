@@ -434,6 +434,8 @@ def test_a_heading_chosen_to_lead_gives_way_to_what_it_heads_and_never_joins_an_
     assert lead is page[1]
     assert [c.text for c in select(page, lead, 3, 0.0, titles=[title])] == [
         "2 - Evidence shows some shortfalls", "The local authority had taken steps towards equity."]
+    cut = linked("Equity in experience and outcomes", "People told us about th…")
+    assert under_heading(cut[0], QuestionProfile.of("What about equity?"), title, eligible=cut[:1]) is cut[0]
     chair = linked("Chair: Councillor Smith", "The committee met at 7pm to discuss the annual report.")
     assert under_heading(chair[0], QuestionProfile.of("Who chaired the committee?")) is chair[0]
 

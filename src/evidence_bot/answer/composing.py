@@ -61,17 +61,20 @@ def select(items: list[Candidate], best: Candidate, limit: int, share: float,
     return sorted(chosen, key=lambda c: (c.hit_index != best.hit_index, c.hit_index, c.start))
 
 
-def under_heading(best: Candidate, profile: QuestionProfile, title: str = "") -> Candidate:
+def under_heading(best: Candidate, profile: QuestionProfile, title: str = "",
+                  eligible: Sequence[Candidate] = ()) -> Candidate:
     """A heading chosen to lead ("Equity in experience and outcomes" for "What did Bristol get for equity in
     experience and outcomes?") names the section that answers: the answer is what it heads, the first line after
-    it, in the same voice, that is not itself a heading. A heading holding the kind of fact asked for ("Chair:
-    Councillor Smith" to "Who chaired…?") is kept."""
+    it, in the same voice, that is not itself a heading and, when `eligible` is given, is among them. A heading
+    holding the kind of fact asked for ("Chair: Councillor Smith" to "Who chaired…?") is kept."""
     if not is_heading(best, title) or profile.constraints.kind_share(best.text):
         return best
     body = best.following
     while body is not None and is_heading(body, title):
         body = body.following
-    return body if body is not None and body.source == best.source else best
+    if body is None or body.source != best.source or (eligible and not any(body is c for c in eligible)):
+        return best
+    return body
 
 
 def is_heading(item: Candidate, title: str = "") -> bool:

@@ -131,7 +131,7 @@ class ExtractiveAnswerer:
         if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):
             return self.abstention(found, hits, selector, confidence)
         titles = [h.meta.title or "" for h in hits]
-        best = under_heading(best, found.profile, titles[best.hit_index])
+        best = under_heading(best, found.profile, titles[best.hit_index], eligible)
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
                                           codes(found.question), titles), best, found.profile)
         if names_nobody(found.question, chosen) or counts_another_period(found.question, found.profile, chosen):

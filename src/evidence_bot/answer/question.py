@@ -76,9 +76,8 @@ class QuestionProfile:
         what the question itself says, and, where it says nothing, what the conversation it leans on says: the
         council, the period, the inspectorate, the service and the statement asked about, and, for a question with
         no ask of its own ("What about Westminster?"), the kind of fact. Not whether the inspector's words were
-        asked for: "What did the Cabinet Member resolve about it?" after "What
-        grade did the CQC give…?" asks the Cabinet Member. The retrieval query is the question after the earlier
-        ones (followup.resolve_followup)."""
+        asked for: "What did the Cabinet Member resolve about it?" after "What grade did the CQC give…?" asks the
+        Cabinet Member. The retrieval query is the question after the earlier ones (followup.resolve_followup)."""
         own = cls.of(question)
         if query == question:
             return own
