@@ -31,6 +31,11 @@ def test_the_period_asked_about_is_agreed_contradicted_or_absent():
     assert period_agreement(asked, "ASC received a total of 723 DoLS requests for the year 2023-24.") == -1
     assert period_agreement(asked, "Most assessments are completed within 3 to 6 months.") == 0
     assert document_year_agreement(asked, "2020-05-17") == 1 and document_year_agreement(asked, "2024-05") == -1
+    strategy = periods("How many carers will the Carers Strategy 2022-2027 support?")
+    assert strategy == periods("the Housing Strategy 2022 to 2027") == {(2022, 2027)}
+    assert period_agreement(strategy, "It will support 900 carers by 2025.") == 1
+    assert period_agreement(strategy, "It supported 700 carers in 2019.") == -1
+    assert periods("Between 2019 and 2045") == {(2019, 2019), (2045, 2045)}  # two years, not one period
 
 
 def test_the_kind_of_fact_asked_for_is_a_degree():

@@ -51,7 +51,8 @@ SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\b
 # improvement" is not one.
 RATING = re.compile(r"\b(?:outstanding|good|requires?\s+improvement|inadequate|excellent|poor|red|amber|green)\b|"
                     r"(?:(?<=\bas )|(?<=\bas ['\"‘“]))requiring\s+improvement\b", re.I)
-PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2}))?\b|\b(\d{2})/(\d{2})\b")
+PERIOD = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/–]\s*((?:19|20)?\d{2})|\s+to\s+((?:19|20)\d{2}))?\b|"
+                    r"\b(\d{2})/(\d{2})\b")
 NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are", "did", "does", "do", "was", "were",
              "and", "has", "have", "can", "tell", "apart", "i", "january", "february", "march", "april", "may", "june",
              "july", "august", "september", "october", "november", "december", "monday", "tuesday", "wednesday",
@@ -59,32 +60,36 @@ NOT_NAMES = {"what", "when", "who", "how", "which", "why", "where", "is", "are",
              "q1", "q2", "q3", "q4"}
 
 
+MAX_SPAN_YEARS = 10  # "2022-2027" is a strategy's span; "2019-2045" is two years, not one period
+
 @lru_cache(maxsize=16384)  # every candidate sentence is read again for each question that retrieves it
 def periods(text: str) -> frozenset[tuple[int, int]]:
-    """Years and financial years as (start, end): '2019-20', '2019/2020' and '19/20' are all (2019, 2020)."""
+    """Years, financial years and spans of years as (start, end): '2019-20', '2019/2020' and '19/20' are all
+    (2019, 2020); 'the Carers Strategy 2022-2027' is (2022, 2027); a single year is (2024, 2024)."""
     found = set()
     for m in PERIOD.finditer(text):
         if m.group(1):
             start = int(m.group(1))
-            end = m.group(2)
+            end = m.group(2) or m.group(3)
             if end is None:
                 found.add((start, start))
                 continue
             end = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-            found.add((start, end) if end == start + 1 else (start, start))
+            found.add((start, end) if start < end <= start + MAX_SPAN_YEARS else (start, start))
         else:
-            start, end = 2000 + int(m.group(3)), 2000 + int(m.group(4))
+            start, end = 2000 + int(m.group(4)), 2000 + int(m.group(5))
             if end == start + 1:
                 found.add((start, end))
     return frozenset(found)
 
 
 def periods_agree(asked: Set[tuple[int, int]], stated: Set[tuple[int, int]]) -> bool:
+    """A year asked agrees with a financial year or span holding it, and a year stated with the one asked about."""
     if not asked or not stated:
         return True
     for a in asked:
         for s in stated:
-            if a == s or (a[0] == a[1] and a[0] in s) or (s[0] == s[1] and s[0] in a and a[0] != a[1]):
+            if a == s or (a[0] == a[1] and s[0] <= a[0] <= s[1]) or (s[0] == s[1] and a[0] <= s[0] <= a[1]):
                 return True
     return False
 
