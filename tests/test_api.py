@@ -13,6 +13,7 @@ from evidence_bot.answer import statements
 from evidence_bot.answer.grounding import without_lead_in
 from evidence_bot.models import Citation
 from evidence_bot.server import create_app
+from evidence_bot.text.units import read_row, row_readings
 
 from helpers.cli import run_cli
 from helpers.server import local_client
@@ -36,11 +37,23 @@ def assert_grounded(reply: dict) -> None:
     assert pairs
     for statement, n in pairs:
         quoted = without_lead_in(statement, Citation(**by_n[n]))
-        assert all(line.strip() in by_n[n]["text"] for line in quoted.split("\n"))
+        assert all(line.strip() in by_n[n]["text"] for line in quoted.split("\n")) \
+            or quoted in row_readings(by_n[n]["text"])  # a table row, read as its labels with their values
     for c in reply["citations"]:
         assert c["highlights"]
+        header = c["text"].split("\n")[0]
         for start, end in c["highlights"]:
-            assert c["text"][start:end].strip() in reply["answer"]
+            marked = c["text"][start:end].strip()
+            assert marked in reply["answer"] or read_row(f"{header}\n{marked}") in reply["answer"]
+
+
+def test_a_list_question_over_a_tracker_is_answered_with_every_row_holding_the_value(client):
+    reply = client.post("/api/chat", json={"question": "Which workforce actions are rated red?"}).json()
+    assert not reply["abstained"]
+    assert "Ref: W2.1;" in reply["answer"] and "Ref: W3.1;" in reply["answer"]
+    assert "Amber" not in reply["answer"] and "Green" not in reply["answer"]
+    assert [c["title"] for c in reply["citations"]] == ["Adult social care workforce action tracker"]
+    assert_grounded(reply)
 
 
 def test_chat_answers_with_citations(client):

@@ -13,6 +13,7 @@ from evidence_bot.cli import PARTIAL, render
 from evidence_bot.models import DOC_TYPES, Answer, Citation
 from evidence_bot.server import create_app
 from evidence_bot.text.speakers import SOURCES
+from evidence_bot.text.units import read_row
 
 from helpers.server import local_client
 from helpers.sse import parse_events
@@ -153,6 +154,23 @@ def test_grounding_accepts_each_documents_own_lead_in():
     header, row = TABLE.split("\n")[:2]
     text = f"{lead_in(first)} {QUOTED} [1] {lead_in(second)} {header}\n{row} [2]"
     assert support_counts(answer_of(text, first, second)) == (2, 2)
+
+
+def test_a_table_row_is_read_as_its_labels_with_their_values_and_grounded_as_such():
+    table = cite("Table of actions", "action_plan", "2025-10", "council", text=TABLE)
+    spoken = "Action: Clear the DoLS backlog; Owner: Safeguarding Service Manager; RAG: Red"
+    assert read_row("\n".join(TABLE.split("\n")[:2])) == spoken
+    assert support_counts(answer_of(f"{lead_in(table)} {spoken} [1]", table)) == (1, 1)
+    for changed in (spoken.replace("Red", "Green"),  # another value
+                    spoken.replace("Owner", "Lead"),  # another label
+                    "Action: Clear the DoLS backlog; RAG: Red",  # a cell left out
+                    "Action: Clear the DoLS backlog; Owner: Head of Service; RAG: Red"):  # two rows mixed
+        assert support_counts(answer_of(f"{lead_in(table)} {changed} [1]", table)) == (0, 1), changed
+
+
+def test_an_empty_cell_is_left_out_and_a_value_without_a_label_is_read_alone():
+    assert read_row("Ref | Action |  | RAG\nTotal |  | 44% | ") == "Ref: Total; 44%"
+    assert read_row("A sentence, not a table row.") == "A sentence, not a table row."
 
 
 @pytest.mark.parametrize("changed", [

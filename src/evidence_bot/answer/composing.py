@@ -13,7 +13,7 @@ from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.text.facts import DATE, FIGURE, RATING
 from evidence_bot.text.lexical import words
 from evidence_bot.text.speakers import BULLET, document_source, is_list_item
-from evidence_bot.text.units import passage_units
+from evidence_bot.text.units import passage_units, read_row
 
 
 class Quoted(Protocol):
@@ -193,8 +193,13 @@ def compose(chosen: Sequence[InPassage], hits: list[SearchHit], confidence: floa
         cited = citations[item.hit_index]
         lead = "" if (cited.document, cited.source) in led else f"{lead_in(cited)} "
         led.add((cited.document, cited.source))
-        parts.append(f"{lead}{item.text} [{cited.n}]")
+        parts.append(f"{lead}{spoken(item, hits[item.hit_index])} [{cited.n}]")
     return Answer(" ".join(parts), False, list(citations.values()), confidence, query)
+
+
+def spoken(item: InPassage, hit: SearchHit) -> str:
+    """The unit as the answer says it: a table row as its labels with their values, a sentence as it is."""
+    return read_row(item.text) if hit.passage.kind == "table" else item.text
 
 
 def quoted_span(item: InPassage, hit: SearchHit) -> list[int]:

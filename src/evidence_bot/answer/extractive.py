@@ -39,6 +39,7 @@ from evidence_bot.answer.features import (
     period_agreement,
 )
 from evidence_bot.answer.question import QuestionProfile
+from evidence_bot.answer.row_filter import filtered_rows
 from evidence_bot.answer.selector import Selector
 from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount, SearchHit, UnitVectors
 from evidence_bot.stages import stage
@@ -126,6 +127,9 @@ class ExtractiveAnswerer:
         if is_off_topic(found, selector):
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         eligible = eligible_candidates(found.profile, found.items)
+        listed = filtered_rows(found.question, found.profile, found.items, hits)
+        if listed:  # an exact reading of a list question, not gated by the threshold (row_filter.py)
+            return compose(listed, hits, selector.confidence(lead_row(found, listed[0], found.items)), found.query)
         best = max(eligible, key=lambda c: c.rank, default=None)
         confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
         if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):

@@ -1,7 +1,8 @@
 """Checks that an answer says only what its cited passages say.
 
 An extractive answer is a run of statements, each ending in its citation
-marker ("... [2]"); a table statement is its header line and its row line.
+marker ("... [2]"); a table statement is its header line and its row line, or
+the row read with its column labels (units.read_row).
 A statement may begin with the lead-in of the citation it ends in, followed
 by a space: exactly `attribution.lead_in(citation)`, which names whose words
 follow and the document, and is rebuilt here from the citation's fields. That
@@ -14,6 +15,7 @@ import re
 
 from evidence_bot.answer.attribution import lead_in
 from evidence_bot.models import Answer, Citation
+from evidence_bot.text.units import CELL, row_readings
 
 _STATEMENT = re.compile(r"(.+?)\s\[(\d+)\](?:\s|$)", re.DOTALL)
 
@@ -29,7 +31,10 @@ def pieces(text: str) -> list[str]:
 
 
 def is_supported(statement: str, passage_text: str) -> bool:
-    return all(line.strip() in passage_text for line in statement.split("\n") if line.strip())
+    """Every line of the statement is the passage's text, or the statement is one of its table rows as
+    units.read_row says it (each value after its column's label)."""
+    return all(line.strip() in passage_text for line in statement.split("\n") if line.strip()) \
+        or (CELL in passage_text and statement in row_readings(passage_text))
 
 
 def without_lead_in(statement: str, citation: Citation) -> str:
