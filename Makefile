@@ -61,6 +61,7 @@ test: setup browser ocr lint typecheck test-js
 # ../shared/corpus-wider; without them they are skipped with a message: the repository does not ship that evidence.
 eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer --verifier evals/verifier.jsonl
+	$(BIN)/evidence-bot eval evals/tables.jsonl --corpus evals/tables
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

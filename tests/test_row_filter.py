@@ -29,9 +29,14 @@ def table(doc: str, text: str, title: str, doc_type: str = "action_plan", date: 
     return SearchHit(passage, DocumentMeta(title=title, doc_type=doc_type, date=date, publisher=publisher), 1.0)
 
 
-def rows_for(question: str, *hits: SearchHit) -> list[str]:
-    units = candidate_units(list(hits))
-    return [read_row(c.text) for c in filtered_rows(question, QuestionProfile.of(question), units, list(hits))]
+def rows_for(question: str, *hits: SearchHit, rest: dict[str, list[Passage]] | None = None) -> list[str]:
+    """The rows read aloud; rest: the other passages of a table, by its passage id (as the catalog gives them)."""
+    def table_of(passage: Passage) -> list[Passage]:
+        return (rest or {}).get(passage.id, [passage])
+
+    cited, rows = filtered_rows(question, QuestionProfile.of(question), list(hits), table_of, candidate_units)
+    assert all(cited[c.hit_index].passage.text.find(c.text.split("\n")[-1]) >= 0 for c in rows)
+    return [read_row(c.text) for c in rows]
 
 
 PLANS = (table("improvement", IMPROVEMENT, "Adult social care improvement action plan"),
@@ -83,3 +88,44 @@ def test_the_value_may_be_named_in_another_form_of_its_word_but_a_short_word_mus
     assert rows_for("Which actions in the workforce tracker reduce turnover?", *PLANS) == []  # "red" is not "reduce"
     assert [r.split(";")[0] for r in rows_for("What actions does the workforce tracker rate red?", *PLANS)] \
         == ["Ref: W2.1", "Ref: W3.1"]
+
+
+def test_a_table_stored_in_pieces_is_filtered_whole_and_every_piece_is_cited():
+    header, *rows = WORKFORCE.split("\n")
+    first = table("workforce", "\n".join([header, *rows[:2]]), "Adult social care workforce action tracker")
+    second = Passage("workforce:1", "workforce", 1, "\n".join([header, *rows[2:]]), "", None, "Actions", None, 0, 0,
+                     "table", 20)
+    whole = {first.passage.id: [first.passage, second]}
+    assert rows_for("Which workforce actions are rated red?", first) == []  # the piece read holds no red row
+    listed = rows_for("Which workforce actions are rated red?", first, rest=whole)
+    assert [r.split(";")[0] for r in listed] == ["Ref: W2.1", "Ref: W3.1"]
+
+
+def test_a_value_named_with_a_word_between_its_words_and_a_service_the_table_is_not_about():
+    plan = ("Ref | Recommendation | Status\nR1 | Agree a transitions protocol | Not started\n"
+            "R2 | Expand shared lives | Not started\nR3 | Publish a carers strategy | In progress")
+    tracker = table("recs", plan, "Adult social care: CQC recommendations tracker")
+    assert [r.split(";")[0] for r in rows_for("Which CQC recommendations are not yet started?", tracker)] \
+        == ["Ref: R1", "Ref: R2"]
+    assert rows_for("Which children's services recommendations are not yet started?", tracker) == []
+
+
+def test_a_status_is_named_by_its_rag_colour_its_meaning_or_a_part_of_its_cell():
+    plan = ("Ref | Action | Lead officer | RAG status\n1.1 | Revise supervision policy | Service Manager, MASH | "
+            "Red - Off track\n1.2 | Audit supervision | Head of Quality | Red - Off track\n"
+            "1.3 | Train managers | Service Manager, MASH | Green - On track")
+    tracker = table("plan", plan, "Children's services improvement plan")
+    assert [r.split(";")[0] for r in rows_for("Which improvement plan actions are rated red?", tracker)] \
+        == ["Ref: 1.1", "Ref: 1.2"]
+    assert [r.split(";")[0] for r in rows_for("Which improvement plan actions are off track?", tracker)] \
+        == ["Ref: 1.1", "Ref: 1.2"]
+    assert [r.split(";")[0] for r in rows_for("Can you pull out the plan's actions led by the service manager?",
+                                              tracker)] == ["Ref: 1.1", "Ref: 1.3"]
+    plain = table("plan", plan.replace("Red - Off track", "Off track"), "Children's services improvement plan")
+    assert len(rows_for("Which improvement plan actions are red?", plain)) == 2
+
+
+def test_a_question_for_one_value_is_not_answered_with_a_list():
+    assert rows_for("Who owns the red action in the workforce tracker?", *PLANS) == []
+    assert rows_for("When is the red workforce action due?", *PLANS) == []
+    assert rows_for("What is the owner of the red workforce action?", *PLANS) == []

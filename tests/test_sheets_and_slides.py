@@ -133,6 +133,28 @@ def test_a_workbook_with_formats_merges_and_hidden_columns_made_here(tmp_path):
     assert "do not publish" not in document.text and "1 hidden columns" in warnings[0]
 
 
+def test_a_title_merged_across_the_sheet_is_no_header_and_a_key_under_the_table_is_a_note(tmp_path):
+    """Council trackers open with a title merged across every column (each cell of the range shows it, so it fills
+    the width like a header) and close with a key in one cell; a workbook is saved whole, so no cut mark."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Children's Services Improvement Plan 2025/26"] + [None] * 3)
+    sheet.merge_cells("A1:D1")
+    sheet.append([])
+    sheet.append(["Ref", "Action", "Officer", "RAG"])
+    sheet.append(["CS-01", "Embed a triage rota", "David Lin", "Green"])
+    sheet.append(["CS-02", "Cut re-referrals", "David Lin", "Red"])
+    sheet.append([])
+    sheet.append(["Key: Blue = Complete; Red = Off track, escalation required"])
+    book.save(tmp_path / "plan.xlsx")
+    document, _ = loaded(tmp_path / "plan.xlsx")
+    assert "Sheet\n\nChildren's Services Improvement Plan 2025/26\n\nRef | Action | Officer | RAG\n" in document.text
+    tables = [b for b in document.blocks if b.kind == "table"]
+    assert len(tables) == 1 and tables[0].rows == ["CS-01 | Embed a triage rota | David Lin | Green",
+                                                   "CS-02 | Cut re-referrals | David Lin | Red"]
+    assert document.text.endswith("\n\nKey: Blue = Complete; Red = Off track, escalation required")
+
+
 def test_an_encrypted_workbook_gets_a_clear_error(tmp_path):
     encrypted = io.BytesIO()
     with TRACKER.open("rb") as plain:

@@ -124,7 +124,7 @@ class EvidenceBot:
         return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.vectors.vectors,
                                   self.statistics.document_frequency, self.statistics.passage_count,
                                   Selector.load(path) if (path := self.settings.selector_path) else None,
-                                  self.settings.max_answer_sentences, self.preceding_text)
+                                  self.settings.max_answer_sentences, self.preceding_text, self.catalog.table_passages)
 
     def preceding_text(self, passage: Passage) -> str:
         """The text of the passage before this one in its document ("" for the first): whose quotation or list

@@ -75,7 +75,8 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: Embedder, stored_vectors: UnitVectors, passage_vectors: UnitVectors,
                  document_frequency: DocumentFrequency, total_passages: PassageCount,
                  selector: Selector | None = None, max_sentences: int = 3,
-                 preceding: Callable[[Passage], str] | None = None):
+                 preceding: Callable[[Passage], str] | None = None,
+                 table_of: Callable[[Passage], list[Passage]] | None = None):
         self.embedder = embedder
         self.stored_vectors = stored_vectors  # sentences' and rows' vectors, embedded at ingest
         self.passage_vectors = passage_vectors
@@ -84,6 +85,7 @@ class ExtractiveAnswerer:
         self._selector = selector
         self.max_sentences = max_sentences
         self.preceding = preceding or (lambda passage: "")  # the text of its document's passage before it
+        self.table_of = table_of or (lambda passage: [passage])  # the passages of a table passage's whole table
 
     @property
     def selector(self) -> Selector:
@@ -124,12 +126,13 @@ class ExtractiveAnswerer:
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         for item, p, rank in zip(found.items, selector.probability(found.rows), selector.rank(found.rows)):
             item.probability, item.rank = float(p), float(rank)
+        cited, listed = filtered_rows(found.question, found.profile, hits, self.table_of,
+                                      lambda tables: candidate_units(tables, self.preceding))
+        if listed:  # an exact reading of a list question, gated by its own rules, not the model's (row_filter.py)
+            return compose(listed, cited, list_confidence(found, listed, selector), found.query)
         if is_off_topic(found, selector):
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         eligible = eligible_candidates(found.profile, found.items)
-        listed = filtered_rows(found.question, found.profile, found.items, hits)
-        if listed:  # an exact reading of a list question, not gated by the threshold (row_filter.py)
-            return compose(listed, hits, selector.confidence(lead_row(found, listed[0], found.items)), found.query)
         best = max(eligible, key=lambda c: c.rank, default=None)
         confidence = selector.confidence(lead_row(found, best, eligible)) if best else 0.0
         if best is None or confidence < selector.threshold or not shares_a_word(found.query, hits[best.hit_index]):
@@ -157,6 +160,14 @@ class ExtractiveAnswerer:
 
     def unit_vectors(self, items: list[Candidate]) -> np.ndarray:
         return stored_unit_vectors(items, self.stored_vectors, self.embedder)
+
+
+def list_confidence(found: Candidates, rows: list[Candidate], selector: Selector) -> float:
+    """The selector's confidence in an answer led by the first listed row it scored (0 when the rows all come
+    from parts of a table no search returned)."""
+    listed = {row.id for row in rows}
+    lead = next((c for c in found.items if c.id in listed), None)
+    return selector.confidence(lead_row(found, lead, found.items)) if lead else 0.0
 
 
 def names_nobody(question: str, chosen: list[Candidate]) -> bool:

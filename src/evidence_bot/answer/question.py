@@ -66,7 +66,7 @@ class QuestionProfile:
         bodies = {body for body, pattern in _BODIES.items() if pattern.search(question)}
         asks_inspector = bool(_INSPECTOR_QUESTION.search(question)) and not _BOTH_SOURCES.search(question) \
             and not _PROVIDER_SHARE.search(question)
-        services = {service for service, pattern in _SERVICES.items() if pattern.search(question)}
+        services = services_named(question)
         return cls(constraints, names, asks_inspector, bodies, statements_named(question), services,
                    bool(_ASKS_STANDARD.search(question)))
 
@@ -114,3 +114,8 @@ def statement_patterns() -> tuple[tuple[tuple[str, str], re.Pattern[str]], ...]:
 @lru_cache(maxsize=8192)  # a passage's title and section are read for each of its sentences
 def statements_named(text: str) -> frozenset[tuple[str, str]]:
     return frozenset(key for key, pattern in statement_patterns() if pattern.search(text))
+
+
+def services_named(text: str) -> set[str]:
+    """The services the text names: children (children's, care leavers, fostering), adults (adults, older people)."""
+    return {service for service, pattern in _SERVICES.items() if pattern.search(text)}

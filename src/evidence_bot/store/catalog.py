@@ -248,6 +248,27 @@ class Catalog:
         rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? ORDER BY seq", (doc_id,)).fetchall()
         return [row_passage(r) for r in rows]
 
+    def table_passages(self, passage: Passage) -> list[Passage]:
+        """The passages of the whole table a table passage is part of: a long table is stored in pieces, each under
+        its header line, one after another in its document."""
+        if passage.kind != "table":
+            return [passage]
+        passages = self.doc_passages(passage.doc_id)
+        header = passage.text.split("\n")[0]
+        at = next((i for i, p in enumerate(passages) if p.id == passage.id), None)
+        if at is None:
+            return [passage]
+
+        def same_table(p: Passage) -> bool:
+            return p.kind == "table" and p.text.split("\n")[0] == header
+
+        start, end = at, at + 1
+        while start > 0 and same_table(passages[start - 1]):
+            start -= 1
+        while end < len(passages) and same_table(passages[end]):
+            end += 1
+        return passages[start:end]
+
     # --- for statistics scoped to a reader (reader_statistics.py) ----------
     def change_marker(self) -> tuple[int, int]:
         """Differs after any commit to the file, by this connection (total_changes) or another (data_version)."""

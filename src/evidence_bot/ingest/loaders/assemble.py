@@ -16,6 +16,9 @@ SEPARATOR = "\n\n"
 _LAST_WORD = re.compile(r"(?<![\w./@:-])([a-z]+)$")
 # a cut also stops on a preposition or "also", which a line of wrapped text may end on before a name
 _NEVER_LAST = UNFINISHED_WORDS | frozenset("in on at also about through including such".split())
+# A workbook or a slide deck is saved whole: its last cell or text box ends where its author stopped, however
+# it ends ("Red = Off track, escalation required" under a sheet's table is a key, not a cut page).
+SAVED_WHOLE = frozenset({"xlsx", "csv", "pptx"})
 
 
 def table_text(header: str, rows: list[str]) -> str:
@@ -31,7 +34,7 @@ def draft(kind: BlockKind, text: str, page: int | None = None, level: int = 0,
 
 def assemble(path: Path, blocks: list[Block], fmt: str, page_count: int | None = None) -> LoadedDocument:
     blocks = [block for block in blocks if block.text.strip()]
-    if blocks and ends_mid_sentence(blocks[-1], " ".join(block.text for block in blocks[:-1])):
+    if fmt not in SAVED_WHOLE and blocks and ends_mid_sentence(blocks[-1], " ".join(b.text for b in blocks[:-1])):
         blocks[-1].text = blocks[-1].text.rstrip() + CUT_MARK
     parts: list[str] = []
     position = 0

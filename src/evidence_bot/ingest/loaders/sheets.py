@@ -146,26 +146,37 @@ def trimmed(rows: list[list[str]]) -> list[list[str]]:
 
 
 def table_blocks(rows: list[list[str]]) -> list[Block]:
-    """Rows above the header as paragraphs, then the table (no header found: the first row is the header)."""
+    """Rows above the header as paragraphs, then the table (no header found: the first row is the header), then
+    notes under it: last rows with one cell filled in a table of three columns or more ("Key: Blue = Complete")."""
     at = header_row(rows)
-    blocks = [draft("paragraph", " ".join(cell for cell in row if cell)) for row in rows[:at]]
+    blocks = [draft("paragraph", line_of(row)) for row in rows[:at]]
     header = [cell or f"Column {n}" for n, cell in enumerate(rows[at], start=1)]
-    body = [" | ".join(row) for row in rows[at + 1:]]
+    body_rows = rows[at + 1:]
+    notes: list[list[str]] = []
+    while len(header) >= 3 and len(body_rows) > 1 and sum(1 for cell in body_rows[-1] if cell) == 1:
+        notes.insert(0, body_rows.pop())
+    body = [" | ".join(row) for row in body_rows]
     if body:
         blocks.append(draft("table", table_text(" | ".join(header), body), header=" | ".join(header), rows=body))
     else:
-        blocks.append(draft("paragraph", " ".join(cell for cell in rows[at] if cell)))
-    return blocks
+        blocks.append(draft("paragraph", line_of(rows[at])))
+    return blocks + [draft("paragraph", line_of(row)) for row in notes]
+
+
+def line_of(row: list[str]) -> str:
+    """A row read as a line of text: its filled cells, a value merged across several cells once."""
+    return " ".join(dict.fromkeys(cell for cell in row if cell))
 
 
 def header_row(rows: list[list[str]]) -> int:
     """The first of the first rows that is filled across most of the table's width with labels (not figures
-    or dates) and has a row below it; 0 when none is."""
+    or dates), more than one of them, and has a row below it; 0 when none is. A title merged across the sheet
+    fills the width with one value (merged_values spreads it) and is no header."""
     width = max((sum(1 for cell in row if cell) for row in rows[:50]), default=0)
     for at, row in enumerate(rows[:SHEET_HEADER_SEARCH_ROWS]):
         cells = [cell for cell in row if cell]
-        if (len(cells) >= max(2, math.ceil(width * SHEET_HEADER_FILL)) and all(map(is_label, cells))
-                and at + 1 < len(rows)):
+        if (len(cells) >= max(2, math.ceil(width * SHEET_HEADER_FILL)) and len(set(cells)) > 1
+                and all(map(is_label, cells)) and at + 1 < len(rows)):
             return at
     return 0
 
