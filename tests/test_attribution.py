@@ -168,9 +168,15 @@ def test_a_table_row_is_read_as_its_labels_with_their_values_and_grounded_as_suc
         assert support_counts(answer_of(f"{lead_in(table)} {changed} [1]", table)) == (0, 1), changed
 
 
-def test_an_empty_cell_is_left_out_and_a_value_without_a_label_is_read_alone():
-    assert read_row("Ref | Action |  | RAG\nTotal |  | 44% | ") == "Ref: Total; 44%"
-    assert read_row("A sentence, not a table row.") == "A sentence, not a table row."
+def test_an_empty_cell_is_left_out_and_a_row_under_no_labels_is_quoted_as_it_stands():
+    assert read_row("Ref | Action | Complete\nTotal |  | 44%") == "Ref: Total; Complete: 44%"
+    for unit in ("Report of: | Director of Adult Social Care\nCabinet member: | Cllr Jane Smith",  # a cover sheet
+                 "Chair | Cllr Smith\nClerk | Jo Bloggs",  # two columns: as often label and value as a header
+                 "May 2025 | 371 | 10.0\nJune 2025 | 352 | 9.5",  # a first row of figures: no header
+                 "Ref | Action | Owner\nA1 | Option A | Option B | Head of Service",  # a cell holding the separator
+                 "Ref | Action |  | RAG\nTotal |  | 44% | ",  # a column without a label
+                 "A sentence, not a table row."):
+        assert read_row(unit) == unit
 
 
 @pytest.mark.parametrize("changed", [

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from evidence_bot.errors import IngestError
 from evidence_bot.ingest.loaders import load_document
-from evidence_bot.ingest.loaders.sheets import date_shown, header_row, number_shown
+from evidence_bot.ingest.loaders.sheets import date_shown, header_row, number_shown, table_blocks
 
 TRACKER = SAMPLE / "workforce-action-tracker.xlsx"
 WAITS = SAMPLE / "assessment-waiting-times.csv"
@@ -153,6 +153,17 @@ def test_a_title_merged_across_the_sheet_is_no_header_and_a_key_under_the_table_
     assert len(tables) == 1 and tables[0].rows == ["CS-01 | Embed a triage rota | David Lin | Green",
                                                    "CS-02 | Cut re-referrals | David Lin | Red"]
     assert document.text.endswith("\n\nKey: Blue = Complete; Red = Off track, escalation required")
+
+
+def test_a_last_row_with_one_cell_filled_is_a_row_unless_it_reads_as_a_note_and_a_partial_title_is_no_header():
+    rows = [["Tracker", "Tracker", "Tracker", "Updated 31 Oct 2025"], ["Ref", "Action", "Owner", "RAG"],
+            ["W1", "Recruit", "Head of Workforce", "Amber"], ["W2", "Review the carers' offer", "", ""]]
+    assert header_row(rows) == 1  # a title merged over most of the width, a date beside it
+    blocks = table_blocks(rows)
+    assert [b.kind for b in blocks] == ["paragraph", "table"] and blocks[0].text == "Tracker Updated 31 Oct 2025"
+    assert blocks[1].rows[-1] == "W2 | Review the carers' offer |  | "  # an action not yet assigned: still a row
+    noted = table_blocks(rows + [["Source: workforce board, October 2025", "", "", ""]])
+    assert noted[-1].kind == "paragraph" and noted[-1].text == "Source: workforce board, October 2025"
 
 
 def test_an_encrypted_workbook_gets_a_clear_error(tmp_path):

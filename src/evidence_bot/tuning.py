@@ -76,8 +76,8 @@ PASSAGES_READ = 10
 # safeguarding passages) was not reached; sorting is on metadata only, so reading deeper costs little.
 READ_DEPTH = 50
 MAX_ANSWER_SENTENCES = 3  # sentences quoted in one answer
-# Rows quoted when a question asks for the rows of a table holding a value (answer/row_filter.py): a list read
-# out in a meeting. Heuristic: the sample trackers' longest such list is three rows.
+# Rows quoted when a question asks for the rows of a table holding a value (answer/row_filter.py); more are
+# left out and the answer marked partial. Heuristic: about what can be read out in a meeting.
 MAX_LIST_ROWS = 10
 # Not here: the learned answerer's abstention threshold, companion share and off-topic floors, fitted with its
 # models (data/selector-v1.json, `make fit-selector`, docs/selection.md).

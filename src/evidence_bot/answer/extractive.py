@@ -126,10 +126,12 @@ class ExtractiveAnswerer:
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         for item, p, rank in zip(found.items, selector.probability(found.rows), selector.rank(found.rows)):
             item.probability, item.rank = float(p), float(rank)
-        cited, listed = filtered_rows(found.question, found.profile, hits, self.table_of,
-                                      lambda tables: candidate_units(tables, self.preceding))
-        if listed:  # an exact reading of a list question, gated by its own rules, not the model's (row_filter.py)
-            return compose(listed, cited, list_confidence(found, listed, selector), found.query)
+        listed = filtered_rows(found.question, found.profile, hits, self.table_of,
+                               lambda tables: candidate_units(tables, self.preceding))
+        if listed.rows:  # an exact reading of a list question, gated by its own rules, not the model's (row_filter.py)
+            answer = compose(listed.rows, listed.cited, list_confidence(found, listed.rows, selector), found.query)
+            answer.partial = listed.cut
+            return answer
         if is_off_topic(found, selector):
             return Answer(ABSTENTION, True, [], 0.0, found.query)
         eligible = eligible_candidates(found.profile, found.items)

@@ -250,7 +250,7 @@ class Catalog:
 
     def table_passages(self, passage: Passage) -> list[Passage]:
         """The passages of the whole table a table passage is part of: a long table is stored in pieces, each under
-        its header line, one after another in its document."""
+        its header line, one after another in its document and its section."""
         if passage.kind != "table":
             return [passage]
         passages = self.doc_passages(passage.doc_id)
@@ -259,8 +259,8 @@ class Catalog:
         if at is None:
             return [passage]
 
-        def same_table(p: Passage) -> bool:
-            return p.kind == "table" and p.text.split("\n")[0] == header
+        def same_table(p: Passage) -> bool:  # another sheet or section with the same columns is another table
+            return p.kind == "table" and p.text.split("\n")[0] == header and p.section == passage.section
 
         start, end = at, at + 1
         while start > 0 and same_table(passages[start - 1]):

@@ -3,8 +3,8 @@
 Ingestion embeds every unit once, so the sentence-level ranker and the
 answerer reuse stored vectors instead of embedding sentences per query."""
 
+import re
 from functools import lru_cache
-from itertools import zip_longest
 
 from evidence_bot.text.sentences import sentence_spans
 from evidence_bot.tuning import MIN_UNIT_CHARS
@@ -32,13 +32,28 @@ CELL = " | "  # how the loaders join a table row's cells
 
 def read_row(unit: str) -> str:
     """A table row unit ("header\nrow") as a person reads it aloud: each value after its column's label
-    ("Month: May 2025; People waiting: 371"), empty cells left out, a value under an empty label read alone.
-    Text that is not a header and a row comes back as it is."""
+    ("Month: May 2025; People waiting: 371"), empty cells left out, a full stop before the next label dropped.
+    Only under a first line that reads as labels (has_labels) and with a cell for each: a cover sheet's
+    "Report of: | Director of Adult Social Care" is not a header but a row, and a cell holding the separator
+    would shift every label after it; such a row, and text that is not a header and a row, comes back as is."""
     header, newline, row = unit.partition("\n")
-    if not newline or "\n" in row:
+    labels, values = [c.strip() for c in header.split(CELL)], [c.strip() for c in row.split(CELL)]
+    if not newline or "\n" in row or len(labels) != len(values) or not has_labels(labels):
         return unit
-    pairs = zip_longest((c.strip() for c in header.split(CELL)), (c.strip() for c in row.split(CELL)), fillvalue="")
-    return "; ".join(f"{label}: {value}" if label else value for label, value in pairs if value)
+    return "; ".join(f"{label}: {value.rstrip('.')}" for label, value in zip(labels, values) if value)
+
+
+# A first line whose cells are figures, dates or a "label:" is a row of a table without a header.
+_NOT_A_LABEL = re.compile(r"[\d\W]*|.*:|(?:\d{1,2}\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+"
+                          r"\d{4}", re.IGNORECASE)
+
+
+def has_labels(cells: list[str]) -> bool:
+    """The cells read as column labels: three or more (a two-column table is as often a list of "label | value"
+    pairs, a cover sheet's, as a header and its rows), all filled, all different, none a figure, a date or a
+    "label:" of its own."""
+    return len(cells) >= 3 and all(cells) and len(set(cells)) == len(cells) \
+        and not any(_NOT_A_LABEL.fullmatch(cell) for cell in cells)
 
 
 def row_readings(table_text: str) -> set[str]:

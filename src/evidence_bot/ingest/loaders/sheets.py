@@ -11,6 +11,7 @@ import datetime
 import io
 import math
 import re
+from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +33,7 @@ SHORT_DATE = "dd/mm/yyyy"
 X_TEXT = frozenset({"{http://schemas.openxmlformats.org/spreadsheetml/2006/main}t"})
 _NUMBER_LIKE = re.compile(r"[£$€]?-?[\d,]*\.?\d+%?|\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
+_NOTE = re.compile(r"\s*(?:key|notes?|source|sources)\b|\s*[*†]|.*\s=\s", re.IGNORECASE)
 # A number format's pieces: "quoted text", \escaped, _padding, *fill, [$£-809] currency, [Red] or other
 # brackets, digit placeholders, any other character.
 _FORMAT_PIECE = re.compile(r'"([^"]*)"|\\(.)|_.|\*.|\[\$([^-\]]*)[^\]]*\]|\[[^\]]*\]|([0#?][0#?,.]*)|(.)')
@@ -147,13 +149,13 @@ def trimmed(rows: list[list[str]]) -> list[list[str]]:
 
 def table_blocks(rows: list[list[str]]) -> list[Block]:
     """Rows above the header as paragraphs, then the table (no header found: the first row is the header), then
-    notes under it: last rows with one cell filled in a table of three columns or more ("Key: Blue = Complete")."""
+    the notes under it (is_note)."""
     at = header_row(rows)
     blocks = [draft("paragraph", line_of(row)) for row in rows[:at]]
     header = [cell or f"Column {n}" for n, cell in enumerate(rows[at], start=1)]
     body_rows = rows[at + 1:]
     notes: list[list[str]] = []
-    while len(header) >= 3 and len(body_rows) > 1 and sum(1 for cell in body_rows[-1] if cell) == 1:
+    while len(body_rows) > 1 and is_note(body_rows[-1]):
         notes.insert(0, body_rows.pop())
     body = [" | ".join(row) for row in body_rows]
     if body:
@@ -163,6 +165,14 @@ def table_blocks(rows: list[list[str]]) -> list[Block]:
     return blocks + [draft("paragraph", line_of(row)) for row in notes]
 
 
+def is_note(row: list[str]) -> bool:
+    """A row that is a note under a table, not a row of it: one cell filled, reading as a key, a note or a source
+    ("Key: Blue = Complete", "Source: ASCOF 2024/25", "* provisional"); a last action with its other cells empty is
+    still a row."""
+    filled = [cell for cell in row if cell]
+    return len(filled) == 1 and bool(_NOTE.match(filled[0]))
+
+
 def line_of(row: list[str]) -> str:
     """A row read as a line of text: its filled cells, a value merged across several cells once."""
     return " ".join(dict.fromkeys(cell for cell in row if cell))
@@ -170,12 +180,13 @@ def line_of(row: list[str]) -> str:
 
 def header_row(rows: list[list[str]]) -> int:
     """The first of the first rows that is filled across most of the table's width with labels (not figures
-    or dates), more than one of them, and has a row below it; 0 when none is. A title merged across the sheet
-    fills the width with one value (merged_values spreads it) and is no header."""
+    or dates), no label in more than half its cells, and has a row below it; 0 when none is. A title merged
+    across the sheet (or most of it) fills the width with one value (merged_values spreads it) and is no header."""
     width = max((sum(1 for cell in row if cell) for row in rows[:50]), default=0)
     for at, row in enumerate(rows[:SHEET_HEADER_SEARCH_ROWS]):
         cells = [cell for cell in row if cell]
-        if (len(cells) >= max(2, math.ceil(width * SHEET_HEADER_FILL)) and len(set(cells)) > 1
+        mostly_distinct = 2 * max(Counter(cells).values(), default=0) <= len(cells)
+        if (len(cells) >= max(2, math.ceil(width * SHEET_HEADER_FILL)) and mostly_distinct
                 and all(map(is_label, cells)) and at + 1 < len(rows)):
             return at
     return 0
