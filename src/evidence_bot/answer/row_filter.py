@@ -80,7 +80,7 @@ def filtered_rows(question: str, profile: QuestionProfile, hits: list[SearchHit]
     no table qualifies. table_of: the passages of a passage's whole table."""
     if ASKS_ONE.search(question):
         return Listed(hits, [])
-    tables = [t for t in whole_tables(profile, hits, table_of) if names_in(question, profile, t)]
+    tables = [t for t in (asked_of(question, profile, t) for t in whole_tables(profile, hits, table_of)) if t]
     if not tables:
         return Listed(hits, [])
     best = max((len(t.named), t.relevance) for t in tables)
@@ -113,37 +113,46 @@ def whole_tables(profile: QuestionProfile, hits: list[SearchHit],
     return tables
 
 
-def names_in(question: str, profile: QuestionProfile, table: Table) -> bool:
-    """Find the values the question names in the table's columns whose values repeat (each held by some rows,
-    not all) and whether the question's other words name the table; true when both."""
+def asked_of(question: str, profile: QuestionProfile, table: Table) -> Table | None:
+    """The table with the values the question names in it and how much of the question's other words its title,
+    section and header hold; None when it names none, negates one, names a row by its reference or a place the
+    table's document is not about, or its other words do not name the table."""
     rows, asked = table.rows(), words(question)
     cells = {c.strip().lower() for row in rows for c in row.split(CELL)}
     if any(code.lower() in cells for code in codes(question)):
-        return False  # the question names one row by its reference ("For action A1, is it red or amber?")
-    for column in range(len(table.header.split(CELL))):
+        return None  # the question names one row by its reference ("For action A1, is it red or amber?")
+    named = named_values(asked, table.header, rows)
+    said = {w for value in set().union(*named.values()) for name in {value} | other_names(value) for w in words(name)}
+    if not named or NEGATION.search(" ".join(w for w in asked if w not in said)):
+        return None
+    places = [name for name in profile.names if not set(words(name)) <= said]
+    if names_share(places, metadata_text(table.pieces[0])) < (1.0 if places else 0.0):
+        return None  # a place the question names is not what the table's document is about
+    place_words = {w for name in profile.names for w in words(name)}
+    others = [w.lower() for w in content_words(question) if w.lower() not in said | place_words]
+    context = words(f"{metadata_text(table.pieces[0])} {table.header}")
+    relevance = sum(any(same_word(w, c) for c in context) for w in others) / max(len(others), 1)
+    return Table(table.pieces, named, relevance) if relevance > 0 else None
+
+
+def named_values(asked: list[str], header: str, rows: list[str]) -> dict[int, set[str]]:
+    """By column, the values the question's words name (lower-case), in columns whose values repeat, each held
+    by some rows but not all; a value named inside another named value of its column counts as the longer
+    ("still not implemented" is not also "implemented")."""
+    named: dict[int, set[str]] = {}
+    for column in range(len(header.split(CELL))):
         values = Counter(cell(row, column).lower() for row in rows)
         if len(rows) < 2 or max(values.values(), default=0) < 2:
             continue  # no value repeats: a column of names or figures, not of categories
         names = {value: other_names(value) for value in values}
         shared = Counter(name for value in values for name in names[value])
-        for value, count in values.items():
-            if count < len(rows) and re.search("[a-z]", value) and content_words(value) and (
-                    names_value(value, asked) or any(shared[n] == 1 and names_value(n, asked) for n in names[value])):
-                table.named.setdefault(column, set()).add(value)
-    for column, named in table.named.items():  # "not implemented" is named, not also "implemented" inside it
-        table.named[column] = {v for v in named if not any(v != w and names_value(v, words(w)) for w in named)}
-    said = {w for value in set().union(*table.named.values()) for name in {value} | other_names(value)
-            for w in words(name)}
-    if not table.named or NEGATION.search(" ".join(w for w in asked if w not in said)):
-        return False
-    places = [name for name in profile.names if not set(words(name)) <= said]
-    if names_share(places, metadata_text(table.pieces[0])) < (1.0 if places else 0.0):
-        return False  # a place the question names is not what the table's document is about
-    others = [w for w in content_words(question) if w.lower() not in said | {w for n in profile.names
-                                                                              for w in words(n)}]
-    context = words(f"{metadata_text(table.pieces[0])} {table.header}")
-    table.relevance = sum(any(same_word(w.lower(), c) for c in context) for w in others) / max(len(others), 1)
-    return table.relevance > 0
+        found = {value for value, count in values.items() if count < len(rows) and re.search("[a-z]", value)
+                 and content_words(value) and (names_value(value, asked) or any(
+                     shared[n] == 1 and names_value(n, asked) for n in names[value]))}
+        longest = {v for v in found if not any(v != w and names_value(v, words(w)) for w in found)}
+        if longest:
+            named[column] = longest
+    return named
 
 
 def newest(tables: list[Table]) -> list[Table]:
@@ -169,7 +178,7 @@ def cite(cited: list[SearchHit], hit: SearchHit) -> int:
 def other_names(value: str) -> set[str]:
     """What else names a cell's value: each part of a value glossed in its cell ("Red - Off track", "Amber (at
     risk)"), and a status's RAG colour or the colour's meaning (RAG_MEANINGS). A part that several values of a
-    column share names none of them (names_in). Not the parts of a list ("Head of Service, Children in Care"
+    column share names none of them (named_values). Not the parts of a list ("Head of Service, Children in Care"
     is not named by "children in care", which is more often the topic asked about)."""
     parts = {part.strip() for part in re.split(r"\s+[-–—]\s+|\s*[()]\s*", value)} - {"", value}
     names = {part for part in parts if re.search("[a-z]", part)}
