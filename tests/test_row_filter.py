@@ -178,3 +178,23 @@ def test_of_two_versions_of_a_tracker_only_the_newer_is_listed_and_a_long_list_i
     listed = filtered_rows("Which actions are rated red?", QuestionProfile.of("Which actions are rated red?"),
                            [table("plan", many, "Action plan")], lambda p: [p], candidate_units)
     assert len(listed.rows) == 10 and listed.cut
+
+
+def test_the_catalog_gives_a_table_s_consecutive_pieces_in_its_section_only(tmp_path):
+    from evidence_bot.store.catalog import Catalog
+
+    def piece(seq: int, text: str, section: str, kind: str = "table") -> Passage:
+        return Passage(f"plan:{seq}", "plan", seq, text, text, section, None, None, 0, len(text), kind, 20)
+
+    header, *rows = WORKFORCE.split("\n")
+    passages = [piece(0, f"{header}\n{rows[0]}", "2025-26"), piece(1, f"{header}\n{rows[1]}", "2025-26"),
+                piece(2, "A note between two tables.", "2025-26", "prose"), piece(3, f"{header}\n{rows[2]}", "2025-26"),
+                piece(4, f"{header}\n{rows[3]}", "2024-25")]
+    catalog = Catalog(tmp_path / "catalog.sqlite")
+    catalog.replace_document("plan", "plan.xlsx", "hash", "p", "xlsx", DocumentMeta(title="Tracker"), None,
+                             "text", passages)
+    assert [p.id for p in catalog.table_passages(passages[1])] == ["plan:0", "plan:1"]  # not past the note
+    assert [p.id for p in catalog.table_passages(passages[3])] == ["plan:3"]
+    assert [p.id for p in catalog.table_passages(passages[4])] == ["plan:4"]  # another sheet, the same columns
+    assert catalog.table_passages(passages[2]) == [passages[2]]
+    catalog.close()

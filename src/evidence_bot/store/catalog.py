@@ -250,24 +250,23 @@ class Catalog:
 
     def table_passages(self, passage: Passage) -> list[Passage]:
         """The passages of the whole table a table passage is part of: a long table is stored in pieces, each under
-        its header line, one after another in its document and its section."""
+        its header line, one after another in its document and its section. Reads only that section's table
+        passages (the answerer asks this per question), not the whole document."""
         if passage.kind != "table":
             return [passage]
-        passages = self.doc_passages(passage.doc_id)
+        rows = self.db.execute("SELECT * FROM passages WHERE doc_id = ? AND kind = 'table' AND section IS ? "
+                               "ORDER BY seq", (passage.doc_id, passage.section)).fetchall()
         header = passage.text.split("\n")[0]
-        at = next((i for i, p in enumerate(passages) if p.id == passage.id), None)
+        pieces = [p for p in map(row_passage, rows) if p.text.split("\n")[0] == header]
+        at = next((i for i, p in enumerate(pieces) if p.id == passage.id), None)
         if at is None:
             return [passage]
-
-        def same_table(p: Passage) -> bool:  # another sheet or section with the same columns is another table
-            return p.kind == "table" and p.text.split("\n")[0] == header and p.section == passage.section
-
-        start, end = at, at + 1
-        while start > 0 and same_table(passages[start - 1]):
+        start, end = at, at + 1  # a run of consecutive pieces: another table under the same header is another
+        while start > 0 and pieces[start - 1].seq == pieces[start].seq - 1:
             start -= 1
-        while end < len(passages) and same_table(passages[end]):
+        while end < len(pieces) and pieces[end].seq == pieces[end - 1].seq + 1:
             end += 1
-        return passages[start:end]
+        return pieces[start:end]
 
     # --- for statistics scoped to a reader (reader_statistics.py) ----------
     def change_marker(self) -> tuple[int, int]:
