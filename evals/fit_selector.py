@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from evidence_bot.answer.extractive import read_depth
+from evidence_bot.answer.reading import read_depth
 from evidence_bot.config import Settings
 from evidence_bot.evaluation import selection_report as report
 from evidence_bot.evaluation.questions import load_questions

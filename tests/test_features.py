@@ -184,7 +184,7 @@ def hit(doc: str, text: str, doc_type: str, publisher: str, title: str) -> Searc
 
 def decided(question: str, scores: dict[str, float], hits: list[SearchHit], meaning: float = 0.0,
             unknown: float = 0.0, meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
-    from evidence_bot.answer.extractive import candidate_units
+    from evidence_bot.answer.reading import candidate_units
 
     items = candidate_units(hits)
     selector = Fixed(scores)
@@ -264,7 +264,7 @@ def test_a_passage_is_read_for_speakers_with_the_passage_before_it_in_its_docume
 
 
 def test_an_inspector_question_reads_the_inspectors_and_inspection_stories_passages_first():
-    from evidence_bot.answer.extractive import reading_order
+    from evidence_bot.answer.reading import reading_order
     from evidence_bot.tuning import PASSAGES_READ
 
     story = hit("news", "Inspectors praised safeguarding.", "news", "Local Gazette", "Council praised by inspectors")
@@ -277,7 +277,7 @@ def test_an_inspector_question_reads_the_inspectors_and_inspection_stories_passa
 
 
 def test_an_inspector_question_reads_passages_naming_its_council_before_other_councils_inspections():
-    from evidence_bot.answer.extractive import reading_order
+    from evidence_bot.answer.reading import reading_order
 
     others = [hit(f"ofsted{i}", "Inspectors found strong leadership.", "inspection_report", "Ofsted",
                   "Hertfordshire: inspection of children's services") for i in range(12)]

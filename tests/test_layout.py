@@ -1,4 +1,4 @@
-"""The layering the README draws: each outside library is imported by the one place that owns it."""
+"""The layering the README draws: each outside library is imported by the one place that owns it; short modules."""
 
 import ast
 from pathlib import Path
@@ -33,3 +33,12 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "lazy.py"
     module.write_text("def serve():\n    import uvicorn\n    from fastapi import FastAPI\n")
     assert imported_roots(module) == {"uvicorn", "fastapi"}
+
+
+MAX_MODULE_LINES = 300  # issue 20: a module a newcomer can read whole
+
+
+def test_no_module_is_longer_than_a_newcomer_can_read_whole():
+    long = {path.relative_to(PACKAGE).as_posix(): lines for path in PACKAGE.rglob("*.py")
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}

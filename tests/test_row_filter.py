@@ -1,8 +1,8 @@
 """A question asking for the rows of a table that hold a value (answer/row_filter.py): which rows, from which
 table, and when the reading does not apply. Hand-made tables: fast, no model load."""
 
-from evidence_bot.answer.extractive import candidate_units
 from evidence_bot.answer.question import QuestionProfile
+from evidence_bot.answer.reading import candidate_units
 from evidence_bot.answer.row_filter import filtered_rows
 from evidence_bot.models import DocumentMeta, Passage, SearchHit
 from evidence_bot.text.units import read_row

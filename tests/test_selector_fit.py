@@ -1,8 +1,8 @@
-"""The threshold rule and the abstention model's columns (evaluation/selector_fit.py): logic, no model load."""
+"""The threshold rule and the abstention model's columns (evaluation/abstention_fit.py): logic, no model load."""
 
 import numpy as np
 
-from evidence_bot.evaluation.selector_fit import best_threshold, fit_answer_model
+from evidence_bot.evaluation.abstention_fit import best_threshold, fit_answer_model
 
 
 def test_a_clean_split_puts_the_threshold_between_right_and_wrong_answers():

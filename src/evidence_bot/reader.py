@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evidence_bot.answer import ABSTENTION, pieces, resolve_followup
-from evidence_bot.answer.extractive import read_depth
 from evidence_bot.answer.fixed_replies import fixed_reply
+from evidence_bot.answer.reading import read_depth
 from evidence_bot.errors import EvidenceBotError
 from evidence_bot.evidence.views import EvidenceViews
 from evidence_bot.governance.personal_data import personal_data_kinds, redacted, refusal

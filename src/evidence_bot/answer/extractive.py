@@ -13,11 +13,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from evidence_bot.answer.attribution import reports_inspection, unit_sources
 from evidence_bot.answer.composing import (
     compose,
     is_partial,
@@ -35,22 +33,18 @@ from evidence_bot.answer.features import (
     feature_rows,
     is_furniture,
     metadata_text,
-    names_share,
     period_agreement,
 )
 from evidence_bot.answer.question import QuestionProfile
+from evidence_bot.answer.reading import candidate_units, reading_order, stored_unit_vectors
 from evidence_bot.answer.row_filter import filtered_rows
 from evidence_bot.answer.selector import Selector
 from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount, SearchHit, UnitVectors
 from evidence_bot.stages import stage
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import CUT_MARK, codes, content_words
-from evidence_bot.text.speakers import CLAIM_TYPES, FRAMEWORK, INSPECTOR, document_source, is_about_inspection
-from evidence_bot.text.units import passage_units, unit_id
-from evidence_bot.tuning import MIN_CUT_LEAD_WORDS, PASSAGES_READ, READ_DEPTH
-
-if TYPE_CHECKING:
-    from evidence_bot.answer.hand_set import Unit
+from evidence_bot.text.speakers import FRAMEWORK
+from evidence_bot.tuning import MIN_CUT_LEAD_WORDS
 
 ABSTENTION = "The evidence provided does not answer this."
 NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."
@@ -216,40 +210,6 @@ def is_cut_short(text: str) -> bool:
     return text.rstrip().endswith(CUT_MARK) and len(text.split()) < MIN_CUT_LEAD_WORDS
 
 
-def read_depth(question: str, query: str | None = None) -> int:
-    """How many retrieved passages the answerer chooses from: only an inspector question (or a follow-up to one)
-    reorders them, so only it needs more than it reads (fetching 50 passages costs a few milliseconds)."""
-    profile = QuestionProfile.in_conversation(question, query or question)
-    return READ_DEPTH if profile.asks_inspector else PASSAGES_READ
-
-
-def reading_order(profile: QuestionProfile, hits: list[SearchHit]) -> list[SearchHit]:
-    """The passages to read. A question about what the inspector found is answered from the inspector's words
-    only, so it reads the inspector's documents and the stories and minutes about an inspection first (the
-    council's self-assessment mentions safeguarding more often than CQC's report does); the rest, in retrieval
-    order, fill what is left (a council claim may be quoted when the inspector's words do not answer)."""
-    if profile.asks_inspector:
-        hits = sorted(hits, key=lambda h: (names_share(profile.names, f"{h.passage.text} {metadata_text(h)}") < 1,
-                                           not tells_inspection(h)))
-    return hits[:PASSAGES_READ]
-
-
-def tells_inspection(hit: SearchHit) -> bool:
-    """The inspector's document, or a passage of a story or minutes about an inspection (named in the title, or
-    in the passage: "Independent inspectors, Ofsted, have rated York's services...")."""
-    return (document_source(hit.meta.doc_type, hit.meta.publisher) == INSPECTOR or reports_inspection(hit)
-            or (hit.meta.doc_type not in CLAIM_TYPES and is_about_inspection(hit.passage.text)))
-
-
-def stored_unit_vectors(items: "list[Candidate] | list[Unit]", stored_vectors: UnitVectors,
-                        embedder: Embedder) -> np.ndarray:
-    """The units' vectors embedded at ingest; any missing (an index from before units were stored) embedded now."""
-    stored = stored_vectors([u.id for u in items])
-    missing = [u for u in items if u.id not in stored]
-    stored.update(zip([u.id for u in missing], embedder.embed([u.text for u in missing]) if missing else []))
-    return np.asarray([stored[u.id] for u in items], dtype=np.float32)
-
-
 def idf_weights(question: str, query: str, frequency: dict[str, int], total: int) -> dict[str, float]:
     """IDF of each content word of the question (and of the conversation, at half weight), over `total` passages
     of which `frequency[word]` hold it (counted over the reader's access levels)."""
@@ -305,29 +265,3 @@ def best_meaning(found: Candidates) -> float:
 def lead_row(found: Candidates, lead: Candidate, others: list[Candidate]) -> np.ndarray:
     """The abstention model's features for an answer led by `lead` (features.answer_features)."""
     return answer_features(lead, others, found.rows, next(i for i, c in enumerate(found.items) if c is lead))
-
-
-def is_whole_line(passage: str, start: int, unit: str) -> bool:
-    """Nothing but spaces before and after the unit on its line of the passage."""
-    end = start + len(unit)
-    line_end = passage.find("\n", end)
-    return not passage[passage.rfind("\n", 0, start) + 1:start].strip() \
-        and not passage[end:line_end if line_end >= 0 else len(passage)].strip()
-
-
-def candidate_units(hits: list[SearchHit],
-                    preceding: Callable[[Passage], str] = lambda passage: "") -> list[Candidate]:
-    items: list[Candidate] = []
-    for index, hit in enumerate(hits):
-        previous: Candidate | None = None
-        units = passage_units(hit.passage.text, hit.passage.kind)
-        for (start, text), source in zip(units, unit_sources(hit, units, preceding(hit.passage))):
-            before = previous if hit.passage.kind != "table" else None
-            items.append(Candidate(index, start, text, unit_id(hit.passage.id, start), before, source,
-                                   whole_line=is_whole_line(hit.passage.text, start, text)))
-            if before is not None:
-                before.following = items[-1]
-            previous = items[-1]
-    return items
-
-

@@ -15,9 +15,10 @@ import numpy as np
 
 from evidence_bot.answer.composing import compose, is_partial, overlaps, with_list_items
 from evidence_bot.answer.constraints import Constraints, allowed
-from evidence_bot.answer.extractive import ABSTENTION, idf_weights, stored_unit_vectors
+from evidence_bot.answer.extractive import ABSTENTION, idf_weights
 from evidence_bot.answer.features import context_of, coverage
 from evidence_bot.answer.question import QuestionProfile
+from evidence_bot.answer.reading import stored_unit_vectors
 from evidence_bot.models import Answer, DocumentFrequency, PassageCount, SearchHit, UnitVectors
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.text.lexical import content_words

@@ -43,7 +43,7 @@ NEGATION = re.compile(r"\b(?:not|no|never|none|nothing|outstanding|incomplete|un
 # The BRAG convention of public-sector trackers: a status is named by its colour or by what the colour means.
 # Only the pairs every key we have read agrees on (amber is also "some slippage", green also "complete").
 RAG_MEANINGS = {"red": "off track", "amber": "at risk", "green": "on track", "blue": "complete"}
-UnitsOf = Callable[[list[SearchHit]], list[Candidate]]  # extractive.candidate_units, with whose words each is
+UnitsOf = Callable[[list[SearchHit]], list[Candidate]]  # reading.candidate_units, with whose words each is
 
 
 @dataclass

@@ -15,7 +15,7 @@ and shipped as a small JSON file with the record of what it was fitted on.
 - meaning_floor: the answerer also abstains when no candidate's meaning (cosine to the question or to the
   conversation's query) reaches it: nothing retrieved is about the question ("How many potholes were
   repaired?" over social care evidence), however well a figure and a year fit. It is the largest value that
-  would have silenced at most 1% of the right held-out answers (evaluation/selector_fit.meaning_floor);
+  would have silenced at most 1% of the right held-out answers (evaluation/abstention_fit.meaning_floor);
 - unknown_ceiling: likewise, the answerer abstains when more than this share of the question's word weight is on
   words no readable passage holds (chosen the same way).
 

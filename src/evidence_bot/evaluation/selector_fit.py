@@ -20,30 +20,28 @@ from evidence_bot.answer import support_counts
 from evidence_bot.answer.extractive import (
     Candidates,
     ExtractiveAnswerer,
-    best_meaning,
     eligible_candidates,
     lead_row,
-    unknown_words,
 )
 from evidence_bot.answer.features import FEATURE_GROUPS, FEATURE_NAMES, Candidate
 from evidence_bot.answer.selector import Selector, linear_probability
+from evidence_bot.evaluation.abstention_fit import (
+    AnswerModel,
+    best_threshold,
+    confidences,
+    fit_answer_model,
+    meaning_floor,
+    unknown_ceiling,
+)
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.questions import EvalQuestion
 from evidence_bot.models import Answer, SearchHit
 
 # Choices, each measured in the fit report (evals/results/selector-*.md):
 REGULARISATION = 1.0  # logistic regression's C; the report's comparison shows held-out results flat from 0.1 to 10
-# The threshold's costs (docs/selection.md): answering where the evidence holds no answer is the invention the
-# product must not make, and costs two; a wrong sentence to an answerable question, or a false abstention, one.
-UNANSWERABLE_ANSWER_COST = 2.0
 COMPANION_SHARE = 0.6  # a second sentence joins the answer at this share of the best one's probability
-# The off-topic rules (selector.meaning_floor, selector.unknown_ceiling) may each silence at most this share of
-# the right held-out answers.
-OFF_TOPIC_LOSS = 0.01
-ANSWER_REGULARISATION = 1.0  # the abstention model's C
 RANKER_L2 = 1.0  # the conditional logit's penalty; held out, top-1 was 0.682, 0.679, 0.672 at 0.1, 1, 10
 Ranker = tuple[np.ndarray, np.ndarray, np.ndarray]  # the conditional logit (fit_ranker): mean, scale, weights
-AnswerModel = dict[str, Any]  # fit_answer_model's: mean, scale and coefficients (arrays), intercept (a float)
 
 
 @dataclass
@@ -161,66 +159,6 @@ def fit_ranker(items: list[Labelled], columns: list[int], l2: float = RANKER_L2)
 
     weights = minimize(loss, np.zeros(len(columns)), jac=True, method="L-BFGS-B").x
     return mean, scale, weights
-
-
-def fit_answer_model(outcomes: list["HeldOut"]) -> AnswerModel:
-    """The abstention model: a logistic regression from an answer's features (ANSWER_FEATURE_NAMES) to whether
-    it held the asked facts, fitted on answers given by candidate models that never saw their questions."""
-    from sklearn.linear_model import LogisticRegression
-
-    rows = [o for o in outcomes if o.answer_row is not None]
-    x = np.vstack([o.answer_row for o in rows if o.answer_row is not None])
-    y = np.array([o.correct for o in rows], dtype=int)
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    # A yes/no column stays 0 or 1: standardised, a column true for 1% of answers is stretched tenfold and its
-    # weight is paid for by the penalty as if it were common (lead_heading weighed 2.6 to 4.5 logits).
-    binary = np.all(np.isin(x, (0.0, 1.0)), axis=0)
-    mean[binary], scale[binary] = 0.0, 1.0
-    model = LogisticRegression(C=ANSWER_REGULARISATION, max_iter=2000).fit((x - mean) / scale, y)
-    return {"mean": mean, "scale": scale, "coefficients": model.coef_[0], "intercept": float(model.intercept_[0])}
-
-
-def confidences(answer_model: AnswerModel, outcomes: list["HeldOut"]) -> np.ndarray:
-    return np.array([linear_probability(answer_model, o.answer_row) if o.answer_row is not None else 0.0
-                     for o in outcomes])
-
-
-def meaning_floor(outcomes: list["HeldOut"]) -> float:
-    """The largest relevance floor that silences at most OFF_TOPIC_LOSS of the answers that were right (given by
-    candidate models that never saw their questions)."""
-    right = [best_meaning(o.item.found) for o in right_answers(outcomes)]
-    return float(np.quantile(right, OFF_TOPIC_LOSS, method="lower")) if right else 0.0
-
-
-def unknown_ceiling(outcomes: list["HeldOut"]) -> float:
-    """The smallest ceiling on the share of unknown question words that silences at most OFF_TOPIC_LOSS of the
-    right answers."""
-    right = [unknown_words(o.item.found) for o in right_answers(outcomes)]
-    return float(np.quantile(right, 1 - OFF_TOPIC_LOSS, method="higher")) if right else 1.0
-
-
-def right_answers(outcomes: list["HeldOut"]) -> list["HeldOut"]:
-    return [o for o in outcomes if (o.correct_if_answered or o.correct) and o.item.found.items]
-
-
-def best_threshold(confidences: np.ndarray, correct: np.ndarray, answerable: np.ndarray) -> float:
-    """The middle of the thresholds whose cost is within one standard error of the least: an answer where the
-    evidence holds none costs UNANSWERABLE_ANSWER_COST, a wrong answer to an answerable question or a false
-    abstention 1. The cost curve is nearly flat over a wide range, so its exact lowest point moves by a tenth with
-    a few answers; the one-standard-error band (Breiman's rule for choosing among models whose costs differ by
-    less than their noise) does not."""
-    candidates = np.unique(np.concatenate([[0.0], confidences, [1.01]]))
-
-    def costs(t: float) -> np.ndarray:  # each question's cost at threshold t
-        answered = confidences >= t
-        return cast(np.ndarray, np.where(answered & ~answerable, UNANSWERABLE_ANSWER_COST, 0.0)
-                    + (answered & answerable & ~correct) + (~answered & answerable))
-
-    totals = np.array([costs(t).sum() for t in candidates])
-    lowest = int(np.argmin(totals))
-    noise = costs(candidates[lowest]).std(ddof=1) * np.sqrt(len(confidences)) if len(confidences) > 1 else 0.0
-    return float(np.median(candidates[totals <= totals[lowest] + noise]))
 
 
 def answered(answerer: ExtractiveAnswerer, item: Labelled, selector: Masked) -> HeldOut:

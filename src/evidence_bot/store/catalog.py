@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 
 from evidence_bot.models import DocumentMeta, Filters, Passage
+from evidence_bot.store.filter_sql import as_path, filter_clause
 from evidence_bot.store.schema import (
     ADDED_COLUMNS,
     BM25_COLUMN_WEIGHTS,
@@ -20,15 +21,6 @@ from evidence_bot.store.schema import (
     PASSAGE_COLUMNS,
     SCHEMA,
 )
-
-
-def as_path(key: str) -> str:
-    """A document key as the absolute path the catalog stores; a key no file system accepts (a NUL byte,
-    say) matches nothing rather than failing."""
-    try:
-        return str(Path(key).resolve())
-    except (ValueError, OSError):
-        return ""
 
 
 class Catalog:
@@ -182,27 +174,8 @@ class Catalog:
         """Document ids that pass the filters, or None when there are no filters."""
         if filters.is_empty():
             return None
-        clauses, params = [], []
-        for column in ("doc_type", "service", "publisher"):
-            values = getattr(filters, column)
-            if values:
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-                params.extend(values)
-        if filters.document:
-            clauses.append(f"(doc_id IN ({', '.join('?' * len(filters.document))}) OR "
-                           f"path IN ({', '.join('?' * len(filters.document))}))")
-            params.extend(filters.document)
-            params.extend(as_path(d) for d in filters.document)
-        if filters.date_from:  # a month-only date counts from its first day
-            clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) >= ?")
-            params.append(filters.date_from)
-        if filters.date_to:
-            clauses.append("date IS NOT NULL AND substr(date || '-01', 1, 10) <= ?")
-            params.append(filters.date_to)
-        if filters.access is not None:  # who may read it; a document without a level is internal
-            clauses.append(f"COALESCE(access, 'internal') IN ({', '.join('?' * len(filters.access)) or 'NULL'})")
-            params.extend(filters.access)
-        return [r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE {' AND '.join(clauses)}", params)]
+        where, params = filter_clause(filters)
+        return [r[0] for r in self.db.execute(f"SELECT doc_id FROM documents WHERE {where}", params)]
 
     def lexical_search(self, match: str, allowed: list[str] | None, limit: int) -> list[tuple[str, float]]:
         """BM25 over title, section and body (BM25_COLUMN_WEIGHTS); higher score is better."""
