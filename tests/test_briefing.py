@@ -86,7 +86,8 @@ def test_control_characters_cannot_break_the_word_file():
     """Found by the schemathesis run: GET /api/brief?topic=%08&format=docx gave a 500 (XML cannot hold \\x08)."""
     briefing = Briefing("\x08safe\x1fguarding", "Council\x00", "2026-11-23",
                         [Fact("There were 12\x0b reviews.", 1)],
-                        [Source(1, "Minutes\x07", "minutes", "2025-01", 2, "Item\x01 4", None, "p1")], ["Why\x0c?"])
+                        [Source("p1", "d1", "Minutes\x07", "minutes", "2025-01", 2, n=1, section="Item\x01 4",
+                                url=None)], ["Why\x0c?"])
     document = Document(BytesIO(briefing_docx(briefing)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Briefing: safeguarding" in text and "There were 12 reviews." in text and "Why?" in text

@@ -115,7 +115,8 @@ def test_markdown_reports_show_document_markup_as_text():
     hostile = 'We have 12 staff <img src=x onerror=alert(1)> [form](javascript:alert(2)) <script>alert("x")</script>'
     title = "Plan ![pixel](https://tracker.example/p.png)"
     evidence = Evidence("p2", "d2", title, "minutes", "2025-01", 3, hostile, 0.7, ["12"])
-    claims = render_claims([Claim("p1", "d1", title, 1, None, hostile, ["12"], "supported", [evidence])], "md")
+    claim = Claim("p1", "d1", title, "self_assessment", "2024-12", 1, None, hostile, ["12"], "supported", [evidence])
+    claims = render_claims([claim], "md")
     passage = EvidencePassage("p1", "d1", title, "minutes", "2025-01", 1, None, "outcomes", 0.5, hostile, True)
     gaps = render_gaps(GapReport("cqc-la", "CQC", "2025-12-01", RULE, [StatementGaps(
         "s", "Safeguarding", "Theme", "amber", 1, 1, ["outcomes"], [], "2025-01", True, [], [passage])]), "md")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from evidence_bot.models import Filters, SearchHit
+from evidence_bot.models import Filters, PassageOrigin, SearchHit
 from evidence_bot.text.facts import has_figure
 from evidence_bot.text.markdown_text import escaped, link
 from evidence_bot.text.units import passage_units, unit_id
@@ -33,15 +33,11 @@ if TYPE_CHECKING:  # what the protocol names only: nothing more is loaded with a
 
 
 @dataclass
-class Source:
+class Source(PassageOrigin):
+    """A briefing's numbered footnote: the passage a fact is quoted from."""
     n: int
-    title: str
-    doc_type: str | None
-    date: str | None
-    page: int | None
     section: str | None
     url: str | None
-    passage_id: str
 
     def described(self) -> str:
         parts = [self.title, self.doc_type.replace("_", " ") if self.doc_type else None, self.date,
@@ -158,8 +154,8 @@ def source_number(briefing: Briefing, hit: SearchHit) -> int:
         if source.passage_id == hit.passage.id:
             return source.n
     p, meta = hit.passage, hit.meta
-    briefing.sources.append(Source(len(briefing.sources) + 1, meta.title or p.doc_id, meta.doc_type, meta.date,
-                                   p.page, p.section, meta.url, p.id))
+    briefing.sources.append(Source(p.id, p.doc_id, meta.title or p.doc_id, meta.doc_type, meta.date, p.page,
+                                   n=len(briefing.sources) + 1, section=p.section, url=meta.url))
     return briefing.sources[-1].n
 
 

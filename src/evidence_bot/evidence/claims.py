@@ -48,11 +48,9 @@ ClaimStatus = Literal["supported", "differs", "related", "unsupported"]
 
 
 @dataclass
-class Claim:
-    passage_id: str
-    doc_id: str
-    title: str
-    page: int | None
+class Claim(PassageOrigin):
+    """A sentence of the council's own documents stating a figure, rating, target or absolute, and what other
+    documents say about it."""
     section: str | None
     text: str
     figures: list[str]
@@ -122,8 +120,9 @@ class ClaimChecker:
 
     @staticmethod
     def claim(source: sqlite3.Row, passage: Passage, start: int, sentence: str) -> Claim:
-        return Claim(passage.id, source["doc_id"], source["title"] or source["doc_id"], passage.page, passage.section,
-                     sentence.strip(), sorted(figures(sentence)), "unsupported")
+        return Claim(passage.id, source["doc_id"], source["title"] or source["doc_id"], source["doc_type"],
+                     source["date"], passage.page, passage.section, sentence.strip(), sorted(figures(sentence)),
+                     "unsupported")
 
     def vectors(self, ids: list[str], texts: list[str]) -> np.ndarray:
         stored = self.bot.unit_vectors.vectors(ids)

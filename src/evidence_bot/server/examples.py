@@ -115,7 +115,7 @@ FRAMEWORKS = {"frameworks": [{"id": "cqc-la", "name": "CQC local authority asses
                               "statements": 9}]}
 CLAIMS = {"counts": {"supported": 1, "differs": 0, "related": 18, "unsupported": 320}, "claims": [{
     "passage_id": "3f2a9c1d7e4b-0090", "doc_id": "3f2a9c1d7e4b", "title": "Adult Social Care Self-Assessment 2024",
-    "page": 12, "section": "Urgent Community Response",
+    "doc_type": "self_assessment", "date": "2024-12-19", "page": 12, "section": "Urgent Community Response",
     "text": "NHS statistics indicate the service has achieved 90% response rate within the 2-hour target.",
     "figures": ["2", "90%"], "status": "supported", "evidence": [{
         "passage_id": "9c8b7a6f5e4d-0003", "doc_id": "9c8b7a6f5e4d", "title": "CQC assessment news", "doc_type": "news",
@@ -126,9 +126,10 @@ BRIEF = {"topic": "safeguarding", "council": "Thurrock Council", "made_on": "202
          "facts": [{"text": "Underpinning all our safeguarding work is our commitment to "
                             "Making Safeguarding Personal (MSP).",
                     "source": 1}],
-         "sources": [{"n": 1, "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
-                      "date": "2024-12-19", "page": 31, "section": "Making Safeguarding Personal", "url": None,
-                      "passage_id": "3f2a9c1d7e4b-0140"}],
+         "sources": [{"passage_id": "3f2a9c1d7e4b-0140", "doc_id": "3f2a9c1d7e4b",
+                      "title": "Adult Social Care Self-Assessment 2024", "doc_type": "self_assessment",
+                      "date": "2024-12-19", "page": 31, "n": 1, "section": "Making Safeguarding Personal",
+                      "url": None}],
          "questions": ["Safeguarding (CQC local authority assessment): only self-reported: nothing independent of the "
                        "council corroborates it. What evidence would close this?"]}
 AUDIT = {"retention_days": 365, "events": [{
