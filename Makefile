@@ -62,6 +62,8 @@ test: setup browser ocr lint typecheck test-js
 eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/sample.jsonl --corpus ingest/sample --peer --verifier evals/verifier.jsonl
 	$(BIN)/evidence-bot eval evals/tables.jsonl --corpus evals/tables
+	$(BIN)/evidence-bot eval evals/blind1.jsonl --corpus evals/blind1
+	$(BIN)/evidence-bot eval evals/blind2.jsonl --corpus evals/blind2
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

@@ -42,6 +42,7 @@ from evidence_bot.answer.selector import Selector
 from evidence_bot.models import Answer, DocumentFrequency, Passage, PassageCount, SearchHit, UnitVectors
 from evidence_bot.stages import stage
 from evidence_bot.store.embedding import Embedder
+from evidence_bot.text.facts import COUNCIL_NAME
 from evidence_bot.text.lexical import CUT_MARK, codes, content_words
 from evidence_bot.text.speakers import FRAMEWORK
 from evidence_bot.tuning import MIN_CUT_LEAD_WORDS
@@ -51,7 +52,6 @@ NO_INSPECTOR_WORDS = "The evidence holds no inspector's words that answer this."
 COUNCIL_CLAIM = "What the council's own documents say, which is its claim, not the inspector's finding:"
 ANSWER_SOURCES_FOR_INSPECTOR = ("inspector",)
 MEANING, MEANING_QUERY = FEATURE_NAMES.index("meaning"), FEATURE_NAMES.index("meaning_query")
-UNKNOWN_WORDS = FEATURE_NAMES.index("unknown_words")
 
 
 @dataclass
@@ -137,7 +137,8 @@ class ExtractiveAnswerer:
         best = under_heading(best, found.profile, titles[best.hit_index], eligible)
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
                                           codes(found.question), titles), best, found.profile)
-        if names_nobody(found.question, chosen) or counts_another_period(found.question, found.profile, chosen):
+        if (names_nobody(found.question, chosen) or counts_another_period(found.question, found.profile, chosen)
+                or about_another_council(found.profile, best)):
             return self.abstention(found, hits, selector, confidence)
         answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
         answer.partial = is_partial(found.profile, chosen, hits)
@@ -190,6 +191,23 @@ def counts_another_period(question: str, profile: QuestionProfile, chosen: list[
     return all(period_agreement(constraints.asked_periods, c.text) < 0 for c in chosen)
 
 
+def about_another_council(profile: QuestionProfile, lead: Candidate) -> bool:
+    """A question naming a council, led by a sentence that names another council and not it: "What grade did
+    Ofsted give Brackenmoor?" led by "Saltney Borough Council's children's services were judged 'requires
+    improvement'", from a story about both councils. The story's title names Brackenmoor, so the features read
+    the sentence as on the council asked about; the sentence itself says whose result it is."""
+    asked = {w for name in profile.names for w in content_words(name)} - _COUNCIL_WORDS
+    if not asked:
+        return False
+    places = [set(content_words(m.group(1) or m.group(2))) - _COUNCIL_WORDS for m in COUNCIL_NAME.finditer(lead.text)]
+    places = [p for p in places if p]
+    return bool(places) and not any(p & asked for p in places) and not any(
+        mentions(name, lead.text.lower()) for name in profile.names)
+
+
+_COUNCIL_WORDS = {"council", "county", "city", "borough", "district", "metropolitan", "town", "london"}
+
+
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|previous|this|next|past|current) (?:year|month|quarter)\b|"
                               r"\bthe (?:year|month|quarter) (?:before|ending|to)\b|\byear on year\b", re.I)
 
@@ -232,12 +250,12 @@ def unknown_share(weights: dict[str, float], frequency: dict[str, int]) -> float
 
 
 def is_off_topic(found: Candidates, selector: Selector) -> bool:
-    """Nothing retrieved is about the question, or the evidence never uses most of its words ("How many potholes
-    were repaired in 2024?" over social care evidence): however well a figure and a year fit, no answer. A
-    reference code the question names ("Who owns action W2.1?") held by a candidate makes it on topic, whatever
-    the meaning: the embedding model reads "W2.1" as noise."""
-    unrelated = best_meaning(found) < selector.meaning_floor and not holds_asked_code(found)
-    return unrelated or unknown_words(found) > selector.unknown_ceiling
+    """Nothing retrieved is about the question ("How many potholes were repaired in 2024?" over social care
+    evidence): however well a figure and a year fit, no answer. A reference code the question names ("Who owns
+    action W2.1?") held by a candidate makes it on topic, whatever the meaning: the embedding model reads "W2.1"
+    as noise. The share of the question's words the evidence never uses is a feature, not a rule: how many
+    words a collection lacks depends on its size (docs/selection.md step 7)."""
+    return best_meaning(found) < selector.meaning_floor and not holds_asked_code(found)
 
 
 def holds_asked_code(found: Candidates) -> bool:
@@ -251,10 +269,6 @@ def shares_a_word(query: str, hit: SearchHit) -> bool:
     held-out answer of the development sets passes (docs/selection.md)."""
     asked = {w: 1.0 for w in content_words(query) if not any(ch.isdigit() for ch in w)}
     return not asked or coverage(asked, f"{hit.passage.text} {metadata_text(hit)}") > 0
-
-
-def unknown_words(found: Candidates) -> float:
-    return float(found.rows[0, UNKNOWN_WORDS]) if len(found.items) else 0.0
 
 
 def best_meaning(found: Candidates) -> float:

@@ -16,8 +16,9 @@ and shipped as a small JSON file with the record of what it was fitted on.
   conversation's query) reaches it: nothing retrieved is about the question ("How many potholes were
   repaired?" over social care evidence), however well a figure and a year fit. It is the largest value that
   would have silenced at most 1% of the right held-out answers (evaluation/abstention_fit.meaning_floor);
-- unknown_ceiling: likewise, the answerer abstains when more than this share of the question's word weight is on
-  words no readable passage holds (chosen the same way).
+- (selectors fitted before 2026-12-02 also carry `unknown_ceiling`, a rule on the share of the question's words
+  the index never holds; it is no longer applied: on small collections of documents it silenced right answers
+  to paraphrased questions, docs/selection.md step 7.)
 
 Why linear models in JSON: it needs no scikit-learn at run time, cannot execute code when loaded (a pickle can),
 reads the same on every version, and its weights can be read by a person. The fit report
@@ -50,7 +51,6 @@ class Selector:
     threshold: float = 0.5  # abstain when the calibrated confidence is below it
     companion_share: float = 0.6  # another sentence joins the best when its probability is this share of the best's
     meaning_floor: float = 0.0  # abstain when no candidate's meaning reaches it
-    unknown_ceiling: float = 1.0  # abstain when more of the question's word weight is on words the index lacks
     record: dict[str, Any] = field(default_factory=dict)  # what it was fitted on, when, and how it scored held out
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
@@ -74,7 +74,7 @@ class Selector:
                 "answer_model": {k: np.asarray(v).tolist() for k, v in self.answer_model.items()},
                 "threshold": self.threshold,
                 "companion_share": self.companion_share, "meaning_floor": self.meaning_floor,
-                "unknown_ceiling": self.unknown_ceiling, "record": self.record}
+                "record": self.record}
 
     def save(self, path: Path) -> None:
         Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
@@ -92,7 +92,7 @@ class Selector:
                    np.asarray(data["coefficients"]), float(data["intercept"]), np.asarray(data["ranker"]),
                    {k: np.asarray(v) for k, v in data["answer_model"].items()},
                    float(data["threshold"]), float(data["companion_share"]), float(data["meaning_floor"]),
-                   float(data["unknown_ceiling"]), data.get("record", {}))
+                   data.get("record", {}))
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Selector":

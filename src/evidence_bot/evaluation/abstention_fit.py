@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from evidence_bot.answer.extractive import best_meaning, unknown_words
+from evidence_bot.answer.extractive import best_meaning
 from evidence_bot.answer.selector import linear_probability
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # The threshold's costs (docs/selection.md): answering where the evidence holds no answer is the invention the
 # product must not make, and costs two; a wrong sentence to an answerable question, or a false abstention, one.
 UNANSWERABLE_ANSWER_COST = 2.0
-# The off-topic rules (selector.meaning_floor, selector.unknown_ceiling) may each silence at most this share of
+# The off-topic rule (selector.meaning_floor) may silence at most this share of
 # the right held-out answers.
 OFF_TOPIC_LOSS = 0.01
 ANSWER_REGULARISATION = 1.0  # the abstention model's C
@@ -50,13 +50,6 @@ def meaning_floor(outcomes: list["HeldOut"]) -> float:
     candidate models that never saw their questions)."""
     right = [best_meaning(o.item.found) for o in right_answers(outcomes)]
     return float(np.quantile(right, OFF_TOPIC_LOSS, method="lower")) if right else 0.0
-
-
-def unknown_ceiling(outcomes: list["HeldOut"]) -> float:
-    """The smallest ceiling on the share of unknown question words that silences at most OFF_TOPIC_LOSS of the
-    right answers."""
-    right = [unknown_words(o.item.found) for o in right_answers(outcomes)]
-    return float(np.quantile(right, 1 - OFF_TOPIC_LOSS, method="higher")) if right else 1.0
 
 
 def right_answers(outcomes: list["HeldOut"]) -> list["HeldOut"]:

@@ -31,7 +31,6 @@ from evidence_bot.evaluation.abstention_fit import (
     confidences,
     fit_answer_model,
     meaning_floor,
-    unknown_ceiling,
 )
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.questions import EvalQuestion
@@ -96,10 +95,10 @@ def stacked(items: list[Labelled], features: list[int] | None = None) -> tuple[n
 class Masked:
     """A selector reading only some feature columns (the ablation), with the full interface decide() uses."""
     def __init__(self, model: Any, columns: list[int], answer_model: AnswerModel | None = None, threshold: float = 0.5,
-                 ranker: Ranker | None = None, meaning_floor: float = 0.0, unknown_ceiling: float = 1.0):
+                 ranker: Ranker | None = None, meaning_floor: float = 0.0):
         self.model, self.columns, self.ranker = model, columns, ranker
         self.answer_model, self.threshold, self.companion_share = answer_model, threshold, COMPANION_SHARE
-        self.meaning_floor, self.unknown_ceiling = meaning_floor, unknown_ceiling
+        self.meaning_floor = meaning_floor
 
     def probability(self, rows: np.ndarray) -> np.ndarray:
         if rows.shape[0] == 0:
@@ -208,8 +207,7 @@ def cross_fit(answerer: ExtractiveAnswerer, items: list[Labelled], columns: list
         threshold = best_threshold(confidences(answer_model, others), np.array([o.correct for o in others]),
                                    np.array([o.item.question.answerable for o in others]))
         result.thresholds[fold] = threshold
-        selector = Masked(models[fold][0], columns, answer_model, threshold, models[fold][1], meaning_floor(others),
-                          unknown_ceiling(others))
+        selector = Masked(models[fold][0], columns, answer_model, threshold, models[fold][1], meaning_floor(others))
         for item in (i for i in items if i.fold == fold):
             outcome = answered(answerer, item, selector)
             outcome.correct_if_answered = raw[item.question.id].correct
@@ -231,7 +229,7 @@ def shipped_selector(items: list[Labelled], held_out: CrossFit, record: dict[str
                                np.array([o.item.question.answerable for o in unthresholded]))
     return Selector(list(FEATURE_NAMES), scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]),
                     ranker, answer_model, threshold, COMPANION_SHARE, meaning_floor(unthresholded),
-                    unknown_ceiling(unthresholded), record)
+                    record)
 
 
 def ablation_columns() -> dict[str, list[int]]:
