@@ -208,9 +208,11 @@ def test_an_off_topic_question_is_abstained_on_however_well_a_sentence_scores():
     assert not decided("How long did people wait in 2024?", scores, [INSPECTOR_HIT], 0.6, 0.1, 0.4).abstained
 
 
-def test_words_the_index_lacks_do_not_silence_a_paraphrase_on_their_own():
+def test_words_the_index_lacks_do_not_silence_a_paraphrase_on_their_own(monkeypatch):
     """A small collection lacks most everyday words ("folk", "left", "queue"): the share of the question the index
-    never uses is the model's to weigh, not a rule (blind packs of five documents, docs/selection.md step 7)."""
+    never uses is the model's to weigh, not a rule (blind packs of five documents, docs/selection.md step 7), even
+    under a selector fitted when it was one (its file holds an `unknown_ceiling`)."""
+    monkeypatch.setattr(Fixed, "unknown_ceiling", 0.5, raising=False)
     scores = {INSPECTOR_HIT.passage.text: 0.99}
     assert not decided("How long are folk left in the queue for assessments?", scores, [INSPECTOR_HIT], 0.6, 0.8,
                        0.4).abstained
@@ -552,12 +554,21 @@ def test_a_follow_up_asks_about_the_council_period_and_statement_of_the_conversa
 
 def test_a_sentence_about_another_council_does_not_answer_for_the_one_asked_about():
     """A story about two councils names both in its title; the sentence says whose result it is."""
-    title = "Care services at Brackenmoor and Saltney councils told to improve"
-    other = hit("news", "Saltney Borough Council's children's services were judged to require improvement by Ofsted.",
-                "news", "Northmoor Evening Post", title)
-    own = hit("news2", "Brackenmoor County Council's adult social care was rated requires improvement by CQC.",
-              "news", "Northmoor Evening Post", title)
-    asked = "What grade did Brackenmoor's services get?"
-    assert decided(asked, {other.passage.text: 0.99}, [other], 0.6).abstained
-    assert not decided(asked, {own.passage.text: 0.99}, [own], 0.6).abstained
-    assert not decided("What grade did Saltney's services get?", {other.passage.text: 0.99}, [other], 0.6).abstained
+    title = "Care services at Brackenmoor County Council and Saltney Borough Council told to improve"
+
+    def answered(question: str, text: str) -> bool:
+        story = hit("news", text, "news", "Northmoor Evening Post", title)
+        return not decided(question, {text: 0.99}, [story], 0.6).abstained
+
+    saltney = "Saltney Borough Council's children's services were judged to require improvement by Ofsted."
+    assert not answered("What grade did Brackenmoor's services get?", saltney)
+    assert answered("What grade did Saltney's services get?", saltney)
+    assert answered("What grade did Brackenmoor's services get?",
+                    "Brackenmoor County Council's adult social care was rated requires improvement by CQC.")
+    # Not another council: a comparison, the council itself as "the county council", a body that is no council.
+    assert answered("What grade did Brackenmoor's services get?",
+                    "Like Saltney Borough Council, the county council was judged to require improvement.")
+    assert answered("When was Brackenmoor's carers strategy approved?",
+                    "The carers strategy was approved by Full Council and Arts Council England on 12 March 2024.")
+    # A question naming no council is left alone.
+    assert answered("Which services were judged to require improvement?", saltney)

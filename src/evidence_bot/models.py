@@ -87,7 +87,7 @@ class LoadedDocument:
 @dataclass
 class PassageOrigin:
     """Where a quoted piece of evidence comes from: its passage and document as a reader cites them. Claims,
-    findings and gap reports extend it (evidence/)."""
+    findings, gap reports and briefing footnotes extend it (evidence/)."""
     passage_id: str
     doc_id: str
     title: str

@@ -138,7 +138,7 @@ class ExtractiveAnswerer:
         chosen = with_missing_kind(select(eligible, best, self.max_sentences, selector.companion_share,
                                           codes(found.question), titles), best, found.profile)
         if (names_nobody(found.question, chosen) or counts_another_period(found.question, found.profile, chosen)
-                or about_another_council(found.profile, best)):
+                or about_another_council(f"{found.question} {found.query}", hits, chosen, best)):
             return self.abstention(found, hits, selector, confidence)
         answer = compose(with_list_items(chosen, found.items), hits, confidence, found.query)
         answer.partial = is_partial(found.profile, chosen, hits)
@@ -191,21 +191,39 @@ def counts_another_period(question: str, profile: QuestionProfile, chosen: list[
     return all(period_agreement(constraints.asked_periods, c.text) < 0 for c in chosen)
 
 
-def about_another_council(profile: QuestionProfile, lead: Candidate) -> bool:
-    """A question naming a council, led by a sentence that names another council and not it: "What grade did
-    Ofsted give Brackenmoor?" led by "Saltney Borough Council's children's services were judged 'requires
-    improvement'", from a story about both councils. The story's title names Brackenmoor, so the features read
-    the sentence as on the council asked about; the sentence itself says whose result it is."""
-    asked = {w for name in profile.names for w in content_words(name)} - _COUNCIL_WORDS
-    if not asked:
+def about_another_council(asked_text: str, hits: list[SearchHit], chosen: list[Candidate], lead: Candidate) -> bool:
+    """A question about a council, led by a sentence that names another council by its full name and not it, with
+    no sentence of the answer naming it: "What grade did Ofsted give Brackenmoor?" led by "Saltney
+    Borough Council's children's services were judged 'requires improvement'", from a story about both councils
+    (its title names both, so the features read the sentence as on the council asked about). A question names a
+    council by its full name or by the place of a council the passages read name in full ("Brackenmoor", when a
+    title says "Brackenmoor County Council"). Left alone: a question naming no council, a lead that also speaks
+    of "the council" or "the authority", or comparing ("Like Saltney Borough Council, the county council…",
+    "shorter than Saltney Borough Council's average")."""
+    known = set().union(*(council_places(f"{h.meta.publisher or ''} {h.meta.title or ''} {h.passage.text}")
+                          for h in hits))
+    question = _hyphens_as_spaces(asked_text.lower())
+    asked = council_places(asked_text) | {place for place in known if mentions(place, question)}
+    if not asked or _COUNCIL_REFERENCE.search(lead.text):
         return False
-    places = [set(content_words(m.group(1) or m.group(2))) - _COUNCIL_WORDS for m in COUNCIL_NAME.finditer(lead.text)]
-    places = [p for p in places if p]
-    return bool(places) and not any(p & asked for p in places) and not any(
-        mentions(name, lead.text.lower()) for name in profile.names)
+    others = council_places(lead.text)
+    spoken = [_hyphens_as_spaces(c.text.lower()) for c in chosen]
+    named = any(mentions(place, text) for place in asked for text in spoken)
+    return bool(others) and not others & asked and not named
 
 
-_COUNCIL_WORDS = {"council", "county", "city", "borough", "district", "metropolitan", "town", "london"}
+def council_places(text: str) -> set[str]:
+    """The places of the councils a text names in full, lower-cased, hyphens as spaces ("stoke on trent")."""
+    return {_hyphens_as_spaces(" ".join(content_words(m.group(1) or m.group(2)))) for m in COUNCIL_NAME.finditer(text)}
+
+
+def _hyphens_as_spaces(text: str) -> str:
+    return text.replace("-", " ")
+
+
+# A lead speaking of "the council" as well, or comparing ("shorter than Saltney Borough Council's average").
+_COUNCIL_REFERENCE = re.compile(r"\bthe (?:(?:county|city|borough|district|local) )?(?:council|authority)\b|"
+                                r"\b(?:than|like|unlike|compared (?:with|to)|similar to)\b", re.I)
 
 
 _RELATIVE_PERIOD = re.compile(r"\b(?:last|previous|this|next|past|current) (?:year|month|quarter)\b|"
@@ -243,8 +261,8 @@ def idf_weights(question: str, query: str, frequency: dict[str, int], total: int
 
 def unknown_share(weights: dict[str, float], frequency: dict[str, int]) -> float:
     """The share of the question's word weight (with the conversation's, at the weight idf_weights gives it) on
-    words no passage the reader may read holds ("potholes" in a social care index): the evidence cannot be about
-    them, whatever sentence ranks first."""
+    words no passage the reader may read holds ("potholes" in a social care index). A feature of both models, not
+    a rule: a small collection lacks many everyday words a paraphrase uses (docs/selection.md step 7)."""
     total = sum(weights.values())
     return sum(w for word, w in weights.items() if not frequency.get(word)) / total if total else 0.0
 

@@ -75,5 +75,3 @@ def candidate_units(hits: list[SearchHit],
                 before.following = items[-1]
             previous = items[-1]
     return items
-
-

@@ -1,6 +1,6 @@
 """The abstention side of the selector, fitted on held-out answers (selector_fit.cross_fit): the model from an
-answer's features to whether it holds the asked facts, the threshold on its probability, and the off-topic rules'
-floor and ceiling. Each is fitted only on answers given by candidate models that never saw their questions."""
+answer's features to whether it holds the asked facts, the threshold on its probability, and the off-topic
+rule's floor. Each is fitted only on answers given by candidate models that never saw their questions."""
 
 from typing import TYPE_CHECKING, Any, cast
 

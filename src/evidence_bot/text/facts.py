@@ -44,10 +44,11 @@ DATE = re.compile(r"\b(?:19|20)\d{2}\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|
                   r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|several) "
                   r"(?:years?|months?|weeks?) ago\b|"
                   r"\blast (?:year|month|week|spring|summer|autumn|winter)\b|\b(?:earlier|later) this year\b", re.I)
-# A council by its name: "Saltney Borough Council", "Hull City Council's", "London Borough of Hounslow",
-# "Kent County Council"; group 1 or 2 is the place.
-COUNCIL_NAME = re.compile(r"\b((?:[A-Z][\w'’-]+ )+?)(?:(?:County|City|Borough|District|Metropolitan Borough|Town) )?"
-                          r"Council\b|\bLondon Borough of ((?:[A-Z][\w'’-]+ ?)+)")
+# A council by its full name, its kind included: "Saltney Borough Council", "Hull City Council's", "Kent County
+# Council", "London Borough of Hounslow", "Royal Borough of Greenwich"; group 1 or 2 is the place. A bare "X
+# Council" is left out: "Full Council", "Arts Council England", "the Children in Care Council" are no councils.
+COUNCIL_NAME = re.compile(r"\b((?:[A-Z][\w'’-]+ )+?)(?:County|City|Borough|District|Metropolitan Borough) Council\b|"
+                          r"\b(?:London|Royal) Borough of ((?:[A-Z][\w'’-]+ ?)+)")
 TITLED = re.compile(r"\b(?:Councillors?|Cllrs?|Mr|Mrs|Ms|Dr|Sir|Dame)\.? [A-Z][a-z]")
 CAPITALISED_RUN = re.compile(r"[A-Z][\w'’&-]+(?:\s+(?:of|and|for|the)?\s*[A-Z][\w'’&-]+)+")
 SHARE = re.compile(r"%|\bper ?cent\b|\b(?:half|quarter|third|fifth|tenth)s?\b|\bin (?:every )?\d+\b", re.I)
