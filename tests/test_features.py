@@ -572,3 +572,11 @@ def test_a_sentence_about_another_council_does_not_answer_for_the_one_asked_abou
                     "The carers strategy was approved by Full Council and Arts Council England on 12 March 2024.")
     # A question naming no council is left alone.
     assert answered("Which services were judged to require improvement?", saltney)
+
+
+def test_a_council_named_without_a_place_names_none():
+    from evidence_bot.answer.extractive import council_places
+
+    assert council_places("The County Council agreed it; Saltney Borough Council did not.") == {"saltney"}
+    assert council_places("Stoke-on-Trent City Council and the London Borough of Hounslow") == {"stoke on trent",
+                                                                                              "hounslow"}

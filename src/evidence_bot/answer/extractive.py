@@ -202,23 +202,21 @@ def about_another_council(asked_text: str, hits: list[SearchHit], chosen: list[C
     "shorter than Saltney Borough Council's average")."""
     known = set().union(*(council_places(f"{h.meta.publisher or ''} {h.meta.title or ''} {h.passage.text}")
                           for h in hits))
-    question = _hyphens_as_spaces(asked_text.lower())
+    question = asked_text.lower().replace("-", " ")
     asked = council_places(asked_text) | {place for place in known if mentions(place, question)}
     if not asked or _COUNCIL_REFERENCE.search(lead.text):
         return False
     others = council_places(lead.text)
-    spoken = [_hyphens_as_spaces(c.text.lower()) for c in chosen]
+    spoken = [c.text.lower().replace("-", " ") for c in chosen]
     named = any(mentions(place, text) for place in asked for text in spoken)
     return bool(others) and not others & asked and not named
 
 
 def council_places(text: str) -> set[str]:
     """The places of the councils a text names in full, lower-cased, hyphens as spaces ("stoke on trent")."""
-    return {_hyphens_as_spaces(" ".join(content_words(m.group(1) or m.group(2)))) for m in COUNCIL_NAME.finditer(text)}
-
-
-def _hyphens_as_spaces(text: str) -> str:
-    return text.replace("-", " ")
+    places = {" ".join(content_words(m.group(1) or m.group(2))).replace("-", " ")
+              for m in COUNCIL_NAME.finditer(text)}
+    return places - {""}  # "The County Council" names no place
 
 
 # A lead speaking of "the council" as well, or comparing ("shorter than Saltney Borough Council's average").
