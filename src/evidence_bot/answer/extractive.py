@@ -200,16 +200,16 @@ def about_another_council(asked_text: str, hits: list[SearchHit], chosen: list[C
     title says "Brackenmoor County Council"). Left alone: a question naming no council, a lead that also speaks
     of "the council" or "the authority", or comparing ("Like Saltney Borough Council, the county council…",
     "shorter than Saltney Borough Council's average")."""
+    others = council_places(lead.text)
+    if not others or _COUNCIL_REFERENCE.search(lead.text):  # most leads name no council: nothing more to read
+        return False
     known = set().union(*(council_places(f"{h.meta.publisher or ''} {h.meta.title or ''} {h.passage.text}")
                           for h in hits))
     question = asked_text.lower().replace("-", " ")
     asked = council_places(asked_text) | {place for place in known if mentions(place, question)}
-    if not asked or _COUNCIL_REFERENCE.search(lead.text):
-        return False
-    others = council_places(lead.text)
     spoken = [c.text.lower().replace("-", " ") for c in chosen]
     named = any(mentions(place, text) for place in asked for text in spoken)
-    return bool(others) and not others & asked and not named
+    return bool(asked) and not others & asked and not named
 
 
 def council_places(text: str) -> set[str]:
