@@ -64,6 +64,8 @@ eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/tables.jsonl --corpus evals/tables
 	$(BIN)/evidence-bot eval evals/blind1.jsonl --corpus evals/blind1
 	$(BIN)/evidence-bot eval evals/blind2.jsonl --corpus evals/blind2
+	$(BIN)/evidence-bot eval evals/blind3.jsonl --corpus evals/blind3
+	$(BIN)/evidence-bot eval evals/blind4.jsonl --corpus evals/blind4
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \
@@ -94,7 +96,8 @@ fit-mapping: $(STAMP)
 # report, plots, model comparison and ablation under evals/results/selector-<date>.* (docs/selection.md). Deterministic.
 fit-selector: $(STAMP)
 	$(BIN)/python evals/fit_selector.py --write \
-		--set wider=evals/wider.jsonl:"$(WIDER_CORPUS)" --set thurrock=evals/thurrock.jsonl:"$(SHARED_CORPUS)"
+		--set wider=evals/wider.jsonl:"$(WIDER_CORPUS)" --set thurrock=evals/thurrock.jsonl:"$(SHARED_CORPUS)" \
+		--set blind1=evals/blind1.jsonl:evals/blind1 --set blind2=evals/blind2.jsonl:evals/blind2
 
 # A Chroma server on loopback for several workers or writer processes; then EVIDENCE_BOT_CHROMA_URL=http://127.0.0.1:8000
 # (docs/deployment.md). The catalog and lexical index stay in index/.

@@ -1,7 +1,9 @@
 """Refit the answer selector and measure it on held-out folds: `make fit-selector`.
 
     make fit-selector    # = python evals/fit_selector.py --write --set wider=evals/wider.jsonl:../shared/corpus-wider \
-                         #       --set thurrock=evals/thurrock.jsonl:../shared/corpus
+                         #       --set thurrock=evals/thurrock.jsonl:../shared/corpus \
+                         #       --set blind1=evals/blind1.jsonl:evals/blind1 \
+                         #       --set blind2=evals/blind2.jsonl:evals/blind2
 
 Each set's corpus is indexed once (evals/results/tmp/fit-<name>, reused when unchanged), every question is
 retrieved and its candidates labelled, then evaluation/selector_fit.py cross-fits by fold. Prints and saves

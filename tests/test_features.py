@@ -12,11 +12,11 @@ from evidence_bot.answer.features import (
     ANSWER_FEATURE_NAMES,
     FEATURE_NAMES,
     document_year_agreement,
-    form_features,
     names_share,
     period_agreement,
 )
 from evidence_bot.answer.grounding import support_counts
+from evidence_bot.answer.line_form import form_features, label_asked
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.answer.selector import Selector
 from evidence_bot.errors import EvidenceBotError
@@ -68,6 +68,8 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
      "Ofsted visited in 2020."),
     ("Which outside organisation does Herts fund to signpost residents?", "name",
      "The council had commissioned Herts Help to give advice.", "The website provided signposting."),
+    ("How often are people with dementia placed outside the county?", "frequency",
+     "In 2023/24, 38% of people needing a nursing placement were placed out of area.", "Placements were made."),
 ])
 def test_the_kind_a_question_asks_for_is_read_from_its_wording(question, kind, holds, lacks):
     asked = Constraints.of(question)
@@ -107,6 +109,30 @@ def test_the_topic_of_a_question_is_its_words_less_the_place_and_the_year():
     question = "What is Kent's council tax increase for 2025/26?"
     weights = {word: 1.0 for word in ("kent", "tax", "increase", "2025", "26")}
     assert topic_weights(weights, QuestionProfile.of(question).names) == {"tax": 1.0, "increase": 1.0}
+
+
+def test_the_topic_text_drops_the_questions_scaffolding_and_the_inspectorate():
+    from evidence_bot.answer.question import topic_text
+
+    assert topic_text("What did CQC say about safeguarding in Thurrock?") == "safeguarding thurrock"
+    assert topic_text("What did the Care Quality Commission find about waits?") == "waits"
+    assert topic_text("What did Ofsted say?") == ""
+
+
+@pytest.mark.parametrize("line, question, share", [
+    ("Date of assessment: 16 to 20 September 2024.", "On which dates did CQC carry out its assessment?", 1.0),
+    ("Score: 1 - Evidence shows significant shortfalls", "What score did CQC give for safeguarding?", 1.0),
+    ("Councillor Janet Penhaligon (Chair)", "Who chaired the meeting?", 1.0),
+    ("Cllr Anne Hollis (Chair), Leader of the Council", "Who chaired the Cabinet?", 1.0),
+    ("Councillor Rafiq Ahmed (Vice-Chair)", "Who chaired the meeting?", 0.0),  # the vice-chair did not chair
+    ("Lead inspector: Rachel Ainsworth", "Who was the lead inspector?", 1.0),
+    ("Date of assessment: 16 to 20 September 2024.", "Who chaired the meeting?", 0.0),
+    ("The assessment took place over five days in September.", "When was the assessment?", 0.0),  # no label
+])
+def test_a_lines_label_counts_as_far_as_the_question_asks_for_it(line, question, share):
+    from evidence_bot.text.lexical import content_words, stem
+
+    assert label_asked(line, {stem(w) for w in content_words(question)}) == share
 
 
 @pytest.mark.parametrize("question, asks", [
@@ -474,7 +500,7 @@ def test_the_frameworks_wording_is_quoted_only_when_the_question_asks_what_is_ex
 
 
 def test_who_answered_by_no_name_and_a_figure_for_another_period_are_no_answers():
-    from evidence_bot.answer.extractive import counts_another_period, names_nobody
+    from evidence_bot.answer.misfits import counts_another_period, names_nobody
     from evidence_bot.answer.question import QuestionProfile
 
     director = "Who is Leicester City Council's Director of Adults and Communities?"
@@ -574,8 +600,24 @@ def test_a_sentence_about_another_council_does_not_answer_for_the_one_asked_abou
     assert answered("Which services were judged to require improvement?", saltney)
 
 
+def test_a_sentence_naming_no_council_speaks_for_the_council_its_documents_title_names():
+    report = "Brackenmoor County Council: local authority assessment"
+
+    def answered(question: str, text: str, title: str = report) -> bool:
+        page = hit("cqc", text, "inspection_report", "Care Quality Commission", title)
+        return not decided(question, {text: 0.99}, [page], 0.6).abstained
+
+    waiting = "At the time of our assessment, 638 people were waiting for a Care Act assessment."
+    assert not answered("How many people were waiting for a Care Act assessment in Saltney Borough Council?",
+                        waiting)
+    assert answered("How many people were waiting for a Care Act assessment in Brackenmoor?", waiting)
+    assert answered("How many people were waiting for a Care Act assessment?", waiting)  # no council asked
+    # A title naming no council in full ("Thurrock Council") says nothing either way.
+    assert answered("How many people were waiting in Saltney Borough Council?", waiting, "Thurrock Council report")
+
+
 def test_a_council_named_without_a_place_names_none():
-    from evidence_bot.answer.extractive import council_places
+    from evidence_bot.answer.misfits import council_places
 
     assert council_places("The County Council agreed it; Saltney Borough Council did not.") == {"saltney"}
     assert council_places("Stoke-on-Trent City Council and the London Borough of Hounslow") == {"stoke on trent",

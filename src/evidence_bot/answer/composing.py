@@ -7,7 +7,8 @@ from typing import Protocol, TypeVar
 
 from evidence_bot.answer.attribution import lead_in, text_source, unit_sources
 from evidence_bot.answer.constraints import mentions
-from evidence_bot.answer.features import Candidate, context_of, form_features, names_share
+from evidence_bot.answer.features import Candidate, context_of, names_share
+from evidence_bot.answer.line_form import form_features
 from evidence_bot.answer.question import QuestionProfile
 from evidence_bot.models import Answer, Citation, SearchHit
 from evidence_bot.text.facts import DATE, FIGURE, RATING

@@ -144,6 +144,8 @@ def text_holds(kind: str, text: str) -> bool:
     """Whether the text holds a fact of this kind (every kind but "name", which depends on the question)."""
     if kind == "number":
         return has_figure(text)
+    if kind == "frequency":  # "How often are people placed out of area?" is answered by a share as often
+        return bool(FREQUENCY.search(text) or SHARE.search(text))
     return bool(FACT_PATTERNS[kind].search(text))
 
 

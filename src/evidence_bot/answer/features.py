@@ -5,12 +5,12 @@ The selector (selector.py) is a model fitted on labelled candidates; this module
 general English or a property of the document's metadata, never a word list from one council's evidence. Groups
 (for the ablation in the fit report, evaluation/selector_fit.py):
 
-- meaning: cosine of the candidate's stored vector to the question (and to the follow-up query), of its passage
-  (whose vector holds the title and section), and how far it is from the best candidate's;
+- meaning: cosine of the candidate's stored vector to the question (and to the follow-up query, and to the question's
+  topic words alone: question.topic_text), of its passage (whose vector holds the title and section), and how far
+  it is from the best candidate's;
 - words: the question's IDF-weighted words held by the candidate, by its surroundings (the sentence before, the
   title and section), by its whole passage and metadata, and the share of that weight on words no readable passage
-  holds at all;
-- rank: the passage's place in retrieval and its fused score against the top one;
+  holds at all; and how much of a line's label the question asks for ("Date of assessment: ...", "... (Chair)");
 - kind: the kind of fact asked for (a figure, a share, a date, a name, a rating) held by the candidate or the
   sentence before it;
 - period: the year or financial year asked about, agreed or contradicted by the candidate, its passage, its
@@ -25,17 +25,19 @@ general English or a property of the document's metadata, never a word list from
   against the document's `service`;
 - form: a heading, a fragment without a verb, a table header alone, site furniture, its length;
 - rules: whether the hand-set answerer's gates (constraints.allowed) would let it through, as one more feature.
+
+Not a feature: the passage's place in retrieval and its fused score. Held out on four development sets, the
+ranking without them was as good or better on every set (docs/selection.md, "Four development sets").
 """
 
 import math
-import re
 from collections.abc import Set
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 
 from evidence_bot.answer.constraints import allowed, mentions
+from evidence_bot.answer.line_form import form_features, label_asked
 from evidence_bot.answer.question import (
     QuestionProfile,
     bodies_named,
@@ -43,14 +45,13 @@ from evidence_bot.answer.question import (
 )
 from evidence_bot.models import SearchHit
 from evidence_bot.text.facts import periods, periods_agree
-from evidence_bot.text.lexical import content_words, expansions, words
+from evidence_bot.text.lexical import content_words, expansions, stem
 from evidence_bot.text.speakers import COUNCIL, INSPECTOR
 
 FEATURE_GROUPS: dict[str, list[str]] = {
-    "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap"],
+    "meaning": ["meaning", "meaning_query", "meaning_passage", "meaning_gap", "meaning_topic"],
     "words": ["words", "words_around", "words_passage", "words_title", "words_gap", "novelty", "echo",
-              "unknown_words", "words_topic"],
-    "rank": ["rank", "fused_share"],
+              "unknown_words", "words_topic", "label_asked"],
     "kind": ["asks_kind", "kind", "kind_before", "asks_kind_missing"],
     "period": ["asks_period", "period_sentence", "period_passage", "period_document"],
     "names": ["asks_names", "names_sentence", "names_title", "names_context", "names_missing"],
@@ -72,14 +73,6 @@ ANSWER_FEATURE_NAMES: list[str] = [
     "lead_body_differs", "lead_heading", "lead_passes_rules", "any_passes_rules", "asks_statement",
     "lead_scope_differs", "statement_anywhere", "unknown_words", "lead_topic", "topic_anywhere", "lead_kind_missing"]
 
-# A candidate's form: a heading, a fragment without a verb, site furniture.
-_VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|should|may|"
-                   r"must|might|shall)\b|\b[a-z]{3,}(?:ed|ing|es|s)\b", re.IGNORECASE)
-_FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|subscribe|newsletter|breadcrumb|"
-                        r"back to top|related content|accessibility statement|privacy notice|follow us|"
-                        r"javascript|menu|you['’]ll receive (?:weekly|daily|regular) (?:summar\w*|updates|e-?mails?)|"
-                        r"sign up for (?:e-?mail )?alerts|page last updated)\b", re.IGNORECASE)
-_END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
 
 
 @dataclass
@@ -139,16 +132,6 @@ def coverage(weights: dict[str, float], text: str, around: str = "", around_shar
     return found / total
 
 
-@lru_cache(maxsize=65536)  # the same question words are stemmed for every candidate
-def stem(word: str) -> str:
-    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home', 'owns' with 'owner'
-    (a plural or third-person s leaves three letters, a longer suffix four; 'process' keeps its double s)."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
-        if len(word) > len(suffix) + (2 if suffix == "s" else 3) and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
-
-
 def topic_weights(weights: dict[str, float], names: list[str]) -> dict[str, float]:
     """The question's words less the council or place it names and its numbers (years): what it asks about.
     "What is Kent's council tax increase for 2025/26?" is about council tax, wherever Kent and 2025 appear."""
@@ -162,29 +145,6 @@ def novelty_features(text: str, asked: set[str], cover: float) -> dict[str, floa
     own = {stem(w) for w in content_words(text)}
     novelty = len(own - asked) / len(own) if own else 0.0
     return {"novelty": novelty, "echo": float(cover >= 0.5 and novelty < 0.5)}
-
-
-@lru_cache(maxsize=16384)  # read only (spread into each candidate's row)
-def is_furniture(text: str) -> bool:
-    """Site furniture: cookie notices, sharing links, sign-up lines, "Page last updated" stamps."""
-    return bool(_FURNITURE.search(text))
-
-
-def form_features(text: str, is_table: bool) -> dict[str, float]:
-    row = text.split("\n")[-1] if is_table else text
-    tokens = words(row)
-    cells = [c for c in re.split(r"\s*\|\s*|\t", row) if c.strip()]
-    heading = (not is_table and len(tokens) <= 10 and not _END_PUNCTUATION.search(row)
-               and sum(t[:1].isupper() for t in row.split()) >= max(1, len(row.split()) // 2))
-    return {
-        "heading": float(heading),
-        "no_verb": float(not is_table and not _VERB.search(row)),
-        "table_row": float(is_table),
-        "header_only": float(is_table and len(cells) <= 1),
-        "furniture": float(is_furniture(row)),
-        "length": math.log1p(len(tokens)),
-        "lowercase_start": float(row[:1].islower()),
-    }
 
 
 def context_of(hit: SearchHit) -> str:
@@ -204,12 +164,13 @@ def body_of(hit: SearchHit, text: str = "") -> set[str]:
 
 def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: list[SearchHit],
                  meaning: np.ndarray, meaning_query: np.ndarray, meaning_passage: np.ndarray,
-                 weights: dict[str, float], unknown: float = 0.0) -> np.ndarray:
-    """One row of FEATURE_NAMES per candidate. meaning*: cosines per candidate (the passage's per hit); unknown:
-    the share of the question's word weight on words the index never holds (the same for every candidate)."""
+                 weights: dict[str, float], unknown: float = 0.0,
+                 meaning_topic: np.ndarray | None = None) -> np.ndarray:
+    """One row of FEATURE_NAMES per candidate. meaning*: cosines per candidate (the passage's per hit; the topic's:
+    question.topic_text); unknown: the share of the question's word weight on words the index never holds (the same
+    for every candidate)."""
     c = profile.constraints
     best_meaning = float(meaning.max()) if len(meaning) else 0.0
-    top_score = max((h.score for h in hits), default=1.0) or 1.0
     passage_cover = [coverage(weights, f"{h.passage.text} {metadata_text(h)}") for h in hits]
     title_cover = [coverage(weights, metadata_text(h)) for h in hits]
     # What is the same for every candidate of a passage, measured once per passage.
@@ -222,18 +183,20 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
     topic = topic_weights(weights, profile.names)
     kinds = {cand.text: c.kind_share(cand.text) for cand in candidates}  # a sentence is also the next one's before
     rows = []
-    for cand, own, query_meaning, cover in zip(candidates, meaning, meaning_query, coverage_of):
+    meaning_topic = meaning if meaning_topic is None else meaning_topic
+    for cand, own, query_meaning, topic_meaning, cover in zip(candidates, meaning, meaning_query, meaning_topic,
+                                                              coverage_of):
         hit = hits[cand.hit_index]
         context = metadata_text(hit)
         before = cand.previous.text if cand.previous else ""
         values = {
-            "meaning": float(own), "meaning_query": float(query_meaning),
+            "meaning": float(own), "meaning_topic": float(topic_meaning), "meaning_query": float(query_meaning),
             "meaning_passage": float(meaning_passage[cand.hit_index]), "meaning_gap": best_meaning - float(own),
             "words": cover, "words_around": coverage(weights, cand.text, f"{before} {context}"),
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
             "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover),
             "unknown_words": unknown, "words_topic": coverage(topic, f"{before} {cand.text}"),
-            "rank": 1.0 / (1 + cand.hit_index), "fused_share": hit.score / top_score,
+            "label_asked": 0.0 if hit.passage.kind == "table" else label_asked(cand.text, asked_words),
             "asks_kind": float(bool(c.kinds)), "kind": kinds[cand.text],
             "kind_before": kinds.get(before, 0.0) if before else 0.0,
             "asks_kind_missing": float(bool(c.kinds) and not kinds[cand.text]),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from evidence_bot.answer.constraints import Constraints
+from evidence_bot.text.lexical import content_words
 
 _INSPECTORS = r"(?:the )?(?:CQC|Care Quality Commission|Ofsted|inspectors?|inspectorate|regulator|watchdog|" \
               r"assessment team|assessors?)"
@@ -91,6 +92,15 @@ class QuestionProfile:
         return cls(constraints, own.names or earlier.names, own.asks_inspector,
                    own.bodies or earlier.bodies, own.statements or earlier.statements,
                    own.services or earlier.services, own.asks_standard)
+
+
+def topic_text(question: str) -> str:
+    """The question's content words, less the inspectorate it names: what an answer should be about, with the
+    question's scaffolding ("What did CQC say about...") gone. Its vector meets a finding worded unlike the question
+    better than the question's own does (held out, docs/selection.md: "meaning of the topic")."""
+    for pattern in _BODIES.values():
+        question = pattern.sub(" ", question)
+    return " ".join(content_words(question))
 
 
 @lru_cache(maxsize=16384)  # the same sentences come back question after question

@@ -24,10 +24,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from evidence_bot.answer.features import Candidate, metadata_text, names_share, period_agreement, stem
+from evidence_bot.answer.features import Candidate, metadata_text, names_share, period_agreement
 from evidence_bot.answer.question import QuestionProfile, services_named
 from evidence_bot.models import Passage, SearchHit
-from evidence_bot.text.lexical import codes, content_words, words
+from evidence_bot.text.lexical import codes, content_words, stem, words
 from evidence_bot.text.speakers import INSPECTOR
 from evidence_bot.text.units import CELL
 from evidence_bot.tuning import MAX_LIST_ROWS

@@ -119,3 +119,13 @@ def match_expression(text: str) -> str | None:
     if not terms:
         return None
     return " OR ".join('"' + t + '"' for t in terms)
+
+
+@lru_cache(maxsize=65536)  # the same question words are stemmed for every candidate
+def stem(word: str) -> str:
+    """A light suffix strip, enough to match 'waiting' with 'awaiting', 'homes' with 'home', 'owns' with 'owner'
+    (a plural or third-person s leaves three letters, a longer suffix four; 'process' keeps its double s)."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s"):
+        if len(word) > len(suffix) + (2 if suffix == "s" else 3) and word.endswith(suffix) and not word.endswith("ss"):
+            return word[: -len(suffix)]
+    return word
