@@ -66,6 +66,8 @@ eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/blind2.jsonl --corpus evals/blind2
 	$(BIN)/evidence-bot eval evals/blind3.jsonl --corpus evals/blind3
 	$(BIN)/evidence-bot eval evals/blind4.jsonl --corpus evals/blind4
+	$(BIN)/evidence-bot eval evals/blind5.jsonl --corpus evals/blind5
+	$(BIN)/evidence-bot eval evals/blind6.jsonl --corpus evals/blind6
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

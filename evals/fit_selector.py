@@ -72,6 +72,15 @@ def collect(name: str, questions_path: Path, corpus: Path, log) -> tuple[list[La
     return items, bot
 
 
+def code_commit() -> str:
+    """The commit the code was fitted from, "+uncommitted" when src/ differed from it (the model is usually refit
+    before the change that needs it is committed)."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    changed = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "src", f":!{SHIPPED.relative_to(ROOT)}"],
+                             capture_output=True, cwd=ROOT).returncode
+    return commit.stdout.strip() + ("+uncommitted" if changed else "")
+
+
 def summary(outcomes) -> dict:
     records = [record(o) for o in outcomes]
     answerable = [r for r in records if r["answerable"]]
@@ -145,8 +154,7 @@ def main() -> None:
     stamp = date.today().isoformat()
     write_report(main_fit, results, stamp)
     if args.write:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
-        record_ = {"fitted": stamp, "code_commit": commit.stdout.strip(), "sets": sources,
+        record_ = {"fitted": stamp, "code_commit": code_commit(), "sets": sources,
                    "candidates": int(sum(len(i.found.items) for i in items)),
                    "positives": int(sum(i.labels.sum() for i in items)), "model": "logistic regression",
                    "regularisation_C": REGULARISATION, "held_out": results["held_out"],

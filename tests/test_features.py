@@ -70,6 +70,8 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
      "The council had commissioned Herts Help to give advice.", "The website provided signposting."),
     ("How often are people with dementia placed outside the county?", "frequency",
      "In 2023/24, 38% of people needing a nursing placement were placed out of area.", "Placements were made."),
+    ("How often does the Safeguarding Adults Board meet?", "frequency", "The Board meets quarterly.",
+     "A third of the Board's members were replaced in 12 months."),
 ])
 def test_the_kind_a_question_asks_for_is_read_from_its_wording(question, kind, holds, lacks):
     asked = Constraints.of(question)
@@ -128,6 +130,11 @@ def test_the_topic_text_drops_the_questions_scaffolding_and_the_inspectorate():
     ("Lead inspector: Rachel Ainsworth", "Who was the lead inspector?", 1.0),
     ("Date of assessment: 16 to 20 September 2024.", "Who chaired the meeting?", 0.0),
     ("The assessment took place over five days in September.", "When was the assessment?", 0.0),  # no label
+    ("Councillor Rafiq Ahmed (Vice Chair)", "Who chaired the meeting?", 0.0),
+    ("Apologies were received from Cllr Penhaligon (Chair)", "Who chaired the meeting?", 0.0),  # no name's line
+    ("Waits rose sharply (Care Quality Commission)", "What did the Care Quality Commission say?", 0.0),
+    ("Jane Smith (Director of Adult Social Services)", "Who is the Director of Adult Social Services?", 1.0),
+    ("Score: 2 - Evidence shows some shortfalls", "What scores did CQC give Brackenmoor?", 1.0),
 ])
 def test_a_lines_label_counts_as_far_as_the_question_asks_for_it(line, question, share):
     from evidence_bot.text.lexical import content_words, stem
@@ -418,15 +425,12 @@ def test_the_sentence_after_the_answer_is_added_unless_it_is_a_section_heading()
 
 
 def test_a_newsletter_sign_up_line_is_site_furniture():
-    from evidence_bot.answer.features import form_features
-
     assert form_features("You'll receive weekly summaries about Kent Council every week.", False)["furniture"] == 1.0
     assert form_features("People will receive a letter confirming their assessment.", False)["furniture"] == 0.0
 
 
 def test_a_list_item_after_the_first_is_still_added_and_ordinary_summaries_are_not_furniture():
     from evidence_bot.answer.composing import select
-    from evidence_bot.answer.features import form_features
 
     items = linked("Strengths identified by inspectors:", "Strong leadership", "Effective Co-production", best=1)
     assert [c.text for c in select(items, items[1], 3, 0.9)] == ["Strong leadership", "Effective Co-production"]
@@ -614,6 +618,13 @@ def test_a_sentence_naming_no_council_speaks_for_the_council_its_documents_title
     assert answered("How many people were waiting for a Care Act assessment?", waiting)  # no council asked
     # A title naming no council in full ("Thurrock Council") says nothing either way.
     assert answered("How many people were waiting in Saltney Borough Council?", waiting, "Thurrock Council report")
+    # Nor one that names the place asked about at all: a neighbour in a story, another form of the council's name.
+    assert answered("How many people were waiting in Brackenmoor?", waiting,
+                    "Saltney Borough Council praised as neighbour Brackenmoor struggles")
+    assert answered("How many people were waiting in Southend City Council?", waiting,
+                    "Southend-on-Sea City Council: local authority assessment")
+    assert answered("How many people were waiting in Brackenmoor?", waiting,
+                    "Adult Social Care Local Account Brackenmoor County Council 2024")
 
 
 def test_a_council_named_without_a_place_names_none():

@@ -187,7 +187,8 @@ def test_a_quotation_ends_with_its_paragraph_and_a_new_one_opens_fresh():
 
 @pytest.mark.parametrize("sentence", [
     "Councillor Heath highlighted that this shows what can be achieved through hard work.",
-    "The Leader queried what steps are being taken to ensure services of this standard continue."])
+    "The Leader queried what steps are being taken to ensure services of this standard continue.",
+    "Councillor Hooper stated that Essex and Southend all got Good ratings but Thurrock did better."])
 def test_a_member_speaking_in_minutes_about_an_inspection_is_not_the_inspector(sentence):
     assert sentence_source(sentence, COMMITTEE, about_inspection=True) == COUNCIL
 
@@ -196,6 +197,7 @@ def test_a_member_speaking_in_minutes_about_an_inspection_is_not_the_inspector(s
     ("Asked by Councillor Jones, chair of the health scrutiny panel, Mr Reed said the waits were a concern.", PRESS),
     ("Councillor Lisa Hinton (Executive Member for Adult Social Care) said the findings were fair.", COUNCIL),
     ("Councillor Sean O’Brien said the rating was fair.", COUNCIL),
+    ("Councillor Sean O’Brien told the meeting the rating was fair.", COUNCIL),
     ("Cllr Lisa Hinton, Executive Member for Adults, Health and Wellbeing, said the findings were fair.", COUNCIL),
 ])
 def test_a_councillor_speaking_is_the_council_and_one_named_in_passing_is_not(sentence, source):

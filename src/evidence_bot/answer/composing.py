@@ -81,7 +81,7 @@ def under_heading(best: Candidate, profile: QuestionProfile, title: str = "",
 def is_heading(item: Candidate, title: str = "") -> bool:
     """A section heading: a short line (ten words or fewer) without end punctuation that states nothing (no
     figure, date, rating, finite verb or past tense: "What people expect", not "Overall rating: 39%" nor "Carers
-    assessments doubled"), and is mostly in capitals (features.form_features), or repeats words of the
+    assessments doubled"), and is mostly in capitals (line_form.form_features), or repeats words of the
     document's title only ("Equity in experience and outcomes" on CQC's page of that name), or heads a sentence
     (heads_prose); always alone on its line, and never a bulleted item or one of the list the line before it
     introduced, a cut-off sentence ("…") nor a table row."""

@@ -135,6 +135,7 @@ class Constraints:
 
 
 # The kinds of fact a text holds by a pattern alone ("number" needs has_figure, "name" the question's words).
+PERCENTAGE = re.compile(r"\d\s*%|\d\s*per ?cent\b", re.I)  # a share in figures, not "a third" nor "in 12"
 FACT_PATTERNS = {"share": SHARE, "date": DATE, "score": SCORE, "contact": CONTACT, "future": FUTURE,
                  "frequency": FREQUENCY, "rating": RATING}
 
@@ -144,8 +145,8 @@ def text_holds(kind: str, text: str) -> bool:
     """Whether the text holds a fact of this kind (every kind but "name", which depends on the question)."""
     if kind == "number":
         return has_figure(text)
-    if kind == "frequency":  # "How often are people placed out of area?" is answered by a share as often
-        return bool(FREQUENCY.search(text) or SHARE.search(text))
+    if kind == "frequency":  # "How often are people placed out of area?" is answered by a percentage as often
+        return bool(FREQUENCY.search(text) or PERCENTAGE.search(text))
     return bool(FACT_PATTERNS[kind].search(text))
 
 

@@ -17,7 +17,10 @@ _FURNITURE = re.compile(r"\b(?:cookies?|skip to|share this|print this|sign up|su
                         r"sign up for (?:e-?mail )?alerts|page last updated)\b", re.IGNORECASE)
 # A label and its value on one line: a few words, capitalised, before a colon and something after it.
 _LABEL = re.compile(r"^([A-Z][\w'’&/() -]{1,40}?):\s+\S")
-_ROLE_AFTER = re.compile(r"\(([A-Z][\w -]{1,30})\)(?:,[^()]*)?\s*$")
+# A person's name and their role in brackets, alone on the line or before their other titles ("Councillor Janet
+# Penhaligon (Chair)", "Cllr Anne Hollis (Chair), Leader of the Council"): the name is capitalised words only.
+_ROLE_AFTER = re.compile(r"^(?:[A-Z][\w'’.-]*\s+){1,5}\(([A-Z][\w'’ -]{1,60})\)(?:,[^()]*)?\s*$")
+_SECOND_ROLE = re.compile(r"\b(vice|deputy)[\s-]+", re.I)  # a vice-chair did not chair
 _END_PUNCTUATION = re.compile(r"[.!?:;)\"'”’]\s*$")
 
 @lru_cache(maxsize=16384)  # read only (spread into each candidate's row)
@@ -48,12 +51,19 @@ def line_label(text: str) -> tuple[str, ...]:
     """The content words of a line's label ("Date of assessment: 16 to 20 September 2024", "Chair: Cllr Penhaligon",
     "Score: 1 - Evidence shows..."), or of the role a name's line ends with ("Councillor Penhaligon (Chair)"), as light
     stems; none when the line is neither."""
-    match = _LABEL.match(text) or _ROLE_AFTER.search(text)
-    return tuple(stem(w) for w in content_words(match.group(1))) if match else ()
+    match = _LABEL.match(text) or _ROLE_AFTER.match(text)
+    if not match:
+        return ()
+    return tuple(stem(w) for w in content_words(_SECOND_ROLE.sub(r"\1-", match.group(1))))
 
 
 def label_asked(text: str, asked_words: Set[str]) -> float:
     """The share of a line's label the question asks for: the value after "Date of assessment:" answers "On which
-    dates did CQC carry out its assessment?" however little else of the line the question shares."""
+    dates did CQC carry out its assessment?" however little else of the line the question shares. Light stems
+    meet when one begins the other ("scor" from "scores", "score")."""
     label = line_label(text)
-    return sum(w in asked_words for w in label) / len(label) if label else 0.0
+    return sum(any(same_stem(w, a) for a in asked_words) for w in label) / len(label) if label else 0.0
+
+
+def same_stem(a: str, b: str) -> bool:
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))

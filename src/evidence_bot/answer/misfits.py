@@ -47,18 +47,23 @@ def about_another_council(asked_text: str, hits: list[SearchHit], chosen: list[C
     of "the council" or "the authority", or comparing ("Like Saltney Borough Council, the county council…",
     "shorter than Saltney Borough Council's average"). A lead naming no council speaks for the council its
     document's title names in full: "638 people were waiting for a Care Act assessment" in Brackenmoor County
-    Council's assessment does not answer "How many people were waiting … in Saltney?"."""
+    Council's assessment does not answer "How many people were waiting … in Saltney?", unless the title or the
+    lead's passage names the place asked about at all (a title naming one council and its neighbour, or another
+    form of the name: "Southend-on-Sea City Council" for "Southend")."""
     others = council_places(lead.text)
     if others and _COUNCIL_REFERENCE.search(lead.text):
         return False
-    others = others or council_places(hits[lead.hit_index].meta.title or "")
+    hit = hits[lead.hit_index]
+    spoken = [c.text.lower().replace("-", " ") for c in chosen]
+    if not others:  # the lead names no council: its document's title may
+        others = council_places(hit.meta.title or "")
+        spoken += [f"{hit.meta.title or ''} {hit.passage.text}".lower().replace("-", " ")]
     if not others:  # most leads and titles name no council in full: nothing more to read
         return False
     known = set().union(*(council_places(f"{h.meta.publisher or ''} {h.meta.title or ''} {h.passage.text}")
                           for h in hits))
     question = asked_text.lower().replace("-", " ")
     asked = council_places(asked_text) | {place for place in known if mentions(place, question)}
-    spoken = [c.text.lower().replace("-", " ") for c in chosen]
     named = any(mentions(place, text) for place in asked for text in spoken)
     return bool(asked) and not others & asked and not named
 

@@ -68,7 +68,7 @@ COUNCIL_CUES = re.compile(
     # a councillor with a title of any length ("Cllr Lisa Hinton, Cumberland Council's Executive Member for Adult
     # Social Care, said:")
     r"\b(?:Cllr|Councillor)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?(?:,?\s+(?:\w+\s+){0,6}?|"
-    r"(?:,[^.]{1,120}?,|\s*\([^)]{1,120}\))\s*(?:also\s+|today\s+)?)(?:said|says|added)\b|"
+    r"(?:,[^.]{1,120}?,|\s*\([^)]{1,120}\))\s*(?:also\s+|today\s+)?)(?:said|says|added|stated|told|remarked)\b|"
     r"\b(?:director|head|chief executive|leader|cabinet member)\b[^.]{0,80}\b(?:said|says|added)\b|"
     # an office holder named by office alone, as the one speaking ("Ian Cuthbertson, City of York Council's
     # executive member for children, young people and education, said…"; "the Assistant City Mayor for Adult
@@ -78,7 +78,7 @@ COUNCIL_CUES = re.compile(
     # minutes: a member or the Leader speaking in the meeting is not the inspector, whatever they praise
     r"^\W*(?:the )?(?:(?:Cllr|Councillor)\s+[A-Z][\w'-]+|Leader|Portfolio Holder)\s+(?:also\s+)?"
     r"(?:highlighted|asked|queried|explained|confirmed|thanked|commented|welcomed|summed up|introduced|agreed|"
-    r"responded|questioned|expressed|advised)\b", re.I)
+    r"responded|questioned|expressed|advised|stated|said|noted|remarked|stressed)\b", re.I)
 _INSPECTORATES = re.compile(r"\b(?:CQC|Care Quality Commission|Ofsted)\b", re.I)
 _COMMITTEES = re.compile(r"\b(?:committee|cabinet|scrutiny|board|commission|panel|partnership)\b", re.I)
 _COUNCILS = re.compile(r"\b(?:council|borough|county|city of|local authority)\b", re.I)
