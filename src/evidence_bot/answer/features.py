@@ -196,7 +196,7 @@ def feature_rows(profile: QuestionProfile, candidates: list[Candidate], hits: li
             "words_passage": passage_cover[cand.hit_index], "words_title": title_cover[cand.hit_index],
             "words_gap": best_cover - cover, **novelty_features(cand.text, asked_words, cover),
             "unknown_words": unknown, "words_topic": coverage(topic, f"{before} {cand.text}"),
-            "label_asked": 0.0 if hit.passage.kind == "table" else label_asked(cand.text, asked_words),
+            "label_asked": 0.0 if hit.passage.kind == "table" else label_asked(cand.text, weights.keys()),
             "asks_kind": float(bool(c.kinds)), "kind": kinds[cand.text],
             "kind_before": kinds.get(before, 0.0) if before else 0.0,
             "asks_kind_missing": float(bool(c.kinds) and not kinds[cand.text]),

@@ -7,7 +7,7 @@ import re
 from collections.abc import Set
 from functools import lru_cache
 
-from evidence_bot.text.lexical import content_words, stem, words
+from evidence_bot.text.lexical import content_words, same_word, words
 
 _VERB = re.compile(r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would|should|may|"
                    r"must|might|shall)\b|\b[a-z]{3,}(?:ed|ing|es|s)\b", re.IGNORECASE)
@@ -49,21 +49,15 @@ def form_features(text: str, is_table: bool) -> dict[str, float]:
 @lru_cache(maxsize=16384)
 def line_label(text: str) -> tuple[str, ...]:
     """The content words of a line's label ("Date of assessment: 16 to 20 September 2024", "Chair: Cllr Penhaligon",
-    "Score: 1 - Evidence shows..."), or of the role a name's line ends with ("Councillor Penhaligon (Chair)"), as light
-    stems; none when the line is neither."""
+    "Score: 1 - Evidence shows..."), or of the role a name's line ends with ("Councillor Penhaligon (Chair)"); none
+    when the line is neither."""
     match = _LABEL.match(text) or _ROLE_AFTER.match(text)
-    if not match:
-        return ()
-    return tuple(stem(w) for w in content_words(_SECOND_ROLE.sub(r"\1-", match.group(1))))
+    return tuple(content_words(_SECOND_ROLE.sub(r"\1-", match.group(1)))) if match else ()
 
 
 def label_asked(text: str, asked_words: Set[str]) -> float:
-    """The share of a line's label the question asks for: the value after "Date of assessment:" answers "On which
-    dates did CQC carry out its assessment?" however little else of the line the question shares. Light stems
-    meet when one begins the other ("scor" from "scores", "score")."""
+    """The share of a line's label the question's words ask for (lexical.same_word: "scores" meets "Score:"): the
+    value after "Date of assessment:" answers "On which dates did CQC carry out its assessment?" however little
+    else of the line the question shares."""
     label = line_label(text)
-    return sum(any(same_stem(w, a) for a in asked_words) for w in label) / len(label) if label else 0.0
-
-
-def same_stem(a: str, b: str) -> bool:
-    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+    return sum(any(same_word(w, a) for a in asked_words) for w in label) / len(label) if label else 0.0

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from evidence_bot.answer.features import Candidate, metadata_text, names_share, period_agreement
 from evidence_bot.answer.question import QuestionProfile, services_named
 from evidence_bot.models import Passage, SearchHit
-from evidence_bot.text.lexical import codes, content_words, stem, words
+from evidence_bot.text.lexical import codes, content_words, same_word, words
 from evidence_bot.text.speakers import INSPECTOR
 from evidence_bot.text.units import CELL
 from evidence_bot.tuning import MAX_LIST_ROWS
@@ -203,15 +203,6 @@ def follows(wanted: list[str], asked: list[str]) -> bool:
     if len(wanted) == 1:
         return True
     return follows(wanted[1:], asked[1:]) or (len(asked) > 2 and follows(wanted[1:], asked[2:]))
-
-
-def same_word(a: str, b: str) -> bool:
-    """Equal, or equal in their light stems; a word of five letters or more may also carry a suffix the other
-    lacks ("complete", "completed"). Short words must be equal in stem: "red" is not "reduce", "track" is not
-    "tracker"."""
-    if a == b or stem(a) == stem(b):
-        return True
-    return min(len(a), len(b)) >= 5 and (a.startswith(stem(b)) or b.startswith(stem(a)))
 
 
 def cell(row: str, column: int) -> str:

@@ -129,3 +129,12 @@ def stem(word: str) -> str:
         if len(word) > len(suffix) + (2 if suffix == "s" else 3) and word.endswith(suffix) and not word.endswith("ss"):
             return word[: -len(suffix)]
     return word
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal, or equal in their light stems; a word of five letters or more may also carry a suffix the other
+    lacks ("complete", "completed"). Short words must be equal in stem: "red" is not "reduce", "track" is not
+    "tracker"."""
+    if a == b or stem(a) == stem(b):
+        return True
+    return min(len(a), len(b)) >= 5 and (a.startswith(stem(b)) or b.startswith(stem(a)))
