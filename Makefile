@@ -68,6 +68,8 @@ eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/blind4.jsonl --corpus evals/blind4
 	$(BIN)/evidence-bot eval evals/blind5.jsonl --corpus evals/blind5
 	$(BIN)/evidence-bot eval evals/blind6.jsonl --corpus evals/blind6
+	$(BIN)/evidence-bot eval evals/blind7.jsonl --corpus evals/blind7
+	$(BIN)/evidence-bot eval evals/blind8.jsonl --corpus evals/blind8
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \
@@ -99,7 +101,8 @@ fit-mapping: $(STAMP)
 fit-selector: $(STAMP)
 	$(BIN)/python evals/fit_selector.py --write \
 		--set wider=evals/wider.jsonl:"$(WIDER_CORPUS)" --set thurrock=evals/thurrock.jsonl:"$(SHARED_CORPUS)" \
-		--set blind1=evals/blind1.jsonl:evals/blind1 --set blind2=evals/blind2.jsonl:evals/blind2
+		--set blind1=evals/blind1.jsonl:evals/blind1 --set blind2=evals/blind2.jsonl:evals/blind2 \
+		--set blind3=evals/blind3.jsonl:evals/blind3 --set blind4=evals/blind4.jsonl:evals/blind4
 
 # A Chroma server on loopback for several workers or writer processes; then EVIDENCE_BOT_CHROMA_URL=http://127.0.0.1:8000
 # (docs/deployment.md). The catalog and lexical index stay in index/.

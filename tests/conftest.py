@@ -13,6 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).parent))
 
 from evidence_bot import EvidenceBot, Settings  # noqa: E402
+from evidence_bot.service import tuned_query_model  # noqa: E402
 from evidence_bot.store.embedding import Embedder, TokenCounter  # noqa: E402
 
 from helpers.fake_embedder import FakeEmbedder  # noqa: E402
@@ -50,7 +51,8 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
-    return Embedder()
+    """The model as the service loads it: questions embedded by the shipped tuned encoder (store/query_tuning.py)."""
+    return Embedder(query_model_path=tuned_query_model(Settings()))
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,30 @@ def test_the_kind_of_fact_asked_for_is_a_degree():
     assert "number" in Constraints.of("What is the average caseload?").kinds
 
 
+@pytest.mark.parametrize("question, asks_name", [
+    ("Who chaired the cabinet meeting?", True),
+    ("What did the committee agree, and who will lead it?", True),
+    ("What did the focused visit find about who turns up to strategy meetings?", True),
+    ("To whom does the safeguarding board report?", True),
+    ("Do children who arrive in care get their health check on time?", False),
+    ("What share of young people who have left care are in work?", False),
+    ("Are families who look after a relative getting help?", False),
+])
+def test_who_asks_for_a_name_only_where_it_asks_not_after_a_noun(question, asks_name):
+    assert ("name" in Constraints.of(question).kinds) is asks_name
+
+
+@pytest.mark.parametrize("question, asks_date", [
+    ("When did Ofsted inspect Hull?", True),
+    ("How many flats are planned, and when should they be ready?", True),
+    ("What retention payment does the scheme offer, and when?", True),
+    ("When the inspectors looked, how many people were waiting?", False),
+    ("Which council had 612 people waiting when CQC assessed it?", False),
+])
+def test_when_asks_for_a_date_only_as_a_question_not_as_a_scene_setting_clause(question, asks_date):
+    assert ("date" in Constraints.of(question).kinds) is asks_date
+
+
 @pytest.mark.parametrize("question, kind, holds, lacks", [
     ("How regularly does Nottingham meet the regulator?", "frequency",
      "A monthly information sharing meeting was held.", "Partners met the regulator."),

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # the earlier fixed weights and gates (answer/hand_set.py), kept for comparison (docs/selection.md).
     answer_selection: Literal["hand-set", "learned"] = "learned"
     selector_path: Path | None = None  # a refitted selector file in place of the one shipped in the package
+    # Questions are embedded by the packaged model with its top layers tuned on labelled questions (fitted with the
+    # selector, store/query_tuning.py); False: by the packaged model itself, as documents are.
+    tuned_questions: bool = True
+    query_tuning_path: Path | None = None  # a refitted tuning in place of the one shipped in the package
     max_answer_sentences: int = tuning.MAX_ANSWER_SENTENCES
     max_question_chars: int = 2000
     # The answerer: "extractive" quotes sentences and needs no model; "llm" asks the council's chat model

@@ -8,7 +8,10 @@ ask, documents and passages; evidence/views.py: gaps, mapping, claims, briefings
 
 from __future__ import annotations
 
+import tempfile
+import warnings
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from evidence_bot.answer import ExtractiveAnswerer
@@ -22,7 +25,8 @@ from evidence_bot.reader import Reader
 from evidence_bot.search.reader_statistics import ReaderStatistics
 from evidence_bot.search.retrieval import Retriever
 from evidence_bot.store.catalog import Catalog
-from evidence_bot.store.embedding import Embedder
+from evidence_bot.store.embedding import Embedder, packaged_model_path
+from evidence_bot.store.query_tuning import QueryTuning, tuned_model_dir
 from evidence_bot.store.recovery import recover
 
 if TYPE_CHECKING:
@@ -33,6 +37,21 @@ if TYPE_CHECKING:
     from evidence_bot.evidence.frameworks.mapping_model import MappingModel
     from evidence_bot.evidence.frameworks.store import MappingStore
     from evidence_bot.store.vectors import VectorStore
+
+
+def tuned_query_model(settings: Settings) -> Path | None:
+    """The folder of the tuned question encoder (written once under the models folder), or None when questions are
+    embedded by the packaged model itself."""
+    if not settings.tuned_questions:
+        return None
+    base = Path(settings.model_path or packaged_model_path())
+    tuning = QueryTuning.load(settings.query_tuning_path)
+    try:
+        return tuned_model_dir(base, tuning, settings.models_dir)
+    except OSError as exc:  # a models folder that cannot be written costs a copy per process, never an answer
+        warnings.warn(f"the tuned question encoder is written to a temporary folder: {settings.models_dir} cannot "
+                      f"be written ({exc})", stacklevel=2)
+        return tuned_model_dir(base, tuning, Path(tempfile.mkdtemp(prefix="evidence-bot-models-")))
 
 
 class EvidenceBot:
@@ -66,7 +85,7 @@ class EvidenceBot:
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
-        return Embedder(s.model_path, s.embedding_backend, s.models_dir, s.query_cache)
+        return Embedder(s.model_path, s.embedding_backend, s.models_dir, s.query_cache, tuned_query_model(s))
 
     @cached_property
     def vectors(self) -> VectorStore:

@@ -34,17 +34,26 @@ ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|
                          rf"how long|what(?: was| is|['’]s) the (?:total|number|figure|rate|score|percentage)|"
                          rf"what(?: was| is|['’]s) (?:[\w'’]+ ){{1,4}}{_FIGURE_NOUNS}|"
                          r"what(?: was| is| are| were|['’]s) (?:the |its |their )?(?:average|mean|median))\b", re.I)
-ASKS_DATE = re.compile(r"\b(?:when|what dates?|which dates?|which year|what year|which month|what month|since when|"
-                       r"by when|how long ago)\b", re.I)
-ASKS_NAME = re.compile(r"\b(?:who|whom|which (?:\w+ )?(?:councillor|member|officer|organisation|charity|provider|"
-                       r"company)s?|name of|named)\b", re.I)
+# "when" asks for a date as a question ("When did...?", "and when is it due?", "and when?"), not as a clause setting
+# the scene ("When the inspectors looked, how many...?", "...when CQC assessed it?").
+_ASKING_WHEN = (r"when(?=\s+(?:is|was|are|were|do|does|did|will|would|should|shall|must|can|could|has|have|had|may|"
+                r"might)\b|\s*[?)])")
+ASKS_DATE = re.compile(rf"\b(?:{_ASKING_WHEN}|what dates?|which dates?|which year|what year|which month|what month|"
+                       r"since when|by when|how long ago)\b", re.I)
+# "who" asks for a name where a question or clause starts with it ("Who chaired...?", "and who will lead it?",
+# "what did Ofsted find about who attends...?"), not as a relative pronoun after a noun ("children who go
+# missing", "a therapist who checks"), which is how most questions over this evidence use it.
+_ASKING_WHO = (r"(?:^\W*|[,;:(]\s*|\b(?:and|or|but|so|then|about|of|on|to|for|with|by|from|ask|asked|know|say|said|"
+               r"says|tell|told|me|shows?|find|found|decide|decided|is|was|are|were|check|confirm|see)\s+)(?:who|whom)\b")
+ASKS_NAME = re.compile(rf"{_ASKING_WHO}|\b(?:which (?:\w+ )?(?:councillor|member|officer|organisation|charity|"
+                       r"provider|company)s?|name of|named)\b", re.I)
 ASKS_FREQUENCY = re.compile(r"\bhow (?:often|regularly|frequently)\b", re.I)
 ASKS_SHARE = re.compile(r"\b(?:what|which) (?:percentage|proportion|share|fraction)\b", re.I)
 ASKS_RATING = re.compile(r"\b(?:rating|rated|judged|graded|grade|judge?ments?)\b|"
                          r"\b(?:did|does|do) [^?]*\b(?:rate|judge)\b", re.I)
 ASKS_SCORE = re.compile(r"\bscor(?:e|ed|es|ing)\b", re.I)
-ASKS_FUTURE = re.compile(r"\b(?:when|what date|which year|what year|by when)\b[^?]*\b(?:next|will|due|upcoming|planned|"
-                         r"expected|scheduled)\b|\bwhen will\b", re.I)
+ASKS_FUTURE = re.compile(rf"\b(?:{_ASKING_WHEN}|what date|which year|what year|by when)\b[^?]*"
+                         r"\b(?:next|will|due|upcoming|planned|expected|scheduled)\b|\bwhen will\b", re.I)
 ASKS_CONTACT = re.compile(r"\b(?:(?:tele)?phone|contact|helpline) (?:number|details)|\bemail(?: address)?\b|"
                           r"\b(?:web ?site|web|postal) address\b", re.I)
 

@@ -53,6 +53,7 @@ class Labelled:
     hits: list[SearchHit]
     labels: np.ndarray
     seconds: float = 0.0
+    vectors: np.ndarray | None = None  # the candidates' stored vectors (what the question encoder's tuning reads)
 
 
 @dataclass

@@ -73,13 +73,14 @@ class Embedder:
     its vectors agree with PyTorch's to 1e-4 cosine, so a new `evidence-bot ask` answers quickly."""
 
     def __init__(self, model_path: Path | None = None, backend: str = DEFAULT_BACKEND, onnx_dir: Path | None = None,
-                 query_cache: int = 512):
+                 query_cache: int = 512, query_model_path: Path | None = None):
         if backend not in BACKENDS:
             raise ValueError(f"embedding backend {backend!r}: expected one of {', '.join(BACKENDS)}")
         if backend.startswith("onnx") and onnx_dir is None:
             raise ValueError(f"embedding backend {backend!r} needs a directory for the exported model")
         self.model_path = Path(model_path or packaged_model_path())
         self.backend, self.onnx_dir = backend, onnx_dir
+        self.query_model_path = query_model_path  # the tuned question encoder (query_tuning.py); None: the same model
         self._cached_query = lru_cache(maxsize=query_cache)(self._shared_query_vector)
         # One encode at a time: a fast tokenizer shared by threads can fail with "Already borrowed", and the
         # llm mode's verifier embeds outside the server's lock while another request retrieves.
@@ -104,27 +105,32 @@ class Embedder:
         """The model that embeds documents."""
         if self.backend.startswith("onnx"):
             return self._onnx(quantized=self.backend == "onnx-int8")
-        from evidence_bot.store.torch_encoder import TorchEncoder
-
-        return TorchEncoder(self.model_path, "bfloat16" if self.backend == "torch-bf16" else "float32")
+        return self.torch_encoder(self.model_path, "bfloat16" if self.backend == "torch-bf16" else "float32")
 
     @cached_property
     def query_encoder(self) -> TokenEncoder:
-        """The model that embeds questions: the float32 graph where there is a folder for it. A folder that cannot
-        be written or a damaged graph costs speed, never an answer: the document encoder embeds them instead."""
-        if self.backend == "onnx-int8" or self.onnx_dir is None:
-            return self.encoder
+        """The model that embeds questions: the tuned copy when there is one (query_tuning.py), as the float32
+        graph where there is a folder for it. A folder that cannot be written or a damaged graph costs speed, never
+        an answer: PyTorch embeds them instead (the document encoder, when there is no tuned copy)."""
+        tuned = self.query_model_path
+        if (self.backend == "onnx-int8" and tuned is None) or self.onnx_dir is None:
+            return self.torch_encoder(tuned, "float32") if tuned else self.encoder
         try:
-            return self._onnx(quantized=False)
+            return self._onnx(quantized=False, model_path=tuned)
         except Exception as exc:  # OSError, onnxruntime's load errors, an export that failed
-            warnings.warn(f"questions are embedded by the {self.backend} model: the ONNX graph in {self.onnx_dir} "
-                          f"cannot be used ({type(exc).__name__}: {exc})", stacklevel=2)
-            return self.encoder
+            warnings.warn(f"questions are embedded by PyTorch: the ONNX graph in {self.onnx_dir} cannot be used "
+                          f"({type(exc).__name__}: {exc})", stacklevel=2)
+            return self.torch_encoder(tuned, "float32") if tuned else self.encoder
 
-    def _onnx(self, quantized: bool) -> TokenEncoder:
+    def torch_encoder(self, model_path: Path, dtype: str) -> TokenEncoder:
+        from evidence_bot.store.torch_encoder import TorchEncoder
+
+        return TorchEncoder(model_path, dtype)
+
+    def _onnx(self, quantized: bool, model_path: Path | None = None) -> TokenEncoder:
         from evidence_bot.store.onnx_encoder import OnnxEncoder, export
 
-        return OnnxEncoder(export(self.model_path, cast(Path, self.onnx_dir), quantized=quantized))  # not None for onnx
+        return OnnxEncoder(export(model_path or self.model_path, cast(Path, self.onnx_dir), quantized=quantized))
 
     def embed(self, texts: list[str], progress: Callable[[int], None] | None = None) -> list[list[float]]:
         return [cast(list[float], v.tolist()) for v in self.pooled(self.encoder, texts, progress)]

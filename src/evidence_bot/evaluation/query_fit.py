@@ -1,0 +1,77 @@
+"""Fits the question encoder's tuning (store/query_tuning.py) from labelled candidates: each question with the
+stored vectors of the sentences and rows the answerer read for it, and which of them hold its facts.
+
+The loss is the answerer's own choice: a softmax over one question's candidates (cosine x QUERY_SCALE), maximising
+the weight on its right ones; only the question side moves, the candidates' vectors are the index's. Questions
+with no right candidate teach nothing and are left out."""
+
+import random
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from evidence_bot.store.embedding import padded
+from evidence_bot.store.query_tuning import QueryTuning
+from evidence_bot.tuning import QUERY_BATCH, QUERY_EPOCHS, QUERY_LEARNING_RATE, QUERY_SCALE, QUERY_TUNED_LAYERS
+
+
+@dataclass
+class QueryExample:
+    question: str
+    vectors: np.ndarray  # (candidates, 384): the candidates' stored vectors
+    right: np.ndarray  # (candidates,) bool: holds the question's facts
+
+
+def tuned_parameters(names: list[str], layers: int, depth: int = 6) -> list[str]:
+    """The parameters of the model's top `layers` transformer layers (all-MiniLM-L6-v2 has six)."""
+    top = tuple(f"encoder.layer.{i}." for i in range(depth - layers, depth))
+    return [name for name in names if name.startswith(top)]
+
+
+def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dict[str, Any] | None = None,
+                     seed: int = 0, layers: int = QUERY_TUNED_LAYERS, epochs: int = QUERY_EPOCHS) -> QueryTuning:
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    torch.manual_seed(seed)
+    shuffle = random.Random(seed).shuffle
+    examples = [e for e in examples if e.right.any()]
+    model = AutoModel.from_pretrained(str(model_path), dtype=torch.float32)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    trained = set(tuned_parameters(list(before), layers))
+    for name, parameter in model.named_parameters():
+        parameter.requires_grad = name in trained
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.enable_truncation(256)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=QUERY_LEARNING_RATE)
+    order = list(range(len(examples)))
+    model.train()
+    for _ in range(epochs):
+        shuffle(order)
+        for start in range(0, len(order), QUERY_BATCH):
+            batch = [examples[i] for i in order[start:start + QUERY_BATCH]]
+            ids, mask = padded([e.ids for e in tokenizer.encode_batch([b.question for b in batch])])
+            hidden = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                           token_type_ids=torch.zeros(ids.shape, dtype=torch.long)).last_hidden_state
+            weights = torch.from_numpy(mask).unsqueeze(-1).float()
+            questions = torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
+            loss = sum(missed_weight(torch, questions[k], b) for k, b in enumerate(batch)) / len(batch)
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    changes = {name: (p.detach() - before[name]).numpy() for name, p in model.named_parameters() if name in trained}
+    record = {**(record or {}), "fitted": date.today().isoformat(), "questions": len(examples), "layers": layers,
+              "epochs": epochs, "learning_rate": QUERY_LEARNING_RATE, "batch": QUERY_BATCH, "scale": QUERY_SCALE,
+              "seed": seed}
+    return QueryTuning(changes, record)
+
+
+def missed_weight(torch: Any, question: Any, example: QueryExample) -> Any:
+    """-log of the softmax weight on the right candidates."""
+    scores = torch.from_numpy(example.vectors.astype(np.float32)) @ question * QUERY_SCALE
+    right = torch.from_numpy(example.right)
+    return torch.logsumexp(scores, 0) - torch.logsumexp(scores[right], 0)
