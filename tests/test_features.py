@@ -73,6 +73,9 @@ def test_who_asks_for_a_name_only_where_it_asks_not_after_a_noun(question, asks_
     ("When did Ofsted inspect Hull?", True),
     ("How many flats are planned, and when should they be ready?", True),
     ("What retention payment does the scheme offer, and when?", True),
+    ("When's the next inspection?", True),
+    ("When and where did the panel meet?", True),
+    ("Do you know when it was published?", True),
     ("When the inspectors looked, how many people were waiting?", False),
     ("Which council had 612 people waiting when CQC assessed it?", False),
 ])

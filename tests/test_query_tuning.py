@@ -21,13 +21,15 @@ CANDIDATES = ["In August 2024, 1,214 Deprivation of Liberty Safeguards applicati
 
 def test_a_tuning_file_keeps_its_changes_to_int8_precision_and_its_record(tmp_path):
     rng = np.random.default_rng(0)
-    changes = {"encoder.layer.5.output.dense.weight": rng.normal(0, 1e-3, (4, 6)).astype(np.float32),
+    rows_of_different_sizes = rng.normal(0, 1, (4, 6)) * np.array([[1e-1], [1e-3], [1e-5], [1e-2]])
+    changes = {"encoder.layer.5.output.dense.weight": rows_of_different_sizes.astype(np.float32),
                "encoder.layer.5.output.dense.bias": rng.normal(0, 1e-3, 4).astype(np.float32)}
     QueryTuning(changes, {"fitted": "2026-12-03"}).save(tmp_path / "t.npz")
     loaded = QueryTuning.load(tmp_path / "t.npz")
     assert loaded.record == {"fitted": "2026-12-03"} and len(loaded.digest) == 12
     matrix, bias = changes["encoder.layer.5.output.dense.weight"], changes["encoder.layer.5.output.dense.bias"]
-    assert np.abs(loaded.changes["encoder.layer.5.output.dense.weight"] - matrix).max() <= np.abs(matrix).max() / 254
+    error = np.abs(loaded.changes["encoder.layer.5.output.dense.weight"] - matrix).max(axis=1)
+    assert (error <= np.abs(matrix).max(axis=1) / 254 * 1.001).all()  # each row to its own int8 step
     assert np.array_equal(loaded.changes["encoder.layer.5.output.dense.bias"], bias)
 
 
@@ -96,3 +98,29 @@ def test_a_models_folder_that_cannot_be_written_costs_a_temporary_copy_not_an_an
     with pytest.warns(UserWarning, match="cannot be written"):
         folder = tuned_query_model(Settings(models_dir=blocked / "models"))
     assert folder is not None and (folder / WEIGHTS).exists()
+
+
+def test_the_fit_embeds_questions_as_the_service_does(embedder):
+    """The vectors the tuning is fitted on are the vectors the service makes (the packaged tokenizer file pads
+    every text to 128 word-pieces: a fit that kept that padding learned for vectors no question ever has)."""
+    import torch
+    from transformers import AutoModel
+
+    from evidence_bot.evaluation.query_fit import question_tokenizer, question_vectors
+
+    model = AutoModel.from_pretrained(str(embedder.model_path)).eval()
+    with torch.no_grad():
+        fitted = question_vectors(torch, model, question_tokenizer(embedder.model_path), [QUESTION, "Who chaired?"])
+    served = Embedder(backend="torch")
+    for row, text in zip(fitted.numpy(), [QUESTION, "Who chaired?"]):
+        assert float(row @ served.embed_query(text)) > 0.9999
+
+
+def test_a_selector_paired_with_another_question_encoder_is_named_in_a_warning(tmp_path, fake_embedder):
+    from evidence_bot.service import EvidenceBot
+
+    untuned = EvidenceBot(Settings(index_dir=tmp_path / "index", tuned_questions=False), embedder=fake_embedder)
+    with pytest.warns(UserWarning, match="refit with `make fit-selector`"):
+        untuned.answerer  # noqa: B018
+    shipped = EvidenceBot(Settings(index_dir=tmp_path / "index2"), embedder=fake_embedder)
+    assert shipped.answerer.selector.record["query_tuning"] == shipped.query_tuning.digest

@@ -8,9 +8,11 @@ ask, documents and passages; evidence/views.py: gaps, mapping, claims, briefings
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 import warnings
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,19 +41,27 @@ if TYPE_CHECKING:
     from evidence_bot.store.vectors import VectorStore
 
 
-def tuned_query_model(settings: Settings) -> Path | None:
+def tuned_query_model(settings: Settings, tuning: QueryTuning | None = None) -> Path | None:
     """The folder of the tuned question encoder (written once under the models folder), or None when questions are
     embedded by the packaged model itself."""
     if not settings.tuned_questions:
         return None
     base = Path(settings.model_path or packaged_model_path())
-    tuning = QueryTuning.load(settings.query_tuning_path)
+    tuning = tuning or QueryTuning.load(settings.query_tuning_path)
     try:
         return tuned_model_dir(base, tuning, settings.models_dir)
     except OSError as exc:  # a models folder that cannot be written costs a copy per process, never an answer
         warnings.warn(f"the tuned question encoder is written to a temporary folder: {settings.models_dir} cannot "
                       f"be written ({exc})", stacklevel=2)
-        return tuned_model_dir(base, tuning, Path(tempfile.mkdtemp(prefix="evidence-bot-models-")))
+        return tuned_model_dir(base, tuning, temporary_models_dir())
+
+
+@lru_cache(maxsize=1)
+def temporary_models_dir() -> Path:
+    """One temporary models folder per process (every bot of the process shares its copy), removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="evidence-bot-models-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 class EvidenceBot:
@@ -85,7 +95,13 @@ class EvidenceBot:
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
-        return Embedder(s.model_path, s.embedding_backend, s.models_dir, s.query_cache, tuned_query_model(s))
+        return Embedder(s.model_path, s.embedding_backend, s.models_dir, s.query_cache,
+                        tuned_query_model(s, self.query_tuning))
+
+    @cached_property
+    def query_tuning(self) -> QueryTuning | None:
+        """The question encoder's tuning in use (None: questions embedded by the packaged model)."""
+        return QueryTuning.load(self.settings.query_tuning_path) if self.settings.tuned_questions else None
 
     @cached_property
     def vectors(self) -> VectorStore:
@@ -140,9 +156,15 @@ class EvidenceBot:
                                    self.statistics.passage_count, max_sentences=self.settings.max_answer_sentences)
         from evidence_bot.answer.selector import Selector
 
+        selector = Selector.load(self.settings.selector_path)
+        fitted_with = selector.record.get("query_tuning")
+        in_use = self.query_tuning.digest if self.query_tuning else None
+        if fitted_with != in_use:  # features move with the question encoder: answers still come, less well judged
+            warnings.warn(f"the answer selector was fitted with questions embedded by tuning {fitted_with}, this "
+                          f"service embeds them by {in_use or 'the packaged model'}: refit with `make fit-selector`",
+                          stacklevel=2)
         return ExtractiveAnswerer(self.embedder, self.unit_vectors.vectors, self.vectors.vectors,
-                                  self.statistics.document_frequency, self.statistics.passage_count,
-                                  Selector.load(path) if (path := self.settings.selector_path) else None,
+                                  self.statistics.document_frequency, self.statistics.passage_count, selector,
                                   self.settings.max_answer_sentences, self.preceding_text, self.catalog.table_passages)
 
     def preceding_text(self, passage: Passage) -> str:

@@ -36,8 +36,8 @@ ASKS_NUMBER = re.compile(r"\b(?:how many|how much|what (?:percentage|proportion|
                          r"what(?: was| is| are| were|['’]s) (?:the |its |their )?(?:average|mean|median))\b", re.I)
 # "when" asks for a date as a question ("When did...?", "and when is it due?", "and when?"), not as a clause setting
 # the scene ("When the inspectors looked, how many...?", "...when CQC assessed it?").
-_ASKING_WHEN = (r"when(?=\s+(?:is|was|are|were|do|does|did|will|would|should|shall|must|can|could|has|have|had|may|"
-                r"might)\b|\s*[?)])")
+_ASKING_WHEN = (r"(?:when(?=\s+(?:is|was|are|were|do|does|did|will|would|should|shall|must|can|could|has|have|had|"
+                r"may|might|and|or)\b|\s*[?)]|['’]s\b)|(?:know|say|tell|ask|asked|check|confirm) when)")
 ASKS_DATE = re.compile(rf"\b(?:{_ASKING_WHEN}|what dates?|which dates?|which year|what year|which month|what month|"
                        r"since when|by when|how long ago)\b", re.I)
 # "who" asks for a name where a question or clause starts with it ("Who chaired...?", "and who will lead it?",

@@ -34,7 +34,6 @@ def tuned_parameters(names: list[str], layers: int, depth: int = 6) -> list[str]
 def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dict[str, Any] | None = None,
                      seed: int = 0, layers: int = QUERY_TUNED_LAYERS, epochs: int = QUERY_EPOCHS) -> QueryTuning:
     import torch
-    from tokenizers import Tokenizer
     from transformers import AutoModel
 
     torch.manual_seed(seed)
@@ -45,8 +44,7 @@ def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dic
     trained = set(tuned_parameters(list(before), layers))
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name in trained
-    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-    tokenizer.enable_truncation(256)
+    tokenizer = question_tokenizer(model_path)
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=QUERY_LEARNING_RATE)
     order = list(range(len(examples)))
     model.train()
@@ -54,11 +52,7 @@ def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dic
         shuffle(order)
         for start in range(0, len(order), QUERY_BATCH):
             batch = [examples[i] for i in order[start:start + QUERY_BATCH]]
-            ids, mask = padded([e.ids for e in tokenizer.encode_batch([b.question for b in batch])])
-            hidden = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
-                           token_type_ids=torch.zeros(ids.shape, dtype=torch.long)).last_hidden_state
-            weights = torch.from_numpy(mask).unsqueeze(-1).float()
-            questions = torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
+            questions = question_vectors(torch, model, tokenizer, [b.question for b in batch])
             loss = sum(missed_weight(torch, questions[k], b) for k, b in enumerate(batch)) / len(batch)
             optimiser.zero_grad()
             loss.backward()
@@ -68,6 +62,25 @@ def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dic
               "epochs": epochs, "learning_rate": QUERY_LEARNING_RATE, "batch": QUERY_BATCH, "scale": QUERY_SCALE,
               "seed": seed}
     return QueryTuning(changes, record)
+
+
+def question_vectors(torch: Any, model: Any, tokenizer: Any, questions: list[str]) -> Any:
+    """The questions' vectors as Embedder.pooled makes them (mean of the unpadded word-pieces, L2-normalised),
+    with gradients."""
+    ids, mask = padded([e.ids for e in tokenizer.encode_batch(questions)])
+    hidden = model(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask),
+                   token_type_ids=torch.zeros(ids.shape, dtype=torch.long)).last_hidden_state
+    weights = torch.from_numpy(mask).unsqueeze(-1).float()
+    return torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
+
+
+def question_tokenizer(model_path: Path) -> Any:
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+    tokenizer.no_padding()  # as Embedder.tokenizer: the packaged file pads every text to 128 word-pieces
+    tokenizer.enable_truncation(256)
+    return tokenizer
 
 
 def missed_weight(torch: Any, question: Any, example: QueryExample) -> Any:

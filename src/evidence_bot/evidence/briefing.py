@@ -105,7 +105,9 @@ class BriefingWriter:
     def key_sentences(self, topic: str, hits: list[SearchHit]) -> list[tuple[SearchHit, str]]:
         """The sentences closest to the topic, figures first among near-equals, at most two per passage,
         in the order of the documents' relevance."""
-        query = self.bot.embedder.embed_query(topic)
+        # The packaged model's own vector: BRIEFING_MIN_RELEVANCE was set on its cosines, and a topic is not a question
+        # (the tuned question encoder, store/query_tuning.py, moves cosines by up to 0.06).
+        query = np.asarray(self.bot.embedder.embed([topic])[0], dtype=np.float32)
         scored: list[tuple[float, int, int, SearchHit, str]] = []
         for rank, hit in enumerate(hits):
             units = passage_units(hit.passage.text, hit.passage.kind)

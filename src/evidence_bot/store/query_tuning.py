@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -88,15 +89,17 @@ def tuned_model_dir(base: Path, tuning: QueryTuning, models_dir: Path) -> Path:
         return target
     from safetensors.numpy import load_file, save_file
 
-    partial = models_dir / f"{target.name}.{os.getpid()}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    for item in base.iterdir():
-        if item.name != WEIGHTS:
-            (partial / item.name).symlink_to(item.resolve())
-    save_file(tuning.applied(load_file(str(base / WEIGHTS))), str(partial / WEIGHTS))
+    models_dir.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=f"{target.name}.", suffix=".partial", dir=models_dir))  # one per writer
     try:
+        for item in base.iterdir():
+            if item.name != WEIGHTS:
+                (partial / item.name).symlink_to(item.resolve())
+        save_file(tuning.applied(load_file(str(base / WEIGHTS))), str(partial / WEIGHTS))
         partial.rename(target)
-    except OSError:  # another process wrote it first
+    except OSError:
+        if not (target / WEIGHTS).exists():  # not another writer's finished copy: a real failure
+            raise
+    finally:
         shutil.rmtree(partial, ignore_errors=True)
     return target
