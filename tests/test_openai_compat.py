@@ -45,8 +45,8 @@ def test_streaming_gives_the_same_answer(client):
 def test_earlier_user_messages_are_the_history(client):
     completion = client.chat.completions.create(model="evidence-bot", messages=[
         {"role": "system", "content": "You are a helpful assistant."},
-        {"role": "user", "content": "How many people are waiting for a DoLS assessment?"},
-        {"role": "assistant", "content": "131 [1]"},
+        {"role": "user", "content": "Which action is about the DoLS backlog?"},  # names the action (test_api.py)
+        {"role": "assistant", "content": "A1 [1]"},
         {"role": "user", "content": "And who owns that action?"}])
     assert "DoLS" in completion.model_extra["evidence_bot"]["query"]
     assert "Safeguarding Service Manager" in completion.choices[0].message.content
