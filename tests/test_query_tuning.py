@@ -106,11 +106,11 @@ def test_the_fit_embeds_questions_as_the_service_does(embedder):
     import torch
     from transformers import AutoModel
 
-    from evidence_bot.evaluation.query_fit import question_tokenizer, question_vectors
+    from evidence_bot.evaluation.query_fit import question_vectors
 
     model = AutoModel.from_pretrained(str(embedder.model_path)).eval()
     with torch.no_grad():
-        fitted = question_vectors(torch, model, question_tokenizer(embedder.model_path), [QUESTION, "Who chaired?"])
+        fitted = question_vectors(torch, model, Embedder().tokenizer, [QUESTION, "Who chaired?"])
     served = Embedder(backend="torch")
     for row, text in zip(fitted.numpy(), [QUESTION, "Who chaired?"]):
         assert float(row @ served.embed_query(text)) > 0.9999

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from evidence_bot.store.embedding import padded
+from evidence_bot.store.embedding import Embedder, padded
 from evidence_bot.store.query_tuning import QueryTuning
 from evidence_bot.tuning import QUERY_BATCH, QUERY_EPOCHS, QUERY_LEARNING_RATE, QUERY_SCALE, QUERY_TUNED_LAYERS
 
@@ -44,7 +44,7 @@ def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dic
     trained = set(tuned_parameters(list(before), layers))
     for name, parameter in model.named_parameters():
         parameter.requires_grad = name in trained
-    tokenizer = question_tokenizer(model_path)
+    tokenizer = Embedder(model_path).tokenizer  # the service's own: unpadded, truncated to the model's window
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=QUERY_LEARNING_RATE)
     order = list(range(len(examples)))
     model.train()
@@ -72,15 +72,6 @@ def question_vectors(torch: Any, model: Any, tokenizer: Any, questions: list[str
                    token_type_ids=torch.zeros(ids.shape, dtype=torch.long)).last_hidden_state
     weights = torch.from_numpy(mask).unsqueeze(-1).float()
     return torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
-
-
-def question_tokenizer(model_path: Path) -> Any:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-    tokenizer.no_padding()  # as Embedder.tokenizer: the packaged file pads every text to 128 word-pieces
-    tokenizer.enable_truncation(256)
-    return tokenizer
 
 
 def missed_weight(torch: Any, question: Any, example: QueryExample) -> Any:
