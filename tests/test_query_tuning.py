@@ -6,7 +6,13 @@ import pytest
 from evidence_bot.answer.selector import Selector
 from evidence_bot.config import Settings
 from evidence_bot.errors import EvidenceBotError
-from evidence_bot.evaluation.query_fit import QueryExample, fit_query_tuning, tuned_parameters
+from evidence_bot.evaluation.query_fit import (
+    QueryExample,
+    batch_negatives,
+    fit_query_tuning,
+    missed_weight,
+    tuned_parameters,
+)
 from evidence_bot.service import tuned_query_model
 from evidence_bot.store.embedding import Embedder
 from evidence_bot.store.query_tuning import WEIGHTS, QueryTuning, tuned_model_dir
@@ -61,6 +67,31 @@ def test_the_tuned_model_is_written_once_and_changes_only_the_tuned_layers(tmp_p
 def test_only_the_top_layers_are_tuned():
     names = [f"encoder.layer.{i}.output.dense.weight" for i in range(6)] + ["embeddings.word_embeddings.weight"]
     assert tuned_parameters(names, 2) == ["encoder.layer.4.output.dense.weight", "encoder.layer.5.output.dense.weight"]
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.asarray(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_other_questions_candidates_count_as_wrong_unless_they_are_its_own_or_copies_of_its_answer():
+    answer, own_wrong = unit(1, 0, 0), unit(0, 1, 0)
+    example = QueryExample("q", np.stack([answer, own_wrong]), np.array([True, False]))
+    copy_of_answer, related, elsewhere = unit(1, 0.2, 0), unit(1, 1, 0), unit(0, 0, 1)  # cosine 0.98, 0.71, 0
+    pool = np.stack([answer, own_wrong, copy_of_answer, related, elsewhere])
+    kept = batch_negatives(example, pool)
+    assert [v.tolist() for v in kept] == [related.tolist(), elsewhere.tolist()]
+
+
+def test_an_extra_wrong_candidate_raises_the_loss_the_more_the_question_resembles_it():
+    import torch
+
+    example = QueryExample("q", np.stack([unit(1, 0, 0), unit(0, 1, 0)]), np.array([True, False]))
+    question = torch.from_numpy(unit(0.3, 0.2, 1))
+    alone = float(missed_weight(torch, question, example))
+    far = float(missed_weight(torch, question, example, np.stack([unit(0, -1, 0)])))
+    close = float(missed_weight(torch, question, example, np.stack([unit(0, 0, 1)])))
+    assert alone < far < close
 
 
 def test_fitting_moves_a_question_towards_its_right_candidate_and_leaves_documents_alone(tmp_path, embedder):

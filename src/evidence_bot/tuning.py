@@ -76,6 +76,10 @@ QUERY_EPOCHS = 4  # the held-out top-1 rose through the fourth epoch on both (no
 QUERY_LEARNING_RATE = 5e-5  # AdamW; the bi-encoder trials used 2e-5 over all six layers; not swept
 QUERY_BATCH = 32  # questions per step
 QUERY_SCALE = 20.0  # cosine to logit, as sentence-transformers' MultipleNegativesRankingLoss scales; not tuned
+# The other questions' candidates in a batch are wrong for a question unless this close to one of its right ones (a
+# copy of the answer in another rendition). Set by judgement, not tuned: in-batch negatives took held-out cost over
+# six sets from 165 to 159 (docs/selection.md, "Other questions' candidates as wrong ones").
+QUERY_NEAR_COPY = 0.95
 
 # ---- answering (answer/) -----------------------------------------------------------------------------------------
 # The passages candidates come from. Held out, reading 10 instead of 6 gave the wider set a right candidate for

@@ -2,8 +2,11 @@
 stored vectors of the sentences and rows the answerer read for it, and which of them hold its facts.
 
 The loss is the answerer's own choice: a softmax over one question's candidates (cosine x QUERY_SCALE), maximising
-the weight on its right ones; only the question side moves, the candidates' vectors are the index's. Questions
-with no right candidate teach nothing and are left out."""
+the weight on its right ones; only the question side moves, the candidates' vectors are the index's. The other
+questions' candidates in the same batch join as wrong ones (in-batch negatives, as sentence-transformers'
+MultipleNegativesRankingLoss): sentences of other documents and topics the question must also rank below its
+answer, which its own candidates (all retrieved for it) rarely show. Questions with no right candidate teach
+nothing and are left out."""
 
 import random
 from dataclasses import dataclass
@@ -15,7 +18,14 @@ import numpy as np
 
 from evidence_bot.store.embedding import Embedder, padded
 from evidence_bot.store.query_tuning import QueryTuning
-from evidence_bot.tuning import QUERY_BATCH, QUERY_EPOCHS, QUERY_LEARNING_RATE, QUERY_SCALE, QUERY_TUNED_LAYERS
+from evidence_bot.tuning import (
+    QUERY_BATCH,
+    QUERY_EPOCHS,
+    QUERY_LEARNING_RATE,
+    QUERY_NEAR_COPY,
+    QUERY_SCALE,
+    QUERY_TUNED_LAYERS,
+)
 
 
 @dataclass
@@ -53,14 +63,16 @@ def fit_query_tuning(model_path: Path, examples: list[QueryExample], record: dic
         for start in range(0, len(order), QUERY_BATCH):
             batch = [examples[i] for i in order[start:start + QUERY_BATCH]]
             questions = question_vectors(torch, model, tokenizer, [b.question for b in batch])
-            loss = sum(missed_weight(torch, questions[k], b) for k, b in enumerate(batch)) / len(batch)
+            pool = np.concatenate([b.vectors for b in batch]).astype(np.float32)
+            loss = sum(missed_weight(torch, questions[k], b, batch_negatives(b, pool))
+                       for k, b in enumerate(batch)) / len(batch)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
     changes = {name: (p.detach() - before[name]).numpy() for name, p in model.named_parameters() if name in trained}
     record = {**(record or {}), "fitted": date.today().isoformat(), "questions": len(examples), "layers": layers,
               "epochs": epochs, "learning_rate": QUERY_LEARNING_RATE, "batch": QUERY_BATCH, "scale": QUERY_SCALE,
-              "seed": seed}
+              "negatives": "own candidates and the batch's others", "seed": seed}
     return QueryTuning(changes, record)
 
 
@@ -74,8 +86,22 @@ def question_vectors(torch: Any, model: Any, tokenizer: Any, questions: list[str
     return torch.nn.functional.normalize((hidden * weights).sum(1) / weights.sum(1), dim=-1)
 
 
-def missed_weight(torch: Any, question: Any, example: QueryExample) -> Any:
-    """-log of the softmax weight on the right candidates."""
-    scores = torch.from_numpy(example.vectors.astype(np.float32)) @ question * QUERY_SCALE
-    right = torch.from_numpy(example.right)
-    return torch.logsumexp(scores, 0) - torch.logsumexp(scores[right], 0)
+def batch_negatives(example: QueryExample, pool: np.ndarray) -> np.ndarray:
+    """The batch's candidates that count as wrong for this question: not its own candidates (already scored), and
+    no near copy of one of its right ones (the same sentence in another rendition of the document)."""
+    own = example.vectors.astype(np.float32)
+    right = own[example.right]
+    kept = ((pool @ own.T).max(1) < 0.999) & ((pool @ right.T).max(1) < QUERY_NEAR_COPY)
+    return pool[kept]
+
+
+def missed_weight(torch: Any, question: Any, example: QueryExample, negatives: np.ndarray | None = None) -> Any:
+    """-log of the softmax weight on the right candidates, among its candidates and the extra wrong ones."""
+    vectors = example.vectors.astype(np.float32)
+    right = example.right
+    if negatives is not None and len(negatives):
+        vectors = np.concatenate([vectors, negatives])
+        right = np.concatenate([right, np.zeros(len(negatives), dtype=bool)])
+    scores = torch.from_numpy(vectors) @ question * QUERY_SCALE
+    chosen = torch.from_numpy(right)
+    return torch.logsumexp(scores, 0) - torch.logsumexp(scores[chosen], 0)
