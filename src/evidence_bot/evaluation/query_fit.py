@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -92,7 +92,7 @@ def batch_negatives(example: QueryExample, pool: np.ndarray) -> np.ndarray:
     own = example.vectors.astype(np.float32)
     right = own[example.right]
     kept = ((pool @ own.T).max(1) < 0.999) & ((pool @ right.T).max(1) < QUERY_NEAR_COPY)
-    return pool[kept]
+    return cast(np.ndarray, pool[kept])
 
 
 def missed_weight(torch: Any, question: Any, example: QueryExample, negatives: np.ndarray | None = None) -> Any:
