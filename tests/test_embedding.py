@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from evidence_bot import EvidenceBot, Settings
-from evidence_bot.store.embedding import Embedder
+from evidence_bot.store.embedding import Embedder, native_bf16, resolved_backend
 from evidence_bot.store.onnx_encoder import export_dir
 
 TEXTS = ["How long do people wait for a Care Act assessment?",
@@ -31,10 +31,9 @@ def reference():
     return model.encode(TEXTS, normalize_embeddings=True)
 
 
-def test_float32_is_the_library_encoding_and_bfloat16_stays_within_1e3(embedder, reference):
+def test_float32_is_the_library_encoding_and_bfloat16_stays_within_1e3(reference):
     assert cosines(Embedder(backend="torch").embed(TEXTS), reference).min() > 0.99999
-    bf16 = embedder.embed(TEXTS)
-    assert embedder.backend == "torch-bf16"
+    bf16 = Embedder(backend="torch-bf16").embed(TEXTS)
     assert 0.999 < cosines(bf16, reference).min() < 1.0 - 1e-7  # close, and really computed in bfloat16
     assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-5)
 
@@ -66,6 +65,18 @@ def test_onnx_int8_stays_close_and_export_is_reused(reference, onnx_dir):
 def test_unknown_backend_is_named():
     with pytest.raises(ValueError, match="'tensorflow'"):
         Embedder(backend="tensorflow")
+
+
+def test_auto_takes_bfloat16_only_where_the_cpu_has_it(tmp_path, monkeypatch):
+    epyc = tmp_path / "epyc"
+    epyc.write_text("flags\t\t: fpu sse avx2 avx512f avx512_vnni avx512_bf16 vaes\n", encoding="utf-8")
+    avx2 = tmp_path / "avx2"
+    avx2.write_text("flags\t\t: fpu sse avx2 fma\nbugs\t\t: avx512_bf16_not_a_flag\n", encoding="utf-8")
+    assert native_bf16(epyc) and not native_bf16(avx2) and not native_bf16(tmp_path / "missing")
+    monkeypatch.setattr("evidence_bot.store.embedding.native_bf16", lambda: False)
+    assert resolved_backend("auto") == "torch" and Embedder(backend="auto").backend == "torch"
+    monkeypatch.setattr("evidence_bot.store.embedding.native_bf16", lambda: True)
+    assert resolved_backend("auto") == "torch-bf16" and resolved_backend("onnx") == "onnx"
 
 
 def test_changing_backend_re_embeds_the_index(tmp_path, embedder):

@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     chroma_namespace: str = ""  # prefix of the collection names on a server shared by several indexes
     web_dir: Path = Field(default_factory=_default_web_dir)  # the chat page and its built GOV.UK Frontend assets
-    embedding_backend: Literal["torch-bf16", "torch", "onnx", "onnx-int8"] = "torch-bf16"  # measured in make bench
+    # "auto": bfloat16 where the CPU has BF16 instructions, else float32 (store/embedding.py; make bench measures all)
+    embedding_backend: Literal["auto", "torch-bf16", "torch", "onnx", "onnx-int8"] = "auto"
     models_dir: Path = Field(default_factory=_default_models_dir)  # ONNX exports of the packaged model
     # Requests per token (per client address without tokens); the `limits` notation: "120/minute", "5/second".
     rate_limit: str = "120/minute"

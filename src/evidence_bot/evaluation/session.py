@@ -48,7 +48,7 @@ class EvalRun:
         threshold = answerer.selector.threshold if isinstance(answerer, ExtractiveAnswerer) else answerer.threshold
         context = {"corpus": str(self.corpus), "questions_file": str(self.questions_path),
                    "answer_selection": bot.settings.answer_selection, "abstain_threshold": threshold,
-                   "embedding_backend": bot.settings.embedding_backend, "tuning": tuning.fingerprint(),
+                   "embedding_backend": bot.embedder.backend, "tuning": tuning.fingerprint(),
                    "timings": self.timings}
         return build_report(self.name or self.questions_path.stem, date.today().isoformat(), ours, peer, context)
 

@@ -24,7 +24,7 @@ from evidence_bot.ingest.report import AccessChange, IngestReport, access_change
 from evidence_bot.ingest.sources import SourcesFile, read_sources
 from evidence_bot.models import DocumentMeta
 from evidence_bot.store.catalog import Catalog
-from evidence_bot.store.embedding import DEFAULT_BACKEND, Embedder, TokenCounter
+from evidence_bot.store.embedding import UNMARKED_BACKEND, Embedder, TokenCounter
 from evidence_bot.store.recovery import recover
 from evidence_bot.store.vectors import VectorStore
 from evidence_bot.text.units import passage_units, unit_id
@@ -55,7 +55,7 @@ class Ingestor:
         self._unit_vectors: dict[str, list[float]] = {}  # sentence -> vector, for this run (embed_all)
         # A different backend gives (slightly) different vectors, so it re-embeds like a chunking change.
         self.pipeline = (f"{PIPELINE_VERSION}:{limits.max_tokens}:{limits.max_context_tokens}:{limits.target_tokens}"
-                         f"{'' if embedder.backend == DEFAULT_BACKEND else ':' + embedder.backend}"
+                         f"{'' if embedder.backend == UNMARKED_BACKEND else ':' + embedder.backend}"
                          f"{'' if ocr else ':no-ocr'}{':pdf-tables' if pdf_tables else ''}")  # either reads PDFs again
 
     def run(self, paths: list[Path], overrides: DocumentMeta | None = None, prune: bool = False,

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -25,14 +26,35 @@ os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
 
 BATCH_SIZE = 16  # texts of one padded length per forward pass: 16 was fastest of 8-64 in bfloat16 (docs/performance.md)
 LENGTH_STEP = 8  # texts are padded to a multiple of this many word-pieces (fewer shapes: see pooled)
-BACKENDS = ("torch-bf16", "torch", "onnx", "onnx-int8")
-DEFAULT_BACKEND = "torch-bf16"  # as good as float32 on every evaluation set, twice as fast (docs/performance.md)
+BACKENDS = ("auto", "torch-bf16", "torch", "onnx", "onnx-int8")
+# "auto": bfloat16 where the CPU multiplies it in hardware, float32 elsewhere (resolved_backend).
+DEFAULT_BACKEND = "auto"
+# The backend an index's pipeline key leaves unmarked (ingestor.py): indexes built before "auto" keep their key.
+UNMARKED_BACKEND = "torch-bf16"
 
 
 class TokenEncoder(Protocol):
     """TorchEncoder or OnnxEncoder."""
 
     def token_vectors(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray: ...
+
+
+def native_bf16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU has bfloat16 instructions (AVX-512 BF16 or AMX). Where it has, PyTorch's bfloat16 embeds
+    twice as fast as float32 with the same evaluation figures; where it has not (AVX2 only), bfloat16 is emulated
+    and five times slower than float32 (docs/performance.md). Unknown (no /proc/cpuinfo): no."""
+    try:
+        flags = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return False
+    return re.search(r"\b(avx512_bf16|amx_bf16)\b", flags) is not None
+
+
+def resolved_backend(backend: str) -> str:
+    """The backend "auto" stands for on this machine; any other name as it is."""
+    if backend != "auto":
+        return backend
+    return "torch-bf16" if native_bf16() else "torch"
 
 
 def packaged_model_path() -> Path:
@@ -67,7 +89,8 @@ class TokenCounter:
 class Embedder:
     """The packaged all-MiniLM-L6-v2; vectors are L2-normalised means of the model's token vectors.
 
-    backend "torch-bf16" (the default) and "torch" run PyTorch in bfloat16 or float32; "onnx" and "onnx-int8"
+    backend "torch-bf16" and "torch" run PyTorch in bfloat16 or float32 ("auto", the default, picks bfloat16
+    where the CPU has it: resolved_backend); "onnx" and "onnx-int8"
     run a graph exported into onnx_dir on first use (onnx_encoder.py). A question is embedded by the float32
     graph when onnx_dir is given: ONNX Runtime starts in under a second where PyTorch takes about four, and
     its vectors agree with PyTorch's to 1e-4 cosine, so a new `evidence-bot ask` answers quickly."""
@@ -79,7 +102,7 @@ class Embedder:
         if backend.startswith("onnx") and onnx_dir is None:
             raise ValueError(f"embedding backend {backend!r} needs a directory for the exported model")
         self.model_path = Path(model_path or packaged_model_path())
-        self.backend, self.onnx_dir = backend, onnx_dir
+        self.backend, self.onnx_dir = resolved_backend(backend), onnx_dir
         self.query_model_path = query_model_path  # the tuned question encoder (query_tuning.py); None: the same model
         self._cached_query = lru_cache(maxsize=query_cache)(self._shared_query_vector)
         # One encode at a time: a fast tokenizer shared by threads can fail with "Already borrowed", and the
