@@ -70,6 +70,9 @@ eval: $(STAMP)
 	$(BIN)/evidence-bot eval evals/blind6.jsonl --corpus evals/blind6
 	$(BIN)/evidence-bot eval evals/blind7.jsonl --corpus evals/blind7
 	$(BIN)/evidence-bot eval evals/blind8.jsonl --corpus evals/blind8
+	$(BIN)/evidence-bot eval evals/blind9.jsonl --corpus evals/blind9
+	$(BIN)/evidence-bot eval evals/blind10.jsonl --corpus evals/blind10
+	$(BIN)/evidence-bot eval evals/blind11.jsonl --corpus evals/blind11
 	@if [ -d "$(SHARED_CORPUS)" ]; then \
 		$(BIN)/evidence-bot eval evals/thurrock.jsonl --corpus "$(SHARED_CORPUS)" --peer && \
 		EVIDENCE_BOT_INDEX_DIR=evals/results/tmp/mapping-index $(BIN)/evidence-bot eval-mapping evals/mapping.jsonl \

@@ -36,6 +36,25 @@ def test_docx_headings_paragraphs_and_tables():
     assert "Reviews completed within 12 months | 54% | 58%" in table.rows
 
 
+def test_docx_table_reads_a_merged_cell_once_and_keeps_equal_neighbours(tmp_path):
+    import docx
+
+    document = docx.Document()
+    table = document.add_table(rows=3, cols=4)
+    for row, values in zip(table.rows, [("Measure", "2023/24 target", "2023/24 actual", "2024/25"),
+                                        ("Three or more placements", "9%", "9%", "10%"),
+                                        ("Placements", "", "", "")]):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    merged = table.cell(2, 1).merge(table.cell(2, 3))
+    merged.text = "not collected"
+    document.save(tmp_path / "measures.docx")
+    block = next(b for b in load(tmp_path / "measures.docx").blocks if b.kind == "table")
+    assert block.header == "Measure | 2023/24 target | 2023/24 actual | 2024/25"
+    assert "Three or more placements | 9% | 9% | 10%" in block.rows  # equal values in their own columns
+    assert "Placements | not collected" in block.rows  # one cell spanning three columns, read once
+
+
 def test_html_keeps_main_content_only():
     doc = load(SAMPLE / "cabinet-minutes-2025-07-16.html")
     assert "Councillor Helen Marsh asked whether unpaid carers" in doc.text

@@ -83,9 +83,12 @@ def table_block(table: Table, hidden: list[int]) -> Block | None:
     rows = []
     for row in table.rows:
         cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            text = clean_cell("\n".join(visible_text(p, hidden) for p in cell.paragraphs))
-            if not cells or cells[-1] != text:  # merged cells repeat their text
-                cells.append(text)
+            # A merged cell comes once per grid column it spans, as the same element: read it once. Two cells
+            # that only hold the same text ("9%" as target and actual) both stay, or the columns would shift.
+            if cell._tc is not previous:
+                cells.append(clean_cell("\n".join(visible_text(p, hidden) for p in cell.paragraphs)))
+            previous = cell._tc
         rows.append(" | ".join(cells))
     return table_from_rows(rows)
