@@ -8,6 +8,7 @@ import pytest
 from evidence_bot.evaluation.matching import contains, fact_present
 from evidence_bot.evaluation.metrics import QuestionOutcome, summarise
 from evidence_bot.evaluation.questions import QuestionSetError, load_questions
+from evidence_bot.ingest.sources import read_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +22,16 @@ def test_both_question_sets_load_with_the_promised_coverage():
     assert {"single_fact", "table_figure", "list", "minutes", "multi_doc", "paraphrase", "acronym",
             "followup"} <= categories
     assert all(q.history for q in thurrock if q.category == "followup")
+
+
+@pytest.mark.parametrize("folder", sorted(p.parent.name for p in (ROOT / "evals").glob("*/sources.yaml")))
+def test_every_evaluation_folder_declares_valid_metadata_for_each_document(folder):
+    """A field the ingest rejects hides its document behind admin access, and its questions then fail unseen (a
+    pack's press release was typed `press_release`, not one of the document types, for two sessions)."""
+    sources = read_sources(ROOT / "evals" / folder)
+    assert sources is not None and sources.blocking == [] and sources.errors == []
+    documents = {p for p in (ROOT / "evals" / folder).iterdir() if p.name != "sources.yaml"}
+    assert set(sources.entries) == documents
 
 
 def test_a_malformed_question_names_the_file_line_and_field(tmp_path):

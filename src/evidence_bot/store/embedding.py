@@ -89,11 +89,11 @@ class TokenCounter:
 class Embedder:
     """The packaged all-MiniLM-L6-v2; vectors are L2-normalised means of the model's token vectors.
 
-    backend "torch-bf16" and "torch" run PyTorch in bfloat16 or float32 ("auto", the default, picks bfloat16
-    where the CPU has it: resolved_backend); "onnx" and "onnx-int8"
-    run a graph exported into onnx_dir on first use (onnx_encoder.py). A question is embedded by the float32
-    graph when onnx_dir is given: ONNX Runtime starts in under a second where PyTorch takes about four, and
-    its vectors agree with PyTorch's to 1e-4 cosine, so a new `evidence-bot ask` answers quickly."""
+    backend "torch-bf16" and "torch" run PyTorch in bfloat16 or float32 ("auto", the default, is bfloat16 where
+    the CPU has it: resolved_backend); "onnx" and "onnx-int8" run a graph exported into onnx_dir on first use
+    (onnx_encoder.py). A question is embedded by the float32 graph when onnx_dir is given: ONNX Runtime starts in
+    under a second where PyTorch takes about four, and its vectors agree with PyTorch's to 1e-4 cosine, so a new
+    `evidence-bot ask` answers quickly."""
 
     def __init__(self, model_path: Path | None = None, backend: str = DEFAULT_BACKEND, onnx_dir: Path | None = None,
                  query_cache: int = 512, query_model_path: Path | None = None):
