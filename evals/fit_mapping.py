@@ -4,7 +4,8 @@
         --train evals/mapping-wider.jsonl:../shared/corpus-wider --test evals/mapping.jsonl:../shared/corpus \
         --second evals/mapping-second.jsonl
 
-Fits on the --train labels (other councils' pages; no Thurrock label), choosing the decision rule on folds
+Fits on the --train labels (other councils' pages; no Thurrock label), and any --train-pack labels (an
+evaluation pack's documents, evals/mapping-packs, each pack one fold), choosing the decision rule on folds
 of whole councils; reports the held-out figures, the CQC statement pages' findings, and the --test labels
 (Thurrock, never used in fitting) beside a second annotator's labels of the same passages (--second), the
 agreement a model can hope for. Writes evals/results/mapping-<date>.md/.json; with --write, the model
@@ -33,6 +34,11 @@ RESULTS = ROOT / "evals/results"
 def council_of(label) -> str:
     """The fold: the council a page is about (file names start with it: 'westminster-safeguarding.txt')."""
     return Path(label.document).name.split("-")[0].split("_")[0]
+
+
+def pack_fold(name: str):
+    """An evaluation pack's fold: the pack itself (its file names are kinds, "cqc-…", "news-…", not councils)."""
+    return lambda _label: name
 
 
 def indexed(name: str, corpus: Path) -> EvidenceBot:
@@ -100,17 +106,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--train", required=True, action="append",
                         help="LABELS:CORPUS of other councils' evidence (repeat for several sets)")
+    parser.add_argument("--train-pack", action="append", default=[],
+                        help="LABELS:CORPUS of one evaluation pack (evals/blindN): held out as one fold, its "
+                             "documents naming no council by their file names")
     parser.add_argument("--test", help="LABELS:CORPUS never used in fitting (Thurrock)")
     parser.add_argument("--second", type=Path, help="a second annotator's labels of the --test passages")
     parser.add_argument("--write", action="store_true", help=f"write the model to {SHIPPED.relative_to(ROOT)}")
     parser.add_argument("--check", type=Path, help="exit 1 below the floors of this file's [mapping-heldout.min]")
     args = parser.parse_args()
     frameworks = {fid: f for fid, f in load_frameworks().items() if fid in ("cqc-la", "ofsted-ilacs")}
-    train_sets = [tuple(Path(x) for x in spec.split(":", 1)) for spec in args.train]
+    train_sets = [tuple(Path(x) for x in spec.split(":", 1)) for spec in args.train + args.train_pack]
+    packs = {Path(spec.split(":", 1)[0]) for spec in args.train_pack}
     passages = []
     for labels_path, corpus in train_sets:
         bot = indexed(train_name(labels_path), corpus)
-        passages += fit.labelled_passages(bot, corpus, load_labels(labels_path), council_of)
+        group_of = pack_fold(train_name(labels_path)) if labels_path in packs else council_of
+        passages += fit.labelled_passages(bot, corpus, load_labels(labels_path), group_of)
     base = fit.base_vectors(frameworks, bot.embedder.embed)
     scored = fit.held_out(frameworks, base, passages)
     rule = fit.best_rule(frameworks, scored)
