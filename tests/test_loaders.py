@@ -27,6 +27,18 @@ def test_pdf_keeps_page_numbers_and_headings(tmp_path):
         assert doc.text[block.start:block.end] == block.text
 
 
+def test_a_pdfs_running_header_and_footer_are_dropped_and_its_text_kept(tmp_path):
+    header = ("p", "Thornmere Council - Adult Social Care Self-Assessment - May 2025 update - OFFICIAL")
+    body = ["Waiting lists fell by a third.", "Reviews are on time.", "Carers are supported.", "Staff are stable."]
+    pages = [page(header, ("p", text), ("p", f"Self-assessment {n} of 4 - OFFICIAL")) for n, text in
+             enumerate(body, start=1)]
+    text = load(write_pdf(tmp_path / "running.pdf", pages)).text
+    assert "Thornmere Council - Adult" not in text and "OFFICIAL" not in text
+    assert all(sentence in text for sentence in body)
+    once = load(write_pdf(tmp_path / "once.pdf", [page(header, ("p", text)) for text in body[:2]])).text
+    assert once.count("Thornmere Council - Adult") == 2  # two pages are too few to call a line running
+
+
 def test_docx_headings_paragraphs_and_tables():
     doc = load(SAMPLE / "asc-self-assessment-2024.docx")
     headings = [b.text for b in doc.blocks if b.kind == "heading"]

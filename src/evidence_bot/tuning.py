@@ -17,6 +17,12 @@ import hashlib
 # far below the width of the paragraphs around them.
 OWN_LINE_SHARE = 0.7
 PDF_MIN_TEXT_CHARS = 20  # a PDF page with less text than this has no text layer worth keeping
+# A running header or footer (loaders/pdf.py): a line among the first or last RUNNING_EDGE_LINES of a page whose
+# text, digits masked, recurs there on at least RUNNING_PAGE_SHARE of the pages and on RUNNING_MIN_PAGES at least.
+# Conventional values, not tuned: no evaluation document but one PDF (evals/blind7) has such lines.
+RUNNING_EDGE_LINES = 2
+RUNNING_PAGE_SHARE = 0.5
+RUNNING_MIN_PAGES = 3
 # A document's last paragraph of at least this many words that stops on a lower-case word or a comma
 # was cut off and is marked "…" (loaders/assemble.py); shorter, it is a line of its own ("Join the discussion").
 MIN_CUT_WORDS = 4  # heuristic

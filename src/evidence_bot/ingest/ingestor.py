@@ -30,7 +30,9 @@ from evidence_bot.store.vectors import VectorStore
 from evidence_bot.text.units import passage_units, unit_id
 
 # Bump when loading or chunking changes what a file becomes: documents are then processed again.
-PIPELINE_VERSION = "8"  # 8: Word table cells with equal text both kept; 7: PDF tables and OCR (loaders/pdf.py); 6: bf16
+# 9: PDF running headers and footers dropped; 8: Word table cells with equal text both kept; 7: PDF tables and
+# OCR (loaders/pdf.py); 6: bf16
+PIPELINE_VERSION = "9"
 # Passages embedded together: enough for batches sorted by length across documents, few enough that a folder
 # of any size is ingested in flat memory (a window is stored before the next is read).
 EMBED_WINDOW = 256

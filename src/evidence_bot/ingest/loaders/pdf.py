@@ -23,7 +23,7 @@ from evidence_bot.ingest.loaders.ocr import MAX_OCR_PAGES, MIN_PAGE_CHARS, OcrUn
 from evidence_bot.ingest.loaders.pdf_tables import Cells, find_tables, unwrap_cells
 from evidence_bot.models import Block, BlockKind, LoadedDocument, PagesRead
 from evidence_bot.text.cleaning import collapse_spaces, strip_markup, unwrap_lines, word_vocabulary
-from evidence_bot.tuning import PDF_MIN_TEXT_CHARS
+from evidence_bot.tuning import PDF_MIN_TEXT_CHARS, RUNNING_EDGE_LINES, RUNNING_MIN_PAGES, RUNNING_PAGE_SHARE
 
 _LIST_ITEM = re.compile(r"^\s*(?:[•·▪◦●\-–]|\d{1,2}[.)])\s+")
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.IGNORECASE)
@@ -63,7 +63,7 @@ def load_pdf(path: Path, warnings: list[str], ocr: bool = True, tables: bool = F
         raise IngestError(path, f"corrupt or truncated PDF ({type(exc).__name__}: {exc})") from exc
     scanned = [number for number, lines in enumerate(pages, start=1) if page_chars(lines) < MIN_PAGE_CHARS]
     confidences = read_scans(path, scanned, pages, warnings) if scanned and ocr else {}
-    lines = [line for page in pages for line in page]
+    lines = [line for page in without_running_lines(pages) for line in page]
     if sum(len(line.text.strip()) for line in lines) < PDF_MIN_TEXT_CHARS and not any(line.table for line in lines):
         raise IngestError(path, "no text layer (a scanned PDF?) and " + (
             "OCR could not read it" if ocr and scanned else "OCR is turned off (EVIDENCE_BOT_OCR)"))
@@ -75,6 +75,28 @@ def load_pdf(path: Path, warnings: list[str], ocr: bool = True, tables: bool = F
     loaded.ocr_pages = confidences
     loaded.pages_read = PagesRead(len(pages) - len(scanned), len(confidences), len(empty))
     return loaded
+
+
+def without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    """The pages less their running headers and footers ("Thornmere Council - Adult Social Care Self-Assessment -
+    May 2025 update - OFFICIAL" atop every page): furniture that would otherwise open passages and be quoted."""
+    def key(line: Line) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.text.split())).lower()
+
+    def edges(page: list[Line]) -> list[Line]:
+        text = [line for line in page if line.table is None and line.text.strip()]
+        return text[:RUNNING_EDGE_LINES] + text[-RUNNING_EDGE_LINES:]
+
+    seen = Counter(k for page in pages for k in {key(line) for line in edges(page)})
+    least = max(RUNNING_MIN_PAGES, RUNNING_PAGE_SHARE * len(pages))
+    running = {k for k, count in seen.items() if count >= least}
+    if not running:
+        return pages
+    kept = []
+    for page in pages:
+        dropped = {id(line) for line in edges(page) if key(line) in running}
+        kept.append([line for line in page if id(line) not in dropped])
+    return kept
 
 
 def page_chars(lines: list[Line]) -> int:
