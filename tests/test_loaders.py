@@ -37,6 +37,11 @@ def test_a_pdfs_running_header_and_footer_are_dropped_and_its_text_kept(tmp_path
     assert all(sentence in text for sentence in body)
     once = load(write_pdf(tmp_path / "once.pdf", [page(header, ("p", text)) for text in body[:2]])).text
     assert once.count("Thornmere Council - Adult") == 2  # two pages are too few to call a line running
+    scores = [page(("h2", f"Statement {n}"), ("p", "Score: 2 - Evidence shows some shortfalls" if n < 4 else
+                                              "Score: 3 - Evidence shows a good standard"), ("p", text))
+              for n, text in enumerate(body, start=1)]
+    scored = load(write_pdf(tmp_path / "scores.pdf", scores)).text
+    assert scored.count("Score: 2 - Evidence shows some shortfalls") == 3  # on three pages of four: not running
 
 
 def test_docx_headings_paragraphs_and_tables():

@@ -80,8 +80,8 @@ def load_pdf(path: Path, warnings: list[str], ocr: bool = True, tables: bool = F
 def without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     """The pages less their running headers and footers ("Thornmere Council - Adult Social Care Self-Assessment -
     May 2025 update - OFFICIAL" atop every page): furniture that would otherwise open passages and be quoted."""
-    def key(line: Line) -> str:
-        return re.sub(r"\d+", "#", " ".join(line.text.split())).lower()
+    def key(line: Line) -> str:  # the page's own number masked ("3 of 4"), no other figure: "Score: 2" stays
+        return re.sub(rf"(?<!\d){line.page}(?!\d)", "#", " ".join(line.text.split()), count=1).lower()
 
     def edges(page: list[Line]) -> list[Line]:
         text = [line for line in page if line.table is None and line.text.strip()]
