@@ -87,14 +87,15 @@ def without_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
         text = [line for line in page if line.table is None and line.text.strip()]
         return text[:RUNNING_EDGE_LINES] + text[-RUNNING_EDGE_LINES:]
 
-    seen = Counter(k for page in pages for k in {key(line) for line in edges(page)})
+    page_edges = [edges(page) for page in pages]
+    seen = Counter(k for lines in page_edges for k in {key(line) for line in lines})
     least = max(RUNNING_MIN_PAGES, RUNNING_PAGE_SHARE * len(pages))
     running = {k for k, count in seen.items() if count >= least}
     if not running:
         return pages
     kept = []
-    for page in pages:
-        dropped = {id(line) for line in edges(page) if key(line) in running}
+    for page, lines in zip(pages, page_edges):
+        dropped = {id(line) for line in lines if key(line) in running}
         kept.append([line for line in page if id(line) not in dropped])
     return kept
 
